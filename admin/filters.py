@@ -1,0 +1,135 @@
+"""List filters officers use, all answered by indexed equality or range matches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
+from flask_login import current_user
+from mongoengine import QuerySet
+
+from models import normalize
+from services import scope
+
+
+class OrgSubtreeFilter(BaseMongoEngineFilter):
+    """Organisation, including everything below it (``scope`` holds the ancestor path)."""
+
+    def __init__(self, name: str = "Tổ chức (gồm cấp dưới)") -> None:
+        super().__init__("scope", name, options=self._options)
+
+    @staticmethod
+    def _options() -> list[tuple[str, str]]:
+        orgs = scope.organisations(current_user).only("name", "depth", "tree_key").order_by("tree_key")
+        return [(str(o.pk), "\u2003" * (o.depth or 0) + o.name) for o in orgs]
+
+    def validate(self, value: str) -> bool:
+        try:
+            ObjectId(value)
+            return True
+        except (InvalidId, TypeError):
+            return False
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        return query.filter(scope=ObjectId(value))
+
+    def operation(self) -> str:
+        return "là"
+
+
+class ChoiceFilter(BaseMongoEngineFilter):
+    """Equality on a field, offered as a fixed list; a value not offered matches nothing."""
+
+    def __init__(self, column: str, name: str, options: Any) -> None:
+        super().__init__(column, name, options=options)
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        return query.filter(**{self.column: value})
+
+    def operation(self) -> str:
+        return "là"
+
+
+class QualityFilter(BaseMongoEngineFilter):
+    """Records missing a mandatory field or holding an invalid value (``quality_issues``)."""
+
+    ANY = "any"
+
+    def __init__(self, model: Any, name: str = "Chất lượng dữ liệu") -> None:
+        opts = [(self.ANY, "Có lỗi bất kỳ")]
+        for field, rule in model.RULES.items():
+            if rule.required:
+                opts.append((f"missing:{field}", f"Thiếu {rule.label}"))
+            if rule.normalizer is not None and rule.normalizer.__name__ not in ("text", "multiline"):
+                opts.append((f"invalid:{field}", f"Sai định dạng {rule.label}"))
+        super().__init__("quality_issues", name, options=opts)
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        if value == self.ANY:
+            return query.filter(quality_issues__0__exists=True)
+        return query.filter(quality_issues=value)
+
+    def operation(self) -> str:
+        return "là"
+
+
+class DateFromFilter(BaseMongoEngineFilter):
+    """``column >= date``; the date is typed as dd/mm/yyyy."""
+
+    def __init__(self, column: str, name: str) -> None:
+        super().__init__(column, name)
+
+    def validate(self, value: str) -> bool:
+        try:
+            return normalize.date(value) is not None
+        except normalize.NormalizeError:
+            return False
+
+    def clean(self, value: str) -> dt.datetime:
+        return normalize.to_datetime(normalize.date(value))
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        return query.filter(**{f"{self.column}__gte": value})
+
+    def operation(self) -> str:
+        return "từ ngày (dd/mm/yyyy)"
+
+
+class DateToFilter(DateFromFilter):
+    """``column <= date`` (inclusive of that whole day)."""
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        return query.filter(**{f"{self.column}__lt": value + dt.timedelta(days=1)})
+
+    def operation(self) -> str:
+        return "đến ngày (dd/mm/yyyy)"
+
+
+class EmptyFilter(BaseMongoEngineFilter):
+    """Whether an optional field is empty."""
+
+    def __init__(self, column: str, name: str) -> None:
+        super().__init__(column, name, options=[("1", "Trống"), ("0", "Có dữ liệu")])
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        if value == "1":
+            return query.filter(**{f"{self.column}__in": [None, ""]})
+        return query.filter(**{f"{self.column}__nin": [None, ""]})
+
+    def operation(self) -> str:
+        return "là"
+
+
+def date_range(column: str, label: str) -> list[BaseMongoEngineFilter]:
+    return [DateFromFilter(column, label), DateToFilter(column, label)]
+
+
+class BoolFilter(ChoiceFilter):
+    def __init__(self, column: str, name: str) -> None:
+        super().__init__(column, name, [("1", "Có"), ("0", "Không")])
+
+    def clean(self, value: str) -> bool:
+        return value == "1"

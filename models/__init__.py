@@ -1,0 +1,10 @@
+"""MongoEngine documents of the register, one module per family."""
+
+from .accounts import Site, SocialAccount
+from .member import Member
+from .organisation import Organisation, OrganisationNotEmpty
+from .party_work import Meeting, PartyDocument
+from .user import User
+
+__all__ = ["Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
+           "Site", "SocialAccount", "User"]

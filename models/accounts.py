@@ -1,0 +1,169 @@
+"""Personal websites/blogs (form 1) and social-network accounts (form 2)."""
+
+from __future__ import annotations
+
+import mongoengine as me
+
+from . import normalize
+from .base import Rule, ScopedDocument, utcnow
+from .member import Member
+from .organisation import Organisation
+
+PLATFORMS = ["Facebook", "Youtube", "Tiktok", "Zalo", "Twitter", "Instagram", "Telegram", "LinkedIn", "Khác"]
+LINK_TYPES = [("personal", "Cá nhân"), ("page", "Trang"), ("group", "Hội nhóm")]
+ADMIN_ROLES = ["Quản trị viên", "Người kiểm duyệt", "Biên tập viên", "Người kiểm duyệt nội dung", "Thành viên"]
+PURPOSES = ["Tuyên truyền", "Đấu tranh phản bác", "Trao đổi công việc", "Cá nhân", "Kinh doanh", "Khác"]
+
+
+class _Owned(ScopedDocument):
+    """Common part of forms 1 and 2: columns (2)–(4) come from the owner."""
+
+    meta = {"abstract": True}
+
+    member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.DENY)
+    organisation = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)
+    org_name = me.StringField()  # (2) Chi bộ
+    member_name = me.StringField()  # (3) Họ và tên
+    member_sort_key = me.StringField()
+    position = me.StringField()  # (4) Cấp bậc, chức vụ
+    registration_phone = me.StringField(max_length=20)
+    registration_email = me.StringField(max_length=254)
+    established_on = me.DateTimeField()
+    updated_on = me.DateTimeField()
+    purpose = me.StringField(max_length=300)
+
+    def clean(self) -> None:
+        for name in ("established_on", "updated_on", "expires_on"):
+            if name in self._fields:
+                setattr(self, name, normalize.to_datetime(getattr(self, name)))
+        if not self.updated_on:
+            self.updated_on = normalize.to_datetime(utcnow().date())
+        super().clean()
+
+    def refresh_derived(self) -> None:
+        member = self.member
+        if member is not None:
+            self.organisation = member.organisation
+            self.scope = list(member.scope)
+            self.org_name = member.org_name
+            self.member_name = member.full_name
+            self.member_sort_key = member.sort_key
+            self.position = member.position
+        self.search_keys = sorted(set(
+            normalize.search_tokens(self.member_name, self.org_name, self.purpose, *self._own_text())
+            + [v for v in (self.registration_phone, self.registration_email and self.registration_email.lower()) if v]
+        ))
+
+    def _own_text(self) -> list[object]:
+        return []
+
+
+class Site(_Owned):
+    """Form 1, columns (5)–(13)."""
+
+    VERBOSE_NAME = "Trang web/blog"
+    meta = {
+        "collection": "sites",
+        "indexes": [
+            "scope", "search_keys", "quality_issues", "deleted_at", "established_on", "expires_on",
+            "updated_on", "purpose", "domain_key", "registration_phone", "registration_email",
+            ("org_name", "member_sort_key"),
+            {"fields": ["member", "domain_key"], "unique": True},
+        ],
+        "ordering": ["org_name", "member_sort_key"],
+    }
+
+    site_name = me.StringField(max_length=300)  # (5)
+    domain = me.StringField(max_length=500)  # (6)
+    domain_key = me.StringField()
+    server_location = me.StringField(max_length=200)  # (7) IP/place
+    expires_on = me.DateTimeField()  # (11)
+
+    RULES = {
+        "position": Rule("(4) Cấp bậc, chức vụ", normalize.text, required=True),
+        "site_name": Rule("(5) Tên trang web/blog", normalize.text, required=True),
+        "domain": Rule("(6) Tên miền", normalize.domain, required=True),
+        "server_location": Rule("(7) IP máy chủ/vị trí địa lý", normalize.ip_place),
+        "registration_phone": Rule("(8) Số điện thoại đăng ký", normalize.phone),
+        "registration_email": Rule("(9) Email đăng ký", normalize.email),
+        "purpose": Rule("(13) Mục đích sử dụng", normalize.text, required=True),
+    }
+
+    def __str__(self) -> str:
+        return f"{self.site_name} ({self.domain})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.expires_on and self.established_on and self.expires_on < self.established_on:
+            raise me.ValidationError(errors={"expires_on": "(11) Thời hạn hết hạn không được trước thời gian thiết lập."})
+
+    def refresh_derived(self) -> None:
+        super().refresh_derived()
+        try:
+            self.domain_key = normalize.url_key(self.domain) if self.domain else None
+        except normalize.NormalizeError:
+            self.domain_key = normalize.fold(self.domain)
+
+    def _own_text(self) -> list[object]:
+        host = (self.domain_key or "").split("/")[0]
+        return [self.site_name, self.domain_key, host, host.replace(".", " ")]
+
+
+class SocialAccount(_Owned):
+    """Form 2, columns (5)–(12)."""
+
+    VERBOSE_NAME = "Tài khoản mạng xã hội"
+    meta = {
+        "collection": "social_accounts",
+        "indexes": [
+            "scope", "search_keys", "quality_issues", "deleted_at", "platform", "link_type",
+            "established_on", "updated_on", "purpose", "url_key", "registration_phone",
+            "registration_email", ("org_name", "member_sort_key"),
+            {"fields": ["member", "platform", "url_key"], "unique": True},
+        ],
+        "ordering": ["org_name", "member_sort_key"],
+    }
+
+    platform = me.StringField(max_length=40)  # (5)
+    account_name = me.StringField(max_length=300)  # (6)
+    url = me.StringField(max_length=1000)  # (7)
+    url_key = me.StringField()
+    link_type = me.StringField(choices=[k for k, _ in LINK_TYPES], default="personal")
+    admin_role = me.StringField(max_length=100)  # (7) role on a page/group
+
+    RULES = {
+        "position": Rule("(4) Cấp bậc, chức vụ", normalize.text, required=True),
+        "platform": Rule("(5) Loại mạng xã hội", normalize.platform, required=True),
+        "account_name": Rule("(6) Tên tài khoản", normalize.text, required=True),
+        "url": Rule("(7) Đường dẫn", normalize.url, required=True),
+        "admin_role": Rule("(7) Vai trò quản trị", normalize.text),
+        "registration_phone": Rule("(8) Số điện thoại đăng ký", normalize.phone),
+        "registration_email": Rule("(9) Email đăng ký", normalize.email),
+        "purpose": Rule("(12) Mục đích sử dụng", normalize.text, required=True),
+    }
+
+    def __str__(self) -> str:
+        return f"{self.platform}: {self.account_name}"
+
+    @property
+    def link_text(self) -> str:
+        """Column (7) as printed: the URL, and for pages/groups the role in brackets."""
+        if self.link_type in ("page", "group") and self.admin_role:
+            return f"{self.url} ({self.admin_role})"
+        return self.url or ""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.link_type in ("page", "group") and not self.admin_role:
+            raise me.ValidationError(errors={"admin_role": "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."})
+
+    def refresh_derived(self) -> None:
+        super().refresh_derived()
+        try:
+            self.url_key = normalize.url_key(self.url) if self.url else None
+        except normalize.NormalizeError:
+            self.url_key = normalize.fold(self.url)
+
+    def _own_text(self) -> list[object]:
+        key = self.url_key or ""
+        return [self.platform, self.account_name, key, *key.split("/")[1:]]

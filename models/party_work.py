@@ -1,0 +1,128 @@
+"""Party documents and meetings (regulation, Điều 3–10)."""
+
+from __future__ import annotations
+
+import mongoengine as me
+
+from . import normalize
+from .base import Rule, ScopedDocument
+from .member import Member
+from .organisation import Organisation
+
+DOC_TYPES = ["Nghị quyết", "Chỉ thị", "Kết luận", "Quy định", "Quyết định", "Hướng dẫn",
+             "Thông báo", "Công văn", "Báo cáo", "Kế hoạch", "Khác"]
+DIRECTIONS = [("issued", "Văn bản đi"), ("received", "Văn bản đến"), ("published", "Văn bản công bố")]
+MEETING_KINDS = [("regular", "Sinh hoạt thường kỳ"), ("thematic", "Sinh hoạt chuyên đề"), ("committee", "Họp cấp ủy")]
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+}
+
+
+class _OrgOwned(ScopedDocument):
+    meta = {"abstract": True}
+
+    organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
+    org_name = me.StringField()
+
+    def refresh_derived(self) -> None:
+        org = self.organisation
+        if org is not None:
+            self.scope = list(org.scope)
+            self.org_name = org.name
+        self.search_keys = normalize.search_tokens(*self._search_text())
+
+    def _search_text(self) -> list[object]:
+        return [self.org_name]
+
+
+class PartyDocument(_OrgOwned):
+    VERBOSE_NAME = "Văn bản"
+    meta = {
+        "collection": "party_documents",
+        "indexes": ["scope", "search_keys", "deleted_at", "doc_type", "direction", "issued_on",
+                    "number", "quality_issues"],
+        "ordering": ["-issued_on"],
+    }
+
+    number = me.StringField(required=True, max_length=60)  # số/ký hiệu, e.g. 1150-CV/HU
+    title = me.StringField(required=True, max_length=1000)
+    doc_type = me.StringField(max_length=60)
+    issuer = me.StringField(max_length=200)
+    issued_on = me.DateTimeField(required=True)
+    direction = me.StringField(choices=[k for k, _ in DIRECTIONS], default="issued")
+    attachments = me.ListField(me.FileField(collection_name="attachments"))
+    studied_by = me.ListField(me.ReferenceField(Member, reverse_delete_rule=me.PULL))
+
+    RULES = {
+        "number": Rule("Số/ký hiệu", normalize.text, required=True),
+        "title": Rule("Trích yếu", normalize.multiline, required=True),
+        "doc_type": Rule("Loại văn bản", normalize.text),
+        "issuer": Rule("Cơ quan ban hành", normalize.text),
+    }
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.title[:60]}" if self.title else (self.number or "")
+
+    def clean(self) -> None:
+        self.issued_on = normalize.to_datetime(self.issued_on)
+        if self.number:
+            self.number = (normalize.text(self.number) or "").upper()
+        super().clean()
+
+    def _search_text(self) -> list[object]:
+        return [self.org_name, self.number, self.title, self.issuer, self.doc_type]
+
+
+class Attendance(me.EmbeddedDocument):
+    member = me.ReferenceField(Member)
+    member_name = me.StringField()
+    present = me.BooleanField(default=True)
+    absence_reason = me.StringField(max_length=300)
+
+
+class Meeting(_OrgOwned):
+    VERBOSE_NAME = "Cuộc họp"
+    meta = {
+        "collection": "meetings",
+        "indexes": ["scope", "search_keys", "deleted_at", "kind", "held_on", "quality_issues"],
+        "ordering": ["-held_on"],
+    }
+
+    held_on = me.DateTimeField(required=True)
+    kind = me.StringField(choices=[k for k, _ in MEETING_KINDS], default="regular")
+    topic = me.StringField(required=True, max_length=500)
+    agenda = me.StringField(max_length=5000)
+    attendance = me.EmbeddedDocumentListField(Attendance)
+    conclusions = me.StringField(max_length=20000)
+
+    RULES = {
+        "topic": Rule("Chủ đề", normalize.text, required=True),
+        "agenda": Rule("Nội dung", normalize.multiline),
+        "conclusions": Rule("Kết luận", normalize.multiline),
+    }
+
+    def __str__(self) -> str:
+        return f"{normalize.format_date(self.held_on)} — {self.topic}"
+
+    @property
+    def present_count(self) -> int:
+        return sum(1 for a in self.attendance if a.present)
+
+    def clean(self) -> None:
+        self.held_on = normalize.to_datetime(self.held_on)
+        for a in self.attendance:
+            if a.member is not None:
+                a.member_name = a.member.full_name
+            if not a.present and not normalize.text(a.absence_reason):
+                raise me.ValidationError(errors={"attendance": f"Vắng mặt phải có lý do: {a.member_name}."})
+        super().clean()
+
+    def _search_text(self) -> list[object]:
+        return [self.org_name, self.topic]

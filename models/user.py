@@ -1,0 +1,63 @@
+"""Officer accounts of the panel."""
+
+from __future__ import annotations
+
+import secrets
+
+import mongoengine as me
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import normalize
+from .base import utcnow
+from .organisation import Organisation
+
+ROLES = [("admin", "Quản trị hệ thống"), ("officer", "Cán bộ quản trị"), ("viewer", "Chỉ xem")]
+
+
+class User(me.Document):
+    VERBOSE_NAME = "Tài khoản người dùng"
+    meta = {"collection": "users", "indexes": ["organisation", "scope", "role", "active"]}
+
+    username = me.StringField(required=True, unique=True, max_length=64, regex=r"^[a-z0-9_.-]{3,64}$")
+    full_name = me.StringField(max_length=120)
+    password_hash = me.StringField(required=True)
+    organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
+    scope = me.ListField(me.ObjectIdField())
+    role = me.StringField(required=True, choices=[k for k, _ in ROLES], default="officer")
+    active = me.BooleanField(default=True)
+    #: changes on password change / deactivation: old sessions stop working
+    session_token = me.StringField(default=lambda: secrets.token_urlsafe(16))
+    created_at = me.DateTimeField(default=utcnow)
+    last_login_at = me.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.username
+
+    def clean(self) -> None:
+        self.username = (normalize.text(self.username) or "").lower()
+        self.full_name = normalize.text(self.full_name)
+        if self.organisation is not None:
+            self.scope = list(self.organisation.scope)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_token = secrets.token_urlsafe(16)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.pk}:{self.session_token}"

@@ -1,0 +1,1 @@
+"""Rules that span documents and screens: scope, database connection, lifecycle."""

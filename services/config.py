@@ -1,0 +1,54 @@
+"""Configuration read from the environment, in one class."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the panel; the message says what to set."""
+
+
+def from_env() -> dict:
+    uri = os.environ.get("MONGODB_URI", "").strip()
+    demo = not uri
+    cfg = {
+        "MONGODB_URI": uri or "mongomock://localhost/dang_demo",
+        "DEMO_MODE": demo,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "ORG_NAME": os.environ.get("PANEL_TITLE", "Sổ tay quản lý trang web, mạng xã hội của cán bộ, đảng viên"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "EXPORT_ROW_CAP": int(os.environ.get("EXPORT_ROW_CAP", "200000")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=int(os.environ.get("SESSION_HOURS", "8"))),
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(days=1),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "FLASK_ADMIN_SWATCH": "default",
+        "SEED_DEMO": demo,
+    }
+    return cfg
+
+
+def finalize(cfg: dict) -> dict:
+    """Apply the rules that depend on the final mapping; raise ConfigError on misuse."""
+    uri = cfg["MONGODB_URI"]
+    production = uri.startswith(("mongodb://", "mongodb+srv://"))
+    if production and not cfg.get("SECRET_KEY"):
+        raise ConfigError(
+            "SECRET_KEY chưa được đặt. Khi dùng MongoDB thật (MONGODB_URI=mongodb://…), "
+            "hãy đặt biến môi trường SECRET_KEY (ví dụ: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if not production and not uri.startswith("mongomock://"):
+        raise ConfigError(f"MONGODB_URI không hợp lệ: {uri!r} (cần mongodb://, mongodb+srv:// hoặc mongomock://).")
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = secrets.token_hex(32)  # in-process store only: nothing outlives the process
+    cfg["PRODUCTION"] = production
+    return cfg

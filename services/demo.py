@@ -1,0 +1,175 @@
+"""The demo dataset: a district, its communes and cells, people and their accounts.
+
+Deterministic (fixed random seed) so screenshots and tests can rely on it. About one
+record in twelve is written the way old spreadsheets hold it (missing position or
+purpose, a phone that is too short, an e-mail without ``@``) so that the data-quality
+filters and reports have something to find.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from flask import Flask
+
+from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
+from models.party_work import Attendance
+from services import passwords
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đinh"]
+MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Xuân", "Thanh", "Đình", "Mạnh"]
+MIDDLE_F = ["Thị", "Thu", "Ngọc", "Thanh", "Phương", "Hồng", "Mai", "Kim"]
+GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn", "Thắng", "Tuấn", "Việt", "Vinh"]
+GIVEN_F = ["Anh", "Châu", "Dung", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Ngọc", "Oanh", "Thảo", "Trang", "Vân", "Yến"]
+POSITIONS = ["Đảng viên", "Bí thư chi bộ", "Phó Bí thư chi bộ", "Chủ tịch UBND xã", "Công chức văn hóa - xã hội",
+             "Trưởng thôn", "Giáo viên", "Công an viên", "Cán bộ hưu trí", "Chi hội trưởng Hội Nông dân",
+             "Bí thư Đoàn thanh niên", "Công chức địa chính", "Nhân viên y tế", "Kế toán"]
+COMMUNES = ["Xã Tân Hưng", "Xã Vĩnh An", "Thị trấn Vĩnh Bảo", "Xã Hiệp Hòa", "Xã Thắng Thủy"]
+CELL_NAMES = ["Chi bộ thôn {n}", "Chi bộ thôn Đông {n}", "Chi bộ Trường Tiểu học", "Chi bộ Công an xã", "Chi bộ Quân sự"]
+PLATFORM_WEIGHTS = [("Facebook", 55), ("Zalo", 25), ("Tiktok", 8), ("Youtube", 7), ("Twitter", 2), ("Instagram", 3)]
+PURPOSES = ["Tuyên truyền", "Đấu tranh phản bác", "Trao đổi công việc", "Cá nhân"]
+
+DEMO_ADMIN = "admin"
+
+
+def _ascii(name: str) -> str:
+    from models.normalize import fold
+
+    return fold(name).replace(" ", "")
+
+
+def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
+    """Fill an empty database with the demo dataset; returns the counts."""
+    rnd = random.Random(rnd_seed)
+    district = Organisation(code="HU-VB", name="Huyện ủy Vĩnh Bảo", kind="committee", level="city", place="Vĩnh Bảo")
+    district.save()
+    cells: list[Organisation] = []
+    for i, cname in enumerate(COMMUNES, start=1):
+        commune = Organisation(code=f"X{i:02d}", name=f"Đảng bộ {cname}", kind="committee", level="commune",
+                               parent=district, place="Vĩnh Bảo")
+        commune.save()
+        for j in range(1, 6):
+            template = CELL_NAMES[(j - 1) % len(CELL_NAMES)]
+            cell = Organisation(code=f"X{i:02d}-CB{j:02d}", name=template.format(n=j), kind="cell", level="cell",
+                                parent=commune, place="Vĩnh Bảo")
+            cell.save()
+            cells.append(cell)
+    today = dt.date.today()
+    members: list[Member] = []
+    phones: set[str] = set()
+    for k in range(people):
+        cell = cells[k % len(cells)]
+        female = rnd.random() < 0.45
+        name = " ".join([rnd.choice(SURNAMES), rnd.choice(MIDDLE_F if female else MIDDLE_M),
+                         rnd.choice(GIVEN_F if female else GIVEN_M)])
+        phone = None
+        while phone is None or phone in phones:
+            phone = "09" + "".join(str(rnd.randint(0, 9)) for _ in range(8))
+        phones.add(phone)
+        admission = today - dt.timedelta(days=rnd.randint(400, 40 * 365))
+        m = Member(full_name=name, organisation=cell, position=rnd.choice(POSITIONS), gender="nu" if female else "nam",
+                   date_of_birth=admission - dt.timedelta(days=rnd.randint(18 * 365, 30 * 365)),
+                   admission_date=admission, official_date=admission + dt.timedelta(days=365),
+                   party_card_number=f"{79000000 + k:08d}", phone=phone,
+                   email=f"{_ascii(name)}{k}@gmail.com" if rnd.random() < 0.6 else None,
+                   is_party_member=rnd.random() > 0.05)
+        legacy = rnd.random() < 0.04
+        if legacy:
+            m.position = None
+        if k % len(cells) == 0 and k < len(cells) * 2:
+            m.roles = ["bi_thu"] if k < len(cells) else ["pho_bi_thu"]
+        m.save_legacy() if legacy else m.save()
+        members.append(m)
+    n_accounts = n_sites = 0
+    for m in members:
+        r = rnd.random()
+        count = 0 if r < 0.1 else 1 if r < 0.4 else 2 if r < 0.8 else 3
+        used: set[str] = set()
+        for _ in range(count):
+            platform = rnd.choices([p for p, _ in PLATFORM_WEIGHTS], [w for _, w in PLATFORM_WEIGHTS])[0]
+            if platform in used:
+                continue
+            used.add(platform)
+            slug = _ascii(m.full_name) + str(rnd.randint(1, 999))
+            url = {"Facebook": f"https://www.facebook.com/{slug}", "Zalo": f"https://zalo.me/{m.phone}",
+                   "Tiktok": f"https://www.tiktok.com/@{slug}", "Youtube": f"https://www.youtube.com/@{slug}",
+                   "Twitter": f"https://twitter.com/{slug}", "Instagram": f"https://www.instagram.com/{slug}"}[platform]
+            acc = SocialAccount(member=m, platform=platform, account_name=m.full_name, url=url,
+                                registration_phone=m.phone, registration_email=m.email,
+                                established_on=today - dt.timedelta(days=rnd.randint(30, 4000)),
+                                updated_on=today - dt.timedelta(days=rnd.randint(0, 300)),
+                                purpose=rnd.choice(PURPOSES))
+            if rnd.random() < 0.06 and platform == "Facebook":
+                acc.link_type, acc.admin_role = "page", "Quản trị viên"
+                acc.url = f"https://www.facebook.com/groups/{slug}"
+            legacy = rnd.random() < 0.08 or not m.position
+            if legacy:
+                choice = rnd.randint(0, 2)
+                if choice == 0:
+                    acc.purpose = None
+                elif choice == 1:
+                    acc.registration_phone = m.phone[:7]
+                else:
+                    acc.registration_email = "khongco-email"
+            acc.save_legacy() if legacy else acc.save()
+            n_accounts += 1
+        if rnd.random() < 0.11:
+            slug = _ascii(m.full_name)
+            site = Site(member=m, site_name=f"Góc nhỏ của {m.full_name}", domain=f"https://{slug}.blogspot.com",
+                        server_location=rnd.choice(["142.250.198.65/Mỹ", "103.97.125.10/Việt Nam"]),
+                        registration_email=m.email, established_on=today - dt.timedelta(days=rnd.randint(100, 3000)),
+                        expires_on=today + dt.timedelta(days=rnd.randint(-10, 200)) if rnd.random() < 0.5 else None,
+                        updated_on=today - dt.timedelta(days=rnd.randint(0, 200)), purpose=rnd.choice(PURPOSES))
+            site.save_legacy() if not m.position else site.save()
+            n_sites += 1
+    n_docs = _seed_party_work(rnd, district, cells, members, today)
+    return {"organisations": Organisation.objects.count(), "members": len(members),
+            "social_accounts": n_accounts, "sites": n_sites, "documents_and_meetings": n_docs}
+
+
+def _seed_party_work(rnd: random.Random, district: Organisation, cells: list[Organisation],
+                     members: list[Member], today: dt.date) -> int:
+    n = 0
+    docs = [("1150-CV/HU", "Về việc lập danh sách trang web, blog, tài khoản mạng xã hội của cán bộ, đảng viên", "Công văn"),
+            ("85-QĐ/TW", "Quy định về việc cán bộ, đảng viên thiết lập và sử dụng trang thông tin điện tử cá nhân trên Internet, mạng xã hội", "Quy định"),
+            ("99-HD/BTGTW", "Hướng dẫn thực hiện Quy định số 85-QĐ/TW", "Hướng dẫn")]
+    for number, title, kind in docs:
+        PartyDocument(number=number, title=title, doc_type=kind, issuer="Huyện ủy Vĩnh Bảo",
+                      issued_on=dt.date(2023, 10, 2), direction="received", organisation=district).save()
+        n += 1
+    by_cell: dict = {}
+    for m in members:
+        by_cell.setdefault(m.organisation.pk, []).append(m)
+    for cell in cells[:10]:
+        for months_back in (1, 2):
+            held = (today.replace(day=1) - dt.timedelta(days=28 * months_back)).replace(day=rnd.randint(5, 25))
+            attendance = [Attendance(member=m, present=rnd.random() > 0.1, absence_reason="Đi công tác")
+                          for m in by_cell.get(cell.pk, [])]
+            for a in attendance:
+                if a.present:
+                    a.absence_reason = None
+            Meeting(organisation=cell, held_on=held, kind="regular", topic=f"Sinh hoạt chi bộ tháng {held.month}/{held.year}",
+                    attendance=attendance, conclusions="Thống nhất rà soát danh sách tài khoản mạng xã hội.").save()
+            n += 1
+    return n
+
+
+def seed_at_start(app: Flask) -> None:
+    """Demo mode: seed the empty in-process store and print the administrator password."""
+    with app.app_context():
+        if Organisation.objects.count():
+            return
+        seed()
+        password = passwords.generate()
+        user = User(username=DEMO_ADMIN, full_name="Quản trị trình diễn",
+                    organisation=Organisation.objects(code="HU-VB").first(), role="admin")
+        user.set_password(password)
+        user.save()
+        officer = User(username="xa01", full_name="Cán bộ Xã Tân Hưng",
+                       organisation=Organisation.objects(code="X01").first(), role="officer")
+        officer.set_password(password)
+        officer.save()
+        app.logger.warning("Demo mode")
+        print(f"\n  Chế độ trình diễn — đăng nhập: {DEMO_ADMIN} / {password}  (cán bộ xã: xa01 / {password})\n",
+              flush=True)

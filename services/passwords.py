@@ -1,0 +1,32 @@
+"""Password policy: one place for the web form, the CLI and the self-service page."""
+
+from __future__ import annotations
+
+import secrets
+
+from models import normalize
+
+MIN_LENGTH = 10
+_COMMON = {"password", "password1", "12345678", "123456789", "1234567890", "qwerty123", "matkhau123",
+           "abc12345", "11111111", "admin123", "iloveyou", "123456abc", "abcd1234", "vietnam123",
+           "dangcongsan", "12345678910", "a123456789", "qwertyuiop", "1q2w3e4r5t"}
+
+
+def problem(password: str, username: str | None = None) -> str | None:
+    """A Vietnamese message saying why the password is refused, or None."""
+    if len(password or "") < MIN_LENGTH:
+        return f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự."
+    folded = normalize.fold(password).replace(" ", "")
+    if username and normalize.fold(username) in folded:
+        return "Mật khẩu không được chứa tên đăng nhập."
+    if folded in _COMMON or len(set(password)) < 4:
+        return "Mật khẩu quá phổ biến hoặc dễ đoán, hãy chọn mật khẩu khác."
+    return None
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def generate() -> str:
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,76 @@
+"""Fixtures: ``app`` (fresh in-process database per test), ``client``, ``world``,
+``login`` and the logged-in clients ``admin_client`` / ``officer_client``."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from tests import factories
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    application = create_app({
+        "MONGODB_URI": f"mongomock://localhost/test_{uuid.uuid4().hex}",
+        "SECRET_KEY": "test-secret",
+        "SEED_DEMO": False,
+        "DEMO_MODE": False,
+        "TESTING": True,
+    })
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app: Flask) -> factories.World:
+    return factories.world()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login/") -> str:
+    """Read the CSRF token from a rendered page (as a browser would)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[..., FlaskClient]:
+    def _login(username: str, password: str = factories.PASSWORD) -> FlaskClient:
+        c = app.test_client()
+        token = csrf_token(c)
+        r = c.post("/login/", data={"username": username, "password": password, "csrf_token": token})
+        assert r.status_code == 302, r.get_data(as_text=True)[:500]
+        return c
+    return _login
+
+
+@pytest.fixture
+def admin_client(world: factories.World, login: Callable[..., FlaskClient]) -> FlaskClient:
+    factories.user("quantri", world.district, "admin")
+    return login("quantri")
+
+
+@pytest.fixture
+def officer_client(world: factories.World, login: Callable[..., FlaskClient]) -> FlaskClient:
+    """Officer of commune A (sibling of commune B)."""
+    factories.user("canbo_a", world.commune_a, "officer")
+    return login("canbo_a")

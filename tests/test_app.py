@@ -1,0 +1,105 @@
+"""Ensure that the factory, configuration, login and health check behave."""
+
+import pytest
+
+from app import create_app
+from services.config import ConfigError
+from tests import factories
+from tests.conftest import csrf_token
+
+
+def test_factory_builds_twice(app):
+    other = create_app({"MONGODB_URI": "mongomock://localhost/second", "SEED_DEMO": False})
+    assert other is not app
+    assert other.extensions["panel_admin"] is not app.extensions["panel_admin"]
+    assert other.test_client().get("/healthz").status_code == 200
+
+
+def test_production_uri_needs_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"MONGODB_URI": "mongodb://db.invalid:27017/dang", "SECRET_KEY": None})
+
+
+def test_bad_uri_refused():
+    with pytest.raises(ConfigError, match="MONGODB_URI"):
+        create_app({"MONGODB_URI": "postgres://x/y", "SEED_DEMO": False})
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json == {"status": "ok", "database": True}
+
+
+def test_admin_requires_login(client, world):
+    for path in ("/admin/", "/admin/member/", "/admin/socialaccount/", "/admin/site/new/"):
+        r = client.get(path)
+        assert r.status_code == 302 and "/login/" in r.location
+
+
+def test_login_page_vietnamese(client):
+    html = client.get("/login/").get_data(as_text=True)
+    assert "Đăng nhập" in html and 'name="username"' in html and 'name="password"' in html
+
+
+def test_login_wrong_password(client, world):
+    factories.user("canbo", world.commune_a)
+    token = csrf_token(client)
+    r = client.post("/login/", data={"username": "canbo", "password": "sai-mat-khau-123", "csrf_token": token})
+    assert r.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in r.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_login_and_logout(officer_client):
+    assert officer_client.get("/admin/").status_code == 200
+    token = csrf_token(officer_client, "/admin/")
+    r = officer_client.post("/logout/", data={"csrf_token": token})
+    assert r.status_code == 302
+    assert officer_client.get("/admin/").status_code == 302
+
+
+def test_logout_without_csrf_is_refused(officer_client):
+    r = officer_client.post("/logout/")
+    assert r.status_code == 400
+    assert officer_client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.2/", "javascript:alert(1)", "\\\\evil.com", "/////evil.com",
+                                    "https:////evil.com", "//evil.com", "/\\evil.com"])
+def test_login_redirect_stays_on_site(client, world, target):
+    factories.user("canbo", world.commune_a)
+    token = csrf_token(client)
+    r = client.post("/login/?next=" + target, data={"username": "canbo", "password": factories.PASSWORD,
+                                                    "csrf_token": token})
+    assert r.status_code == 302
+    assert r.location == "/admin/"
+
+
+def test_login_redirect_to_local_path(client, world):
+    factories.user("canbo", world.commune_a)
+    token = csrf_token(client)
+    r = client.post("/login/?next=/admin/member/", data={"username": "canbo", "password": factories.PASSWORD,
+                                                         "csrf_token": token})
+    assert r.location == "/admin/member/"
+
+
+def test_security_headers(client):
+    r = client.get("/login/")
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+
+
+def test_demo_mode_banner_and_seed(monkeypatch, capsys):
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    demo = create_app({"MONGODB_URI": "mongomock://localhost/demo_test"})
+    printed = capsys.readouterr().out
+    assert "đăng nhập: admin / " in printed
+    password = printed.split("đăng nhập: admin / ")[1].split()[0]
+    c = demo.test_client()
+    with demo.app_context():
+        token = csrf_token(c)
+    c.post("/login/", data={"username": "admin", "password": password, "csrf_token": token})
+    html = c.get("/admin/").get_data(as_text=True)
+    assert "Chế độ trình diễn" in html
