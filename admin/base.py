@@ -16,7 +16,6 @@ from flask_admin.babel import gettext
 from flask_admin.contrib.mongoengine import ModelView
 from flask_admin.contrib.mongoengine.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.mongoengine.typefmt import DEFAULT_FORMATTERS
-from flask_admin.form import BaseForm
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_login import current_user
 from markupsafe import Markup
@@ -27,7 +26,7 @@ from models import normalize
 from models.base import ScopedDocument, utcnow
 from services import scope
 
-from .forms import VNDateField, rule_form_args
+from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
 
 
 def _fmt_date(view: Any, value: Any, *args: Any) -> str:
@@ -66,7 +65,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 class SecuredModelView(ModelView):
     """Every screen inherits this: nothing here is repeated per view."""
 
-    form_base_class = BaseForm  # CSRF comes from Flask-WTF's CSRFProtect on every POST
+    form_base_class = PanelForm  # CSRF comes from Flask-WTF's CSRFProtect on every POST
     column_type_formatters = FORMATTERS
     column_type_formatters_detail = FORMATTERS
     form_overrides: dict = {}
@@ -82,8 +81,8 @@ class SecuredModelView(ModelView):
 
     def __init__(self, model: Any, *args: Any, **kwargs: Any) -> None:
         fields = list(self.form_columns) if self.form_columns else None
-        args_by_rules = rule_form_args(model, fields)
-        self.form_args = {**args_by_rules, **(self.form_args or {})}
+        self.form_args = merge_form_args(label_args(self.column_labels or {}, fields),
+                                         rule_form_args(model, fields), self.form_args)
         self.form_overrides = {**self._date_overrides(model, fields), **(self.form_overrides or {})}
         super().__init__(model, *args, **kwargs)
 

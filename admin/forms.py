@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_admin.form import BaseForm
 from wtforms import StringField, ValidationError
 from wtforms.validators import Optional as OptionalValidator
 
@@ -65,3 +66,73 @@ def rule_form_args(model: Any, form_fields: list[str] | None) -> dict[str, dict]
             continue
         args[name] = {"validators": [RuleValidator(rule)] if rule.required else [OptionalValidator(), RuleValidator(rule)]}
     return args
+
+
+# WTForms ships no Vietnamese catalogue; these are its messages the panel can show.
+_WTFORMS_VI = {
+    "This field is required.": "Trường này bắt buộc phải nhập.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Not a valid choice": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Invalid input.": "Dữ liệu không hợp lệ.",
+    "Invalid email address.": "Địa chỉ email không hợp lệ.",
+    "Not a valid integer value.": "Phải là số nguyên.",
+    "Not a valid decimal value.": "Phải là số.",
+    "Not a valid float value.": "Phải là số.",
+    "Not a valid date value.": "Ngày không hợp lệ (định dạng dd/mm/yyyy).",
+    "Not a valid datetime value.": "Ngày giờ không hợp lệ.",
+    "Field must be equal to %(other_name)s.": "Phải trùng với %(other_name)s.",
+    "Field must be at least %(min)d character long.": "Phải có ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Phải có ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Không được dài quá %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Không được dài quá %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": "Độ dài phải từ %(min)d đến %(max)d ký tự.",
+    "Invalid value, must be one of: %(values)s.": "Giá trị không hợp lệ, phải là một trong: %(values)s.",
+    "'%(value)s' is not a valid choice for this field.": "“%(value)s” không phải lựa chọn hợp lệ.",
+    "'%(value)s' are not valid choices for this field.": "“%(value)s” không phải lựa chọn hợp lệ.",
+}
+
+
+class VietnameseTranslations:
+    """WTForms translations: Vietnamese for WTForms' own messages, Flask-Admin's ``vi``
+    catalogue (through Flask-Babel) for the rest."""
+
+    def __init__(self) -> None:
+        from flask_admin.babel import Translations
+
+        self._fallback = Translations()
+
+    def gettext(self, string: str) -> str:
+        return _WTFORMS_VI.get(string) or self._fallback.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        chosen = singular if n == 1 else plural
+        return _WTFORMS_VI.get(chosen) or self._fallback.ngettext(singular, plural, n)
+
+
+class PanelForm(BaseForm):
+    """Form base of every admin screen (CSRF comes from Flask-WTF's CSRFProtect)."""
+
+    class Meta(BaseForm.Meta):
+        _translations = VietnameseTranslations()
+
+        def get_translations(self, form: BaseForm) -> VietnameseTranslations:
+            return self._translations
+
+
+def merge_form_args(*layers: dict[str, dict] | None) -> dict[str, dict]:
+    """Merge ``form_args`` per field: labels, rule validators and view options add up."""
+    merged: dict[str, dict] = {}
+    for layer in layers:
+        for name, args in (layer or {}).items():
+            target = merged.setdefault(name, {})
+            for key, value in args.items():
+                if key == "validators":
+                    target["validators"] = [*target.get("validators", []), *value]
+                else:
+                    target[key] = value
+    return merged
+
+
+def label_args(labels: dict[str, str], fields: list[str] | None) -> dict[str, dict]:
+    return {name: {"label": label} for name, label in labels.items() if fields is None or name in fields}
