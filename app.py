@@ -32,7 +32,10 @@ _SECURITY_HEADERS = {
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     cfg = config.from_env()
-    cfg.update(test_config or {})
+    overrides = dict(test_config or {})
+    if "MONGODB_URI" in overrides:  # an explicit database is never the demo unless asked
+        cfg["DEMO_MODE"] = cfg["SEED_DEMO"] = False
+    cfg.update(overrides)
     app.config.update(config.finalize(cfg))
     register_extensions(app)
     db.init_app(app)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
 from services import scope
 
-from . import auth
+from . import auth, i18n
 from .accounts import SiteView, SocialAccountView
 from .members import MemberView
 from .organisations import OrganisationView
@@ -48,5 +48,6 @@ def build_admin(app: Flask) -> Admin:
 
 
 def init_app(app: Flask) -> None:
+    i18n.init_app()
     auth.init_app(app)
     app.extensions["panel_admin"] = build_admin(app)

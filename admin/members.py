@@ -52,6 +52,4 @@ class MemberView(SecuredModelView):
     form_columns = ["full_name", "organisation", "position", "is_party_member", "date_of_birth", "gender",
                     "party_card_number", "admission_date", "official_date", "phone", "email", "status",
                     "roles", "left_on", "left_reason", "notes"]
-    form_choices = {"status": STATUSES, "gender": GENDERS}
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên chi bộ"}}
-    form_args = {"roles": {"choices": ROLES}}

@@ -34,7 +34,6 @@ class OrganisationView(SecuredModelView):
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", KINDS), ChoiceFilter("level", "Cấp", LEVELS)]
     form_columns = ["code", "name", "kind", "level", "parent", "place"]
     form_ajax_refs = {"parent": {"fields": ["search_keys"], "filter": {"kind": "committee"}, "placeholder": "Chọn tổ chức cấp trên"}}
-    form_choices = {"kind": KINDS, "level": LEVELS}
     form_args = {"code": {"description": "Chữ in hoa, số, dấu gạch; ví dụ HU-VB, XA-AN-HOA"}}
 
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:

@@ -23,7 +23,6 @@ class PartyDocumentView(SecuredModelView):
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("doc_type", "Loại văn bản", [(t, t) for t in DOC_TYPES]),
                       ChoiceFilter("direction", "Chiều", DIRECTIONS), *date_range("issued_on", "Ngày ban hành")]
     form_columns = ["number", "title", "doc_type", "issuer", "issued_on", "direction", "organisation"]
-    form_choices = {"direction": DIRECTIONS, "doc_type": [(t, t) for t in DOC_TYPES]}
     form_ajax_refs = _ORG
 
 
@@ -43,5 +42,4 @@ class MeetingView(SecuredModelView):
     column_default_sort = ("held_on", True)
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", MEETING_KINDS), *date_range("held_on", "Ngày họp")]
     form_columns = ["organisation", "held_on", "kind", "topic", "agenda", "conclusions"]
-    form_choices = {"kind": MEETING_KINDS}
     form_ajax_refs = _ORG

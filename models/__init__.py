@@ -1,6 +1,7 @@
 """MongoEngine documents of the register, one module per family."""
 
 from .accounts import Site, SocialAccount
+from .audit import AuditEntry as AuditEntry
 from .member import Member
 from .organisation import Organisation, OrganisationNotEmpty
 from .party_work import Meeting, PartyDocument

@@ -128,7 +128,7 @@ class SocialAccount(_Owned):
     account_name = me.StringField(max_length=300)  # (6)
     url = me.StringField(max_length=1000)  # (7)
     url_key = me.StringField()
-    link_type = me.StringField(choices=[k for k, _ in LINK_TYPES], default="personal")
+    link_type = me.StringField(choices=LINK_TYPES, default="personal")
     admin_role = me.StringField(max_length=100)  # (7) role on a page/group
 
     RULES = {

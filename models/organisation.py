@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import mongoengine as me
 from bson import ObjectId
 
@@ -18,6 +20,9 @@ LEVELS = [
 ]
 
 
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,39}$")
+
+
 class OrganisationNotEmpty(Exception):
     """Raised when dissolving an organisation that still has units, people or records."""
 
@@ -29,10 +34,10 @@ class Organisation(me.Document):
         "ordering": ["tree_key"],
     }
 
-    code = me.StringField(required=True, unique=True, max_length=40, regex=r"^[A-Z0-9][A-Z0-9_.-]*$")
+    code = me.StringField(required=True, unique=True, max_length=40)
     name = me.StringField(required=True, max_length=200)
-    kind = me.StringField(required=True, choices=[k for k, _ in KINDS], default="cell")
-    level = me.StringField(choices=[k for k, _ in LEVELS])
+    kind = me.StringField(required=True, choices=KINDS, default="cell")
+    level = me.StringField(choices=LEVELS)
     parent = me.ReferenceField("self", reverse_delete_rule=me.DENY)
     place = me.StringField(max_length=100)  # printed before the date: "<place>, ngày …"
     #: ancestors root-first, then the organisation itself
@@ -53,6 +58,8 @@ class Organisation(me.Document):
 
     def clean(self) -> None:
         self.code = (normalize.text(self.code) or "").upper().replace(" ", "_")
+        if not _CODE.match(self.code):
+            raise me.ValidationError(errors={"code": "Mã tổ chức chỉ gồm chữ không dấu, số, dấu - _ . (ví dụ XA-AN-HOA)."})
         self.name = normalize.text(self.name)
         self.place = normalize.text(self.place)
         if self.pk is None:

@@ -56,7 +56,7 @@ class PartyDocument(_OrgOwned):
     doc_type = me.StringField(max_length=60)
     issuer = me.StringField(max_length=200)
     issued_on = me.DateTimeField(required=True)
-    direction = me.StringField(choices=[k for k, _ in DIRECTIONS], default="issued")
+    direction = me.StringField(choices=DIRECTIONS, default="issued")
     attachments = me.ListField(me.FileField(collection_name="attachments"))
     studied_by = me.ListField(me.ReferenceField(Member, reverse_delete_rule=me.PULL))
 
@@ -96,7 +96,7 @@ class Meeting(_OrgOwned):
     }
 
     held_on = me.DateTimeField(required=True)
-    kind = me.StringField(choices=[k for k, _ in MEETING_KINDS], default="regular")
+    kind = me.StringField(choices=MEETING_KINDS, default="regular")
     topic = me.StringField(required=True, max_length=500)
     agenda = me.StringField(max_length=5000)
     attendance = me.EmbeddedDocumentListField(Attendance)

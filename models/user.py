@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import mongoengine as me
@@ -11,6 +12,7 @@ from . import normalize
 from .base import utcnow
 from .organisation import Organisation
 
+_USERNAME = re.compile(r"^[a-z0-9_.-]{3,64}$")
 ROLES = [("admin", "Quản trị hệ thống"), ("officer", "Cán bộ quản trị"), ("viewer", "Chỉ xem")]
 
 
@@ -18,12 +20,12 @@ class User(me.Document):
     VERBOSE_NAME = "Tài khoản người dùng"
     meta = {"collection": "users", "indexes": ["organisation", "scope", "role", "active"]}
 
-    username = me.StringField(required=True, unique=True, max_length=64, regex=r"^[a-z0-9_.-]{3,64}$")
+    username = me.StringField(required=True, unique=True, max_length=64)
     full_name = me.StringField(max_length=120)
     password_hash = me.StringField(required=True)
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
     scope = me.ListField(me.ObjectIdField())
-    role = me.StringField(required=True, choices=[k for k, _ in ROLES], default="officer")
+    role = me.StringField(required=True, choices=ROLES, default="officer")
     active = me.BooleanField(default=True)
     #: changes on password change / deactivation: old sessions stop working
     session_token = me.StringField(default=lambda: secrets.token_urlsafe(16))
@@ -35,6 +37,8 @@ class User(me.Document):
 
     def clean(self) -> None:
         self.username = (normalize.text(self.username) or "").lower()
+        if not _USERNAME.match(self.username):
+            raise me.ValidationError(errors={"username": "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu . _ - (3–64 ký tự)."})
         self.full_name = normalize.text(self.full_name)
         if self.organisation is not None:
             self.scope = list(self.organisation.scope)

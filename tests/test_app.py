@@ -93,7 +93,7 @@ def test_security_headers(client):
 
 def test_demo_mode_banner_and_seed(monkeypatch, capsys):
     monkeypatch.delenv("MONGODB_URI", raising=False)
-    demo = create_app({"MONGODB_URI": "mongomock://localhost/demo_test"})
+    demo = create_app({"MONGODB_URI": "mongomock://localhost/demo_test", "DEMO_MODE": True, "SEED_DEMO": True})
     printed = capsys.readouterr().out
     assert "đăng nhập: admin / " in printed
     password = printed.split("đăng nhập: admin / ")[1].split()[0]

@@ -1,0 +1,60 @@
+"""The audit trail: who did what, when, to which records (never a password).
+
+Entries are written only through :func:`services.audit.record`. ``scope`` holds the
+actor's organisation path plus the organisation paths of the records touched, so
+``services.scope.visible(AuditEntry, user)`` shows an officer what their people did
+and what was done to their records, with the same equality match as everywhere else.
+"""
+
+from __future__ import annotations
+
+import mongoengine as me
+
+from .base import utcnow
+
+ACTIONS = [
+    ("create", "Thêm mới"), ("update", "Sửa"), ("delete", "Xóa (vào thùng rác)"),
+    ("restore", "Khôi phục"), ("purge", "Xóa vĩnh viễn"), ("export", "Xuất dữ liệu"),
+    ("import", "Nhập dữ liệu"), ("login", "Đăng nhập"), ("login_failed", "Đăng nhập sai"),
+    ("login_throttled", "Đăng nhập bị chặn tạm thời"), ("logout", "Đăng xuất"),
+    ("password_change", "Đổi mật khẩu"), ("denied", "Truy cập bị từ chối"), ("backup", "Sao lưu"),
+]
+
+
+class Change(me.EmbeddedDocument):
+    """One changed field of an update, values rendered as short text."""
+
+    field = me.StringField(required=True)
+    before = me.StringField()
+    after = me.StringField()
+
+
+class AuditEntry(me.Document):
+    VERBOSE_NAME = "Nhật ký"
+    meta = {
+        "collection": "audit",
+        "indexes": [
+            "-at", "scope", "action", "collection", "username", "record_ids", "search_keys",
+            # login throttling counts recent failures per account and per address
+            ("action", "username", "-at"), ("action", "ip", "-at"),
+        ],
+        "ordering": ["-at"],
+    }
+
+    at = me.DateTimeField(required=True, default=utcnow)  # UTC, naive (as stored by MongoDB)
+    action = me.StringField(required=True, choices=ACTIONS)
+    user_id = me.ObjectIdField()
+    username = me.StringField(max_length=200)
+    org = me.ObjectIdField()
+    org_name = me.StringField()
+    org_path = me.ListField(me.ObjectIdField())  # the actor's organisation, root first
+    scope = me.ListField(me.ObjectIdField())
+    collection = me.StringField(max_length=100)
+    record_ids = me.ListField(me.StringField())
+    changes = me.EmbeddedDocumentListField(Change)
+    detail = me.StringField(max_length=2000)
+    ip = me.StringField(max_length=64)
+    search_keys = me.ListField(me.StringField())
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"

@@ -1,0 +1,187 @@
+"""Ensure that every screen lists, creates, edits and deletes through the test client,
+in Vietnamese, with errors shown at the field and nothing saved on bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
+from tests.conftest import csrf_token
+
+SCREENS = ["organisation", "member", "site", "socialaccount", "partydocument", "meeting", "user"]
+
+
+@pytest.mark.parametrize("endpoint", SCREENS)
+def test_list_and_new_pages_render(admin_client, endpoint):
+    for path in (f"/admin/{endpoint}/", f"/admin/{endpoint}/new/"):
+        r = admin_client.get(path)
+        assert r.status_code == 200, path
+        html = r.get_data(as_text=True)
+        assert ("Lưu" in html) if path.endswith("/new/") else ("Danh sách" in html and "Thêm bộ lọc" in html)
+
+
+def test_flask_admin_speaks_vietnamese(admin_client):
+    html = admin_client.get("/admin/member/").get_data(as_text=True)
+    assert "Danh sách" in html and "Thêm bộ lọc" in html
+    assert "Create" not in html and "Delete" not in html and "Add Filter" not in html
+    form = admin_client.get("/admin/member/new/").get_data(as_text=True)
+    assert "Họ và tên" in form and "Full Name" not in form and "Đang sinh hoạt" in form
+
+
+def _thead(client, path):
+    html = client.get(path).get_data(as_text=True)
+    return html[html.index("<thead"):html.index("</thead>")]
+
+
+def test_official_column_names_in_order(admin_client):
+    html = _thead(admin_client, "/admin/socialaccount/")
+    headers = ["Chi bộ", "Họ và tên", "Cấp bậc, chức vụ", "Loại mạng xã hội", "Tên tài khoản",
+               "Đường dẫn (Cá nhân/Trang/Hội nhóm...)", "Số điện thoại đăng ký", "Email đăng ký",
+               "Thời gian thiết lập", "Thời gian cập nhật cơ sở dữ liệu", "Mục đích sử dụng"]
+    positions = [html.find(h) for h in headers]
+    assert all(p > 0 for p in positions) and positions == sorted(positions)
+    html = _thead(admin_client, "/admin/site/")
+    headers = ["Chi bộ", "Họ và tên", "Cấp bậc, chức vụ", "Tên trang web/blog", "Tên miền",
+               "IP máy chủ/vị trí địa lý", "Số điện thoại đăng ký", "Email đăng ký", "Thời gian thiết lập",
+               "Thời hạn hết hạn", "Thời gian cập nhật cơ sở dữ liệu", "Mục đích sử dụng"]
+    positions = [html.find(h) for h in headers]
+    assert all(p > 0 for p in positions) and positions == sorted(positions)
+
+
+def _post(client, path, data):
+    page = path if "/delete/" not in path else path.replace("delete/", "")
+    data = {**data, "csrf_token": csrf_token(client, page)}
+    return client.post(path, data=data, follow_redirects=False)
+
+
+def test_create_edit_delete_member(admin_client, world):
+    r = _post(admin_client, "/admin/member/new/", {
+        "full_name": "  Lê  Thị Hoa ", "organisation": str(world.cell_a.pk), "position": "Đảng viên",
+        "phone": "+84 912 000 111", "email": "hoa@example.com", "status": "active", "date_of_birth": "05/06/1980"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    m = Member.objects.get(full_name="Lê Thị Hoa")
+    assert m.phone == "0912000111" and m.date_of_birth.strftime("%d/%m/%Y") == "05/06/1980"
+    assert m.scope == [world.district.pk, world.commune_a.pk, world.cell_a.pk]
+    r = _post(admin_client, f"/admin/member/edit/?id={m.pk}", {
+        "full_name": "Lê Thị Hoa", "organisation": str(world.cell_b.pk), "position": "Bí thư chi bộ",
+        "status": "active"})
+    assert r.status_code == 302
+    m.reload()
+    assert m.position == "Bí thư chi bộ" and m.org_name == "Chi bộ thôn Đông"
+    r = _post(admin_client, "/admin/member/delete/", {"id": str(m.pk), "url": "/admin/member/"})
+    assert r.status_code == 302
+    m.reload()
+    assert m.deleted_at is not None
+    assert str(m.pk) not in admin_client.get("/admin/member/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("phone", "12345", "Số điện thoại không hợp lệ"),
+    ("email", "khong-co-a-cong", "Địa chỉ email không hợp lệ"),
+    ("position", "", "Cấp bậc, chức vụ: bắt buộc phải nhập."),
+    ("date_of_birth", "31/02/1980", "Ngày không hợp lệ"),
+])
+def test_member_form_rejects_at_field_and_keeps_input(admin_client, world, field, value, message):
+    data = {"full_name": "Phạm Văn Dũng", "organisation": str(world.cell_a.pk), "position": "Đảng viên",
+            "status": "active", "phone": "0912111222"}
+    data[field] = value
+    r = _post(admin_client, "/admin/member/new/", data)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and message in html
+    assert "Phạm Văn Dũng" in html  # what the user typed is kept
+    assert Member.objects(full_name="Phạm Văn Dũng").count() == 0
+
+
+def test_create_social_account_normalises(admin_client, world):
+    r = _post(admin_client, "/admin/socialaccount/new/", {
+        "member": str(world.member_a.pk), "platform": "facebook", "account_name": "An Nguyễn",
+        "url": "facebook.com/an.nguyen.page", "link_type": "page", "admin_role": "Quản trị viên",
+        "registration_phone": "912 345 678", "established_on": "01/02/2021", "updated_on": "",
+        "purpose": "Tuyên truyền"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-3000:]
+    acc = SocialAccount.objects.get(account_name="An Nguyễn")
+    assert acc.platform == "Facebook" and acc.url == "https://facebook.com/an.nguyen.page"
+    assert acc.registration_phone == "0912345678" and acc.org_name == "Chi bộ thôn 1"
+    assert acc.link_text == "https://facebook.com/an.nguyen.page (Quản trị viên)"
+    assert acc.updated_on is not None  # (11) defaults to today
+
+
+def test_social_account_page_needs_role(admin_client, world):
+    r = _post(admin_client, "/admin/socialaccount/new/", {
+        "member": str(world.member_a.pk), "platform": "Facebook", "account_name": "Trang xã",
+        "url": "https://facebook.com/trangxa", "link_type": "group", "purpose": "Tuyên truyền"})
+    assert r.status_code == 200 and "Vai trò quản trị" in r.get_data(as_text=True)
+    assert SocialAccount.objects(account_name="Trang xã").count() == 0
+
+
+def test_site_form_rules(admin_client, world):
+    base = {"member": str(world.member_a.pk), "site_name": "Trang tin", "domain": "TrangTin.VN",
+            "server_location": "1.1.1.2/Mỹ", "purpose": "Tuyên truyền", "established_on": "02/10/2023"}
+    r = _post(admin_client, "/admin/site/new/", {**base, "server_location": "1.1.1/Mỹ"})
+    assert r.status_code == 200 and "IP máy chủ không hợp lệ" in r.get_data(as_text=True)
+    r = _post(admin_client, "/admin/site/new/", base)
+    assert r.status_code == 302
+    assert Site.objects.get(site_name="Trang tin").domain == "trangtin.vn"
+
+
+def test_duplicate_account_refused_with_message(admin_client, world):
+    r = _post(admin_client, "/admin/socialaccount/new/", {
+        "member": str(world.member_a.pk), "platform": "Facebook", "account_name": "Trùng",
+        "url": "https://m.facebook.com/NguyenVanAn/?fbclid=1", "link_type": "personal", "purpose": "Cá nhân"})
+    assert r.status_code == 200
+    assert "trùng" in r.get_data(as_text=True)
+    assert SocialAccount.objects(member=world.member_a).count() == 1
+
+
+def test_create_organisation_and_refuse_dissolving_non_empty(admin_client, world):
+    r = _post(admin_client, "/admin/organisation/new/", {
+        "code": "xa-2", "name": "Chi bộ thôn 2", "kind": "cell", "level": "cell", "parent": str(world.commune_a.pk)})
+    assert r.status_code == 302
+    new = Organisation.objects.get(code="XA-2")
+    assert new.scope == [world.district.pk, world.commune_a.pk, new.pk]
+    r = _post(admin_client, "/admin/organisation/delete/", {"id": str(world.cell_a.pk), "url": "/admin/organisation/"})
+    assert r.status_code == 302
+    assert Organisation.objects(pk=world.cell_a.pk).count() == 1
+    page = admin_client.get("/admin/organisation/").get_data(as_text=True)
+    assert "Không thể giải thể" in page
+    r = _post(admin_client, "/admin/organisation/delete/", {"id": str(new.pk), "url": "/admin/organisation/"})
+    assert Organisation.objects(pk=new.pk).count() == 0
+
+
+def test_party_document_and_meeting_crud(admin_client, world):
+    r = _post(admin_client, "/admin/partydocument/new/", {
+        "number": "1150-cv/hu", "title": "Về việc lập danh sách", "doc_type": "Công văn", "issuer": "Huyện ủy",
+        "issued_on": "02/10/2023", "direction": "received", "organisation": str(world.commune_a.pk)})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    assert PartyDocument.objects.get().number == "1150-CV/HU"
+    r = _post(admin_client, "/admin/meeting/new/", {
+        "organisation": str(world.cell_a.pk), "held_on": "15/11/2026", "kind": "regular",
+        "topic": "Sinh hoạt tháng 11"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    assert Meeting.objects.get().org_name == "Chi bộ thôn 1"
+
+
+def test_user_screen_creates_user(admin_client, world):
+    r = _post(admin_client, "/admin/user/new/", {
+        "username": "CanBo_B", "organisation": str(world.commune_b.pk), "role": "officer", "active": "y",
+        "new_password": "Mot-mat-khau-dai-2026"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    u = User.objects.get(username="canbo_b")
+    assert u.check_password("Mot-mat-khau-dai-2026")
+
+
+def test_accent_insensitive_search(admin_client, world):
+    html = admin_client.get("/admin/member/?search=nguyen+van+an").get_data(as_text=True)
+    assert "Nguyễn Văn An" in html and "Trần Thị Bình" not in html
+    html = admin_client.get("/admin/member/?search=0912+345+678").get_data(as_text=True)
+    assert "Nguyễn Văn An" in html and "Trần Thị Bình" not in html
+    html = admin_client.get("/admin/socialaccount/?search=tran+thi").get_data(as_text=True)
+    assert "tranthibinh" in html and "nguyenvanan" not in html
+
+
+def test_org_subtree_filter(admin_client, world):
+    view = admin_client.application.extensions["panel_admin"]._views
+    social = next(v for v in view if getattr(v, "endpoint", "") == "socialaccount")
+    idx = next(i for i, f in enumerate(social._filters) if f.column == "scope")
+    html = admin_client.get(f"/admin/socialaccount/?flt0_{idx}={world.commune_b.pk}").get_data(as_text=True)
+    assert "tranthibinh" in html and "nguyenvanan" not in html
