@@ -24,8 +24,9 @@ def app() -> Iterator[Flask]:
         "DEMO_MODE": False,
         "TESTING": True,
     })
-    with application.app_context():
-        yield application
+    # No app context is held open here: requests must each get their own ``g``, or
+    # Flask-Login's cached ``g._login_user`` would leak from one client to another.
+    yield application
 
 
 @pytest.fixture
