@@ -1,0 +1,145 @@
+"""The home dashboard (``/admin/``): figures that link to the filtered lists behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask import abort, current_app, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from models import normalize
+from services import dashboard, scope
+
+from .filters import ChoiceFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
+
+#: figure -> (list endpoint, extra filters); every figure is also filtered by unit
+FIGURE_LISTS: dict[str, tuple[str, list[tuple[type, str, str]]]] = {
+    "people": ("member", [(ChoiceFilter, "status", "active")]),
+    "sites": ("site", []),
+    "accounts": ("socialaccount", []),
+    "issues_members": ("member", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
+    "issues_sites": ("site", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
+    "issues_accounts": ("socialaccount", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
+}
+#: where each deadline is produced: the reports screen when it exists, else the list
+REPORT_ENDPOINTS = ("reports.index", "report.index", "reports.index_view")
+NO_ACCOUNT_CAP = 500
+
+
+def _view(endpoint: str) -> Any:
+    admin = current_app.extensions.get("panel_admin")
+    return next((v for v in getattr(admin, "_views", []) if v.endpoint == endpoint), None)
+
+
+def list_url(endpoint: str, filters: list[tuple[type, str, Any]]) -> str | None:
+    """URL of a list with filters, arguments derived from the view's own filter list
+    (``flt<n>_<arg>``), so that reordering a view's filters cannot break the links.
+    None when the view or one of the filters is missing: better no link than a wrong one."""
+    view = _view(endpoint)
+    if view is None or not getattr(view, "_filter_args", None):
+        return None
+    args: dict[str, str] = {}
+    for n, (cls, column, value) in enumerate(filters):
+        arg = next((key for key, (_i, flt) in view._filter_args.items()
+                    if type(flt) is cls and flt.column == column), None)
+        if arg is None:
+            return None
+        args[f"flt{n}_{arg}"] = str(value)
+    return url_for(f"{endpoint}.index_view", **args)
+
+
+def figure_url(figure: str, unit: ObjectId) -> str | None:
+    if figure == "no_account":
+        return url_for("admin.no_account", org=str(unit))
+    endpoint, extra = FIGURE_LISTS[figure]
+    return list_url(endpoint, [(OrgSubtreeFilter, "scope", unit), *extra])
+
+
+def platform_url(unit: ObjectId, platform: str) -> str | None:
+    return list_url("socialaccount", [(OrgSubtreeFilter, "scope", unit), (ChoiceFilter, "platform", platform)])
+
+
+def expiry_url(unit: ObjectId, start: dt.date | None, end: dt.date) -> str | None:
+    flts: list[tuple[type, str, Any]] = [(OrgSubtreeFilter, "scope", unit)]
+    if start is not None:
+        flts.append((DateFromFilter, "expires_on", normalize.format_date(start)))
+    return list_url("site", [*flts, (DateToFilter, "expires_on", normalize.format_date(end))])
+
+
+def first_url(*candidates: str | tuple[str, dict]) -> str | None:
+    """The first endpoint that exists; screens built by others may not be there yet."""
+    for c in candidates:
+        endpoint, kwargs = (c, {}) if isinstance(c, str) else c
+        try:
+            return url_for(endpoint, **kwargs)
+        except BuildError:
+            continue
+    return None
+
+
+def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str | None:
+    report = first_url(*REPORT_ENDPOINTS)
+    if key == "meetings":
+        return first_url("meeting.index_view")
+    month_start = normalize.format_date(today.replace(day=1))
+    fallback = list_url("socialaccount", [(OrgSubtreeFilter, "scope", unit), (DateFromFilter, "updated_on", month_start)])
+    return report or fallback or first_url("socialaccount.index_view")
+
+
+def bar_chart(items: list[tuple[str, int, str | None]], label: str) -> Markup:
+    """A horizontal bar chart as inline SVG (no script, no CDN); each bar is a link."""
+    width, left, right, row = 640, 170, 60, 30
+    top = max((n for _, n, _ in items), default=0) or 1
+    parts = [Markup('<svg class="bar-chart" viewBox="0 0 {0} {1}" role="img" aria-label="{2}" '
+                    'xmlns="http://www.w3.org/2000/svg">').format(width, max(row * len(items), row), label)]
+    for i, (name, n, href) in enumerate(items):
+        y, w = i * row, round((width - left - right) * n / top, 1)
+        bar = Markup('<text x="{0}" y="{1}" text-anchor="end" class="bar-label">{2}</text>'
+                     '<rect x="{3}" y="{4}" width="{5}" height="{6}" rx="3" class="bar"><title>{2}: {7}</title></rect>'
+                     '<text x="{8}" y="{1}" class="bar-value">{7}</text>').format(
+            left - 8, y + 20, name, left, y + 5, max(w, 1), row - 10, n, left + w + 6)
+        parts.append(Markup('<a href="{0}">{1}</a>').format(href, bar) if href else bar)
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+class DashboardView(AdminIndexView):
+    def is_accessible(self) -> bool:
+        return scope.scope_root(current_user) is not None
+
+    def inaccessible_callback(self, name: str, **kwargs: object) -> object:
+        from .base import SecuredModelView
+
+        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
+
+    @expose("/")
+    def index(self) -> str:
+        board = dashboard.build(current_user)
+        rid = board.root.id
+        platforms = [(p, n, platform_url(rid, p)) for p, n in board.platforms]
+        units = [(u.name, u.counts["accounts"], figure_url("accounts", u.id)) for u in board.units]
+        return self.render("panel/index.html", board=board, figure_url=figure_url, fmt_date=normalize.format_date,
+                           platform_chart=bar_chart(platforms, "Tài khoản mạng xã hội theo loại"),
+                           unit_chart=bar_chart(units, "Tài khoản mạng xã hội theo đơn vị") if units else None,
+                           expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta)
+
+    @expose("/chua-khai-bao/")
+    def no_account(self) -> str:
+        """The list behind "people with no declared account", for one unit in scope."""
+        try:
+            org = ObjectId(request.args.get("org", ""))
+        except (InvalidId, TypeError):
+            abort(404)
+        unit = scope.organisations(current_user).filter(pk=org).only("name").first()
+        if unit is None:
+            abort(404)
+        people = list(dashboard.people_without_accounts(current_user, org).order_by("org_name", "sort_key")
+                      .only("full_name", "position", "org_name", "phone").limit(NO_ACCOUNT_CAP + 1))
+        return self.render("lookup/no_account.html", unit=unit, people=people[:NO_ACCOUNT_CAP],
+                           truncated=len(people) > NO_ACCOUNT_CAP)

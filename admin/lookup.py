@@ -1,0 +1,36 @@
+"""The "Tra cứu" screen: one search box answering "who declared this?"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_admin import BaseView, expose
+from flask_login import current_user
+
+from models import normalize
+from models.accounts import LINK_TYPES
+from services import lookup, scope
+
+MAX_QUERY = 500  # a pasted URL with tracking parameters fits; a pasted page does not
+
+
+class LookupView(BaseView):
+    """GET only: a look-up changes nothing, and its URL can be shared between officers."""
+
+    read_roles = ("admin", "officer", "viewer")
+
+    def is_accessible(self) -> bool:
+        return scope.scope_root(current_user) is not None and current_user.role in self.read_roles
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        from .base import SecuredModelView
+
+        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
+
+    @expose("/")
+    def index(self) -> str:
+        raw = (request.args.get("q") or "")[:MAX_QUERY]
+        result = lookup.lookup(raw, current_user) if normalize.text(raw) else None
+        return self.render("lookup/index.html", q=raw, result=result, fmt_date=normalize.format_date,
+                           link_types=dict(LINK_TYPES))

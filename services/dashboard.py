@@ -1,0 +1,147 @@
+"""Figures of the home dashboard, for the user's organisation and the units below it.
+
+A fixed number of database round trips whatever the size of the register: one
+aggregation per figure, each ``$unwind``-ing the ``scope`` path so that a single
+``$group`` yields the count of every organisation of the subtree at once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from bson import ObjectId
+
+from models import Member, Site, SocialAccount
+from services import scope
+
+HORIZONS = (30, 60, 90)
+FIGURES = ("people", "no_account", "sites", "accounts", "issues_members", "issues_sites", "issues_accounts")
+
+
+@dataclass
+class Unit:
+    """One row of the per-unit table (the user's organisation, or one unit below it)."""
+
+    id: ObjectId
+    name: str
+    kind: str = "committee"
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
+
+
+@dataclass
+class Deadline:
+    key: str
+    title: str
+    due: dt.date
+    days_left: int
+
+
+@dataclass
+class Dashboard:
+    root: Unit
+    units: list[Unit]
+    platforms: list[tuple[str, int]]
+    expiring: dict[int, int]
+    expired: int
+    deadlines: list[Deadline]
+    today: dt.date
+
+
+def _by_unit(qs: Any, ids: list[ObjectId], extra: str | None = None) -> Counter:
+    """Counts per organisation of ``ids`` (and per ``extra`` field value if given)."""
+    key: Any = {"u": "$scope", "x": f"${extra}"} if extra else "$scope"
+    project = {"scope": 1, **({extra: 1} if extra else {})}
+    pipeline = [{"$project": project}, {"$unwind": "$scope"}, {"$match": {"scope": {"$in": ids}}},
+                {"$group": {"_id": key, "n": {"$sum": 1}}}]
+    out: Counter = Counter()
+    for row in qs.aggregate(pipeline):
+        out[(row["_id"]["u"], row["_id"].get("x")) if extra else row["_id"]] += row["n"]
+    return out
+
+
+def _declared_members(user: Any, root: ObjectId) -> list[ObjectId]:
+    """People who declared at least one site or account (one aggregation per form)."""
+    ids: set[ObjectId] = set()
+    for model in (SocialAccount, Site):
+        ids.update(r["_id"] for r in scope.in_subtree(model, root, user).aggregate([{"$group": {"_id": "$member"}}]))
+    return sorted(ids)
+
+
+def people_without_accounts(user: Any, org: ObjectId) -> Any:
+    """Active people under ``org`` with no declared site or account (the list behind a figure)."""
+    return scope.in_subtree(Member, org, user).filter(status="active", pk__nin=_declared_members(user, org))
+
+
+def _units(user: Any, root: ObjectId) -> tuple[Unit, list[Unit]]:
+    orgs = scope.organisations(user).filter(pk__in=[root]).only("name", "kind").as_pymongo()
+    top = next(iter(orgs), None)
+    if top is None:
+        raise LookupError("organisation outside the user's scope")
+    children = scope.organisations(user).filter(parent=root).only("name", "kind").order_by("tree_key")
+    return (Unit(root, top["name"], top.get("kind", "committee")),
+            [Unit(c["_id"], c["name"], c.get("kind", "cell")) for c in children.as_pymongo()])
+
+
+def build(user: Any, today: dt.date | None = None) -> Dashboard:
+    """Every figure of the dashboard for the user's own organisation."""
+    root_id = scope.scope_root(user)
+    if root_id is None:
+        raise PermissionError("no scope")
+    today = today or dt.date.today()
+    root, units = _units(user, root_id)
+    rows = [root, *units]
+    ids = [u.id for u in rows]
+    members, accounts, sites = (scope.in_subtree(m, root_id, user) for m in (Member, SocialAccount, Site))
+    declared = _declared_members(user, root_id)
+    per_platform = _by_unit(accounts, ids, "platform")
+    figures = {
+        "people": _by_unit(members.filter(status="active"), ids),
+        "no_account": _by_unit(members.filter(status="active", pk__nin=declared), ids),
+        "sites": _by_unit(sites, ids),
+        "accounts": Counter({u: 0 for u in ids}),
+        "issues_members": _by_unit(members.filter(quality_issues__0__exists=True), ids),
+        "issues_sites": _by_unit(sites.filter(quality_issues__0__exists=True), ids),
+        "issues_accounts": _by_unit(accounts.filter(quality_issues__0__exists=True), ids),
+    }
+    for (unit, _platform), n in per_platform.items():
+        figures["accounts"][unit] += n
+    for row in rows:
+        row.counts = {name: figures[name][row.id] for name in FIGURES}
+    platforms = sorted(((p or "Khác", n) for (u, p), n in per_platform.items() if u == root_id),
+                       key=lambda item: (-item[1], item[0]))
+    expiring, expired = _expiry(sites, today)
+    return Dashboard(root, units, platforms, expiring, expired, deadlines(today), today)
+
+
+def _expiry(sites: Any, today: dt.date) -> tuple[dict[int, int], int]:
+    """Domains expiring within 30/60/90 days (cumulative) and those already expired."""
+    start = dt.datetime(today.year, today.month, today.day)
+    horizon = start + dt.timedelta(days=max(HORIZONS) + 1)
+    dates = [r["expires_on"] for r in sites.filter(expires_on__lt=horizon).only("expires_on").as_pymongo()]
+    expiring = {h: sum(1 for d in dates if start <= d < start + dt.timedelta(days=h + 1)) for h in HORIZONS}
+    return expiring, sum(1 for d in dates if d < start)
+
+
+def deadlines(today: dt.date) -> list[Deadline]:
+    """The reporting dates of directive 1150-CV/HU and the regulation, nearest first."""
+    year = today.year if today < dt.date(today.year, 12, 1) else today.year + 1
+    annual = dt.date(year, 12, 1) - dt.timedelta(days=1)
+    month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    proposals = today.replace(day=min(29, month_end.day))
+    if today > proposals:  # this month's window is over: next month's
+        nxt = month_end + dt.timedelta(days=1)
+        proposals = nxt.replace(day=min(29, calendar.monthrange(nxt.year, nxt.month)[1]))
+    items = [
+        ("annual", f"Báo cáo tổng số trang web, tài khoản mạng xã hội năm {year} (trước ngày 01/12)", annual),
+        ("monthly", f"Báo cáo tăng, giảm tài khoản tháng {today.month:02d}/{today.year} (cuối tháng)", month_end),
+        ("proposals", f"Danh sách đề nghị tạo, xóa tài khoản (ngày 27–29 tháng {proposals.month:02d})", proposals),
+        ("meetings", f"Báo cáo kết quả sinh hoạt chi bộ tháng {today.month:02d}/{today.year}", month_end),
+    ]
+    return sorted((Deadline(k, t, d, (d - today).days) for k, t, d in items), key=lambda x: (x.due, x.key))
+
+
+__all__ = ["Dashboard", "Deadline", "Unit", "build", "deadlines", "people_without_accounts"]
