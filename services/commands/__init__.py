@@ -10,7 +10,7 @@ import importlib
 
 from flask import Flask
 
-MODULES = ["orgs", "users"]
+MODULES = ["orgs", "users", "forms_export", "reports"]
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,59 @@
+"""Forms 1 and 2 of directive 1150-CV/HU: rows in, a printable xlsx out.
+
+Rows are mappings keyed by the layout's ``field`` names (raw database documents do),
+already grouped by cell and in Vietnamese name order: the rows stream straight from
+the cursor into a constant-memory workbook, so nothing is held or re-sorted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
+
+from models.normalize import format_date
+
+from .layouts import FormLayout, TitleBlock
+from .xlsx import Sheet, open_workbook
+
+
+def form_cells(layout: FormLayout, rows: Iterable[Mapping[str, Any]]) -> Iterator[list[str]]:
+    """The printed texts of columns (2)…(n) of each row: dates as dd/mm/yyyy, the rest as stored
+    (phones are text, so a leading zero stays)."""
+    columns = [(c.field, c.kind == "date") for c in layout.columns if c.field]
+    for row in rows:
+        cells = []
+        for field, is_date in columns:
+            value = row.get(field)
+            if value is None:
+                cells.append("")
+            elif is_date and hasattr(value, "strftime"):
+                cells.append(format_date(value))
+            else:
+                cells.append(value if isinstance(value, str) else str(value))
+        yield cells
+
+
+def write_form(out: str | IO[bytes], layout: FormLayout, block: TitleBlock,
+               rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write the whole form to ``out`` (a path or a binary file); return the number of data rows.
+
+    Raises :class:`exports.xlsx.ExportError` when a value cannot be written faithfully."""
+    book, formats = open_workbook(out)
+    try:
+        sheet = Sheet(book, formats, layout.sheet_name, [c.width for c in layout.columns])
+        sheet.print_setup()
+        row = sheet.title_block(block, layout.title)
+        row = sheet.header(row, [c.header for c in layout.columns])
+        count = 0
+        text, number = sheet.text, sheet.ws.write_number
+        center = formats["cell_center"]
+        date_cols = {i for i, c in enumerate(layout.columns) if c.kind == "date"}
+        for count, cells in enumerate(form_cells(layout, rows), start=1):
+            number(row, 0, count, center)
+            for col, value in enumerate(cells, start=1):
+                text(row, col, value, "cell_center" if col in date_cols else "cell")
+            row += 1
+        sheet.signature(row, block)
+        return count
+    finally:
+        book.close()

@@ -1,0 +1,109 @@
+"""The official layouts as data: titles, exact header texts, column widths, the title and
+signature blocks (directive 1150-CV/HU, forms 1 and 2; see DOMAIN.md), and the reports.
+
+Nothing here writes a file; :mod:`exports.xlsx` and :mod:`exports.forms` read these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from models.normalize import fold
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # exact official text
+    field: str | None  # key of the row mapping; None for the STT column
+    width: float
+    kind: str = "text"  # "text" | "date" (dd/mm/yyyy)
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    key: str
+    title: str
+    sheet_name: str
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    """What the title and signature blocks print for one organisation."""
+
+    superior: str  # left line 1: ĐẢNG BỘ <PARENT NAME>
+    organisation: str  # left line 2: <ORGANISATION NAME>
+    place: str
+    signed_on: dt.date
+    as_of: dt.date
+    signer: str  # "T/M ĐẢNG ỦY", "T/M CHI BỘ"
+
+
+STT = Column("STT", None, 5)
+OWNER = (Column("Chi bộ", "org_name", 16), Column("Họ và tên", "member_name", 20),
+         Column("Cấp bậc, chức vụ", "position", 16))
+
+FORM1 = FormLayout("sites", "DANH SÁCH CÁC TRANG WEB, BLOG CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", "Biểu mẫu 1", (
+    STT, *OWNER,
+    Column("Tên trang web/blog", "site_name", 18),
+    Column("Tên miền", "domain", 22),
+    Column("IP máy chủ/vị trí địa lý", "server_location", 18),
+    Column("Số điện thoại đăng ký", "registration_phone", 13),
+    Column("Email đăng ký", "registration_email", 20),
+    Column("Thời gian thiết lập", "established_on", 12, "date"),
+    Column("Thời hạn hết hạn", "expires_on", 12, "date"),
+    Column("Thời gian cập nhật cơ sở dữ liệu", "updated_on", 13, "date"),
+    Column("Mục đích sử dụng", "purpose", 16),
+))
+
+FORM2 = FormLayout("social", "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", "Biểu mẫu 2", (
+    STT, *OWNER,
+    Column("Loại mạng xã hội", "platform", 12),
+    Column("Tên tài khoản", "account_name", 18),
+    Column("Đường dẫn (Cá nhân/Trang/Hội nhóm...)", "link_text", 34),
+    Column("Số điện thoại đăng ký", "registration_phone", 13),
+    Column("Email đăng ký", "registration_email", 20),
+    Column("Thời gian thiết lập", "established_on", 12, "date"),
+    Column("Thời gian cập nhật cơ sở dữ liệu", "updated_on", 13, "date"),
+    Column("Mục đích sử dụng", "purpose", 16),
+))
+
+FORMS = {FORM1.key: FORM1, FORM2.key: FORM2}
+
+RIGHT_TOP = "ĐẢNG CỘNG SẢN VIỆT NAM"
+PREPARER = ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)")
+SIGNER_NOTE = ("BÍ THƯ", "(Ký, ghi rõ họ tên, đóng dấu)")
+
+# "Huyện ủy Vĩnh Bảo" is the committee of "Đảng bộ huyện Vĩnh Bảo": the party line names the party body.
+_COMMITTEE_WORDS = {"huyen uy": "HUYỆN", "thanh uy": "THÀNH PHỐ", "tinh uy": "TỈNH", "quan uy": "QUẬN",
+                    "thi uy": "THỊ XÃ", "dang uy": ""}
+
+
+def vn_date(day: dt.date) -> str:
+    """``ngày 05 tháng 11 năm 2026`` as printed in the title block."""
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def place_line(place: str | None, day: dt.date) -> str:
+    return f"{place}, {vn_date(day)}" if place else vn_date(day).capitalize()
+
+
+def as_of_line(day: dt.date) -> str:
+    return f"(Cập nhật đến ngày {day.day:02d} tháng {day.month:02d} năm {day.year})"
+
+
+def party_line(name: str) -> str:
+    """Left line 1, ``ĐẢNG BỘ <PARENT NAME>`` in capitals, without doubling the prefix."""
+    words = (name or "").split(" ")
+    folded = fold(" ".join(words[:2]))
+    if folded in ("dang bo", "chi bo"):
+        return name.upper()
+    if folded in _COMMITTEE_WORDS:
+        rest = " ".join(w for w in (_COMMITTEE_WORDS[folded], *words[2:]) if w)
+        return f"ĐẢNG BỘ {rest}".upper()
+    return f"ĐẢNG BỘ {name}".upper()
+
+
+def signer_line(kind: str | None) -> str:
+    return "T/M CHI BỘ" if kind == "cell" else "T/M ĐẢNG ỦY"

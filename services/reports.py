@@ -1,0 +1,265 @@
+"""The scoped queries behind the official exports and the reports.
+
+Every record comes through :mod:`services.scope` (``in_subtree`` / ``visible``), one
+cursor per question, raw documents (no object per row, no look-up per row): the
+records carry their denormalised ``org_name``, ``member_name``, ``position`` and
+``member_sort_key``. A command run without a user acts as an officer of the
+organisation it names (:class:`OrgPrincipal`), so it goes through the same scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from bson import ObjectId
+
+from exports import FORMS, TitleBlock, write_form, write_report
+from exports import reports as layouts
+from exports.layouts import as_of_line, party_line, signer_line, vn_date
+from models import Member, Organisation, Site, SocialAccount
+from models.accounts import PLATFORMS
+from models.base import label_of
+from models.member import STATUSES
+from models.normalize import format_date
+from services import scope
+
+FORM_MODELS = {"sites": Site, "social": SocialAccount}
+REPORT_KINDS = {"annual": "Tổng hợp số lượng hằng năm", "monthly": "Biến động trong tháng",
+                "quality": "Chất lượng dữ liệu"}
+_FORM_FIELDS = {"sites": [c.field for c in FORMS["sites"].columns if c.field],
+                "social": [c.field for c in FORMS["social"].columns if c.field and c.field != "link_text"]
+                + ["url", "link_type", "admin_role"]}
+_STATUS_LABELS = dict(STATUSES)
+
+
+class ReportError(Exception):
+    """The export or report cannot be produced; ``str(err)`` is a Vietnamese message."""
+
+
+@dataclass(frozen=True)
+class OrgPrincipal:
+    """Who a command acts as when no user is named: an officer of that organisation."""
+
+    organisation: Organisation
+    role: str = "officer"
+    is_authenticated: bool = True
+    is_active: bool = True
+
+
+def acting_as(org: Organisation, user: Any = None) -> Any:
+    """The principal for a request on ``org``; refuses an organisation outside the user's scope."""
+    principal = user if user is not None else OrgPrincipal(org)
+    if not scope.can_see(principal, org):
+        raise ReportError("Tổ chức được chọn nằm ngoài phạm vi quản lý của bạn.")
+    return principal
+
+
+def title_block(org: Organisation, as_of: dt.date, today: dt.date | None = None) -> TitleBlock:
+    """Left: the superior party body and the organisation; right: place and date (one query)."""
+    chain = {o.pk: o for o in Organisation.objects(pk__in=org.scope).only("name", "place")}
+    parent = chain.get(org.scope[-2]) if len(org.scope) > 1 else None
+    place = next((chain[pk].place for pk in reversed(org.scope) if pk in chain and chain[pk].place), None)
+    return TitleBlock(superior=party_line(parent.name if parent else org.name), organisation=org.name.upper(),
+                      place=place or "", signed_on=today or dt.date.today(), as_of=as_of, signer=signer_line(org.kind))
+
+
+# --- forms 1 and 2 ---------------------------------------------------------------------------
+
+class _LinkParts:
+    """Just enough of a SocialAccount for its ``link_text`` property: one definition of column (7)."""
+
+    __slots__ = ("url", "link_type", "admin_role")
+
+    def __init__(self, doc: dict) -> None:
+        self.url, self.link_type, self.admin_role = doc.get("url"), doc.get("link_type"), doc.get("admin_role")
+
+
+_link_text: Callable[[Any], str] = SocialAccount.link_text.fget  # type: ignore[attr-defined]
+
+
+def form_rows(kind: str, qs: Any) -> Iterator[dict]:
+    """Raw rows of a form, grouped by cell and in Vietnamese name order, streamed from one cursor."""
+    cursor = qs.only(*_FORM_FIELDS[kind]).order_by("org_name", "member_sort_key").as_pymongo()
+    if kind != "social":
+        yield from cursor
+        return
+    for doc in cursor:
+        doc["link_text"] = _link_text(_LinkParts(doc))
+        yield doc
+
+
+def export_form(kind: str, out: str | IO[bytes], org: Organisation, user: Any = None, *,
+                as_of: dt.date | None = None, base: Any = None, cap: int | None = None,
+                today: dt.date | None = None) -> int:
+    """Write form 1 (``sites``) or 2 (``social``) of ``org``'s subtree; return the row count.
+
+    ``base`` is a list screen's query (built on ``scope.visible`` with its filters and search);
+    without it, the whole subtree of ``org`` within the user's scope is exported."""
+    principal = acting_as(org, user)
+    qs = base if base is not None else scope.in_subtree(FORM_MODELS[kind], org, principal)
+    if cap is not None and (count := qs.count()) > cap:
+        raise ReportError(f"Danh sách có {count} bản ghi, vượt giới hạn xuất {cap} bản ghi mỗi lần. "
+                          "Hãy lọc theo tổ chức hoặc điều kiện khác rồi xuất lại.")
+    today = today or dt.date.today()
+    return write_form(out, FORMS[kind], title_block(org, as_of or today, today), form_rows(kind, qs))
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+class _Units:
+    """The units directly below ``org`` (tree order); a record belongs to the one on its scope path."""
+
+    def __init__(self, org: Organisation, principal: Any) -> None:
+        self.org, self.depth = org, len(org.scope)
+        children = scope.organisations(principal).filter(parent=org.pk).only("name").order_by("tree_key")
+        self.names = {c.pk: c.name for c in children}
+        self.own = f"{org.name} (trực thuộc trực tiếp)" if self.names else org.name
+        self.order = {pk: i for i, pk in enumerate(self.names)}
+
+    def sort_key(self, pk: ObjectId) -> tuple[int, str]:
+        return self.order.get(pk, len(self.order)), self.names.get(pk, self.own)
+
+    def of(self, path: list[ObjectId]) -> ObjectId:
+        return path[self.depth] if len(path) > self.depth else self.org.pk
+
+    def table(self, counts: dict[ObjectId, list[int]], width: int) -> tuple[list[list[Any]], list[Any]]:
+        """One row per unit (the organisation's own records last, if any) and the total row."""
+        rows = [[name, *counts.get(pk, [0] * width)] for pk, name in self.names.items()]
+        if self.org.pk in counts or not self.names:
+            rows.append([self.own, *counts.get(self.org.pk, [0] * width)])
+        total = [layouts.TOTAL_LABEL, *(sum(r[i] for r in rows) for i in range(1, width + 1))]
+        return rows, total
+
+
+def _day_after(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day) + dt.timedelta(days=1)
+
+
+def annual_tables(org: Organisation, user: Any, as_of: dt.date) -> list[layouts.Table]:
+    """People, sites and social accounts (by platform) per unit, as of the end of ``as_of``."""
+    principal, end = acting_as(org, user), _day_after(as_of)
+    units, width = _Units(org, principal), 3 + len(PLATFORMS)
+    counts: dict[ObjectId, list[int]] = defaultdict(lambda: [0] * width)
+    for doc in scope.in_subtree(Member, org, principal).filter(joined_on__lt=end).only("scope", "left_on").as_pymongo():
+        if doc.get("left_on") is None or doc["left_on"] >= end:
+            counts[units.of(doc["scope"])][0] += 1
+    for doc in scope.in_subtree(Site, org, principal).filter(created_at__lt=end).only("scope").as_pymongo():
+        counts[units.of(doc["scope"])][1] += 1
+    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=end).only("scope", "platform")
+    for doc in social.as_pymongo():
+        row = counts[units.of(doc["scope"])]
+        platform = doc.get("platform")
+        row[2] += 1
+        row[3 + (PLATFORMS.index(platform) if platform in PLATFORMS else len(PLATFORMS) - 1)] += 1
+    rows, total = units.table(counts, width)
+    subtitle = f"(Tính đến {vn_date(as_of)})"
+    return [layouts.annual_table(subtitle, PLATFORMS, rows, total)]
+
+
+@dataclass(frozen=True)
+class _Move:
+    model: type
+    date_field: str
+    column: int  # index in the monthly summary row
+    label: str
+    deleted: bool = False
+
+
+_MOVES = [_Move(Member, "joined_on", 0, "Thêm mới"), _Move(Member, "left_on", 1, "Ra khỏi danh sách"),
+          _Move(SocialAccount, "created_at", 2, "Thêm tài khoản mạng xã hội"),
+          _Move(SocialAccount, "deleted_at", 3, "Xóa tài khoản mạng xã hội", True),
+          _Move(Site, "created_at", 4, "Thêm trang web/blog"), _Move(Site, "deleted_at", 5, "Xóa trang web/blog", True)]
+
+
+_DETAIL = ("scope", "org_name", "full_name", "sort_key", "member_name", "member_sort_key", "position", "platform",
+           "url", "link_type", "admin_role", "domain", "site_name", "left_reason", "status", "quality_issues")
+
+
+def _detail_fields(model: type, *extra: str) -> list[str]:
+    return [f for f in (*_DETAIL, *extra) if f in model._fields]
+
+
+def _describe(doc: dict) -> str:
+    """What the record is, as printed in detail lists."""
+    if "url" in doc or "platform" in doc:
+        return f"{doc.get('platform') or ''}: {_link_text(_LinkParts(doc))}"
+    return doc.get("domain") or doc.get("site_name") or ""
+
+
+def _person(doc: dict) -> tuple[str, str]:
+    return (doc.get("member_name") or doc.get("full_name") or "",
+            doc.get("member_sort_key") or doc.get("sort_key") or "")
+
+
+def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[layouts.Table]:
+    """People and accounts added and removed in a month, per unit, with names and reasons."""
+    principal = acting_as(org, user)
+    start = dt.datetime(year, month, 1)
+    end = dt.datetime(year + month // 12, month % 12 + 1, 1)
+    units, counts, detail = _Units(org, principal), defaultdict(lambda: [0] * 6), []
+    for move in _MOVES:
+        base = (scope.visible(move.model, principal, deleted=True).filter(scope=org.pk) if move.deleted
+                else scope.in_subtree(move.model, org, principal))
+        qs = base.filter(**{f"{move.date_field}__gte": start, f"{move.date_field}__lt": end})
+        for doc in qs.only(*_detail_fields(move.model, move.date_field)).as_pymongo():
+            unit = units.of(doc["scope"])
+            counts[unit][move.column] += 1
+            name, key = _person(doc)
+            reason = (doc.get("left_reason") or _STATUS_LABELS.get(doc.get("status"), "")) if move.column == 1 else ""
+            content = "" if move.model is Member else _describe(doc)
+            detail.append(((*units.sort_key(unit), doc.get("org_name") or "", key, move.column),
+                           [units.sort_key(unit)[1], doc.get("org_name") or "", name, doc.get("position") or "", move.label, content,
+                            format_date(doc.get(move.date_field)), reason]))
+    rows, total = units.table(counts, 6)
+    subtitle = f"(Tháng {month:02d} năm {year})"
+    return layouts.monthly_tables(subtitle, rows, total, [row for _, row in sorted(detail, key=lambda d: d[0])])
+
+
+_QUALITY = [(Member, "Cán bộ, đảng viên"), (Site, "Trang web/blog"), (SocialAccount, "Tài khoản mạng xã hội")]
+
+
+def issue_label(model: type, code: str) -> str:
+    """``missing:purpose`` -> ``Thiếu (12) Mục đích sử dụng``, with the model's own rule labels."""
+    kind, _, field = code.partition(":")
+    return f"{'Thiếu' if kind == 'missing' else 'Sai định dạng'} {label_of(model, field)}"
+
+
+def quality_tables(org: Organisation, user: Any, today: dt.date | None = None) -> list[layouts.Table]:
+    """Per unit, the records missing a mandatory field or holding a value in a wrong format."""
+    principal = acting_as(org, user)
+    units, counts, detail = _Units(org, principal), defaultdict(lambda: [0] * 4), []
+    for column, (model, label) in enumerate(_QUALITY):
+        qs = scope.in_subtree(model, org, principal).filter(quality_issues__0__exists=True)
+        for doc in qs.only(*_detail_fields(model)).as_pymongo():
+            unit = units.of(doc["scope"])
+            row = counts[unit]
+            row[column] += 1
+            row[3] += 1
+            name, key = _person(doc)
+            issues = "; ".join(issue_label(model, code) for code in doc.get("quality_issues", []))
+            record = "Hồ sơ cá nhân" if model is Member else _describe(doc)
+            detail.append(((*units.sort_key(unit), doc.get("org_name") or "", key, column),
+                           [units.sort_key(unit)[1], doc.get("org_name") or "", name, label, record, issues]))
+    rows, total = units.table(counts, 4)
+    subtitle = as_of_line(today or dt.date.today())
+    return layouts.quality_tables(subtitle, rows, total, [row for _, row in sorted(detail, key=lambda d: d[0])])
+
+
+def export_report(kind: str, out: str | IO[bytes], org: Organisation, user: Any = None, *,
+                  as_of: dt.date | None = None, year: int | None = None, month: int | None = None,
+                  today: dt.date | None = None) -> None:
+    """Write the ``annual``, ``monthly`` or ``quality`` report of ``org`` to ``out``."""
+    today = today or dt.date.today()
+    if kind == "annual":
+        tables = annual_tables(org, user, as_of or today)
+    elif kind == "monthly":
+        tables = monthly_tables(org, user, year or today.year, month or today.month)
+    elif kind == "quality":
+        tables = quality_tables(org, user, today)
+    else:
+        raise ReportError(f"Không có loại báo cáo “{kind}”.")
+    write_report(out, title_block(org, as_of or today, today), tables)
