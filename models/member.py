@@ -100,10 +100,17 @@ class Member(ScopedDocument):
             self.full_name, self.position, self.party_card_number, self.email
         ) + ([self.phone] if self.phone else [])
 
+    _OWNER_FIELDS = frozenset({"full_name", "position", "organisation", "scope", "org_name", "sort_key"})
+
+    def validate(self, clean: bool = True) -> None:
+        super().validate(clean)
+        # after clean(): derived fields that changed are marked too (moved organisation)
+        self._cascade = bool(self.pk) and bool(set(self._changed_fields) & self._OWNER_FIELDS)
+
     def save(self, *args, **kwargs):  # type: ignore[override]
-        changed = set(getattr(self, "_changed_fields", []))
+        self._cascade = False
         result = super().save(*args, **kwargs)
-        if changed & {"full_name", "position", "organisation"}:
+        if self._cascade:
             from .accounts import Site, SocialAccount
 
             for model in (Site, SocialAccount):
