@@ -1,0 +1,182 @@
+"""Home dashboard: figures against a dataset with known counts, links, scope, round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html import unescape
+
+import mongomock
+import pytest
+
+from models import Member
+from services import dashboard
+from tests import factories
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def known(world: factories.World) -> factories.World:
+    """World plus: one person without any record, one transferred person, one record with
+    a missing mandatory field in each commune, a Zalo account, and domains with expiry dates."""
+    factories.member(world.cell_a, "Phạm Văn Dũng", phone="0901000001")
+    factories.member(world.cell_b, "Đỗ Thị Hoa", status="transferred", left_on=dt.date(2026, 1, 5))
+    legacy = Member(full_name="Vũ Văn Long", organisation=world.cell_b)
+    legacy.save_legacy()  # position missing: a quality issue, and no record either
+    factories.account(world.member_a, "https://zalo.me/0912345678", platform="Zalo")
+    bad = factories.account(world.member_b, "https://www.tiktok.com/@binh", platform="Tiktok")
+    bad.purpose = None
+    bad.save_legacy()
+    world.site_a.update(set__expires_on=dt.datetime.combine(TODAY - dt.timedelta(days=5), dt.time()))
+    world.site_b.update(set__expires_on=dt.datetime.combine(TODAY + dt.timedelta(days=10), dt.time()))
+    far = factories.site(world.member_b, "binh-xa.vn", expires_on=TODAY + dt.timedelta(days=75))
+    assert far.expires_on
+    return world
+
+
+def test_figures_for_the_district(known, app):
+    """Ensure that every figure equals the count of the dataset, per unit and in total."""
+    user = factories.user("quantri", known.district, "admin")
+    board = dashboard.build(user, TODAY)
+    assert board.root.name == "Huyện ủy Vĩnh Bảo"
+    assert [u.name for u in board.units] == ["Đảng bộ xã An Hòa", "Đảng bộ xã Bình Minh"]
+    a, b = board.units
+    assert a.counts == {"people": 2, "no_account": 1, "sites": 1, "accounts": 2, "issues_members": 0,
+                        "issues_sites": 0, "issues_accounts": 0}
+    assert b.counts == {"people": 2, "no_account": 1, "sites": 2, "accounts": 2, "issues_members": 1,
+                        "issues_sites": 0, "issues_accounts": 1}
+    assert board.root.counts == {k: a.counts[k] + b.counts[k] for k in dashboard.FIGURES}
+    assert board.platforms == [("Facebook", 2), ("Tiktok", 1), ("Zalo", 1)]
+    assert board.expiring == {30: 1, 60: 1, 90: 2} and board.expired == 1
+
+
+def test_officer_sees_own_commune_and_its_cells_only(known, officer_client):
+    """Ensure that a commune officer's dashboard holds their subtree and nothing of a sibling."""
+    html = officer_client.get("/admin/").get_data(as_text=True)
+    assert "Tổng quan: Đảng bộ xã An Hòa" in html and "Chi bộ thôn 1" in html
+    assert "Bình Minh" not in html and "Chi bộ thôn Đông" not in html
+
+
+def _figure_links(html: str) -> list[tuple[str, str, int]]:
+    found = re.findall(r'<a href="([^"]+)" class="fig fig-(\w+)" data-figure="\w+">(\d+)</a>', html)
+    return [(unescape(href), fig, int(n)) for href, fig, n in found]
+
+
+def _list_count(client, href: str) -> int:
+    html = client.get(href).get_data(as_text=True)
+    if "/chua-khai-bao/" in href:
+        return html.count('href="/admin/member/details/')
+    m = re.search(r"Danh sách \((\d+)\)|List \((\d+)\)", html)
+    return int(next(g for g in m.groups() if g)) if m else 0
+
+
+def test_every_figure_links_to_the_list_behind_it(known, admin_client):
+    """Ensure that following a figure's link shows a list of exactly that many rows."""
+    links = _figure_links(admin_client.get("/admin/").get_data(as_text=True))
+    figures = {fig for _, fig, _ in links}
+    assert figures == set(dashboard.FIGURES)
+    assert len(links) == 3 * len(dashboard.FIGURES) + len(dashboard.FIGURES)  # 2 units + total, and the cards
+    for href, fig, n in links:
+        assert _list_count(admin_client, href) == n, (fig, href)
+
+
+def test_platform_and_expiry_links(known, admin_client):
+    """Ensure that a chart bar and an expiry figure lead to the matching filtered list."""
+    html = admin_client.get("/admin/").get_data(as_text=True)
+    tiktok = unescape(re.search(r'<a href="([^"]+)"><text[^>]*>Tiktok</text>', html).group(1))
+    assert _list_count(admin_client, tiktok) == 1
+    ninety = unescape(re.search(r'<a href="([^"]+)" data-horizon="90">2</a>', html).group(1))
+    assert _list_count(admin_client, ninety) == 2
+
+
+def test_filter_arguments_follow_the_view(known, app):
+    """Ensure that links are built from the view's own filter list, not hard-coded indices."""
+    from admin.dashboard import _view, list_url
+    from admin.filters import ChoiceFilter, OrgSubtreeFilter
+
+    with app.test_request_context():
+        view = _view("socialaccount")
+        url = list_url("socialaccount", [(OrgSubtreeFilter, "scope", "X"), (ChoiceFilter, "platform", "Zalo")])
+        arg = next(k for k, (_i, f) in view._filter_args.items() if getattr(f, "column", None) == "platform")
+        assert f"flt1_{arg}=Zalo" in url
+        view._filter_args = {k: v for k, v in view._filter_args.items() if k != arg}
+        assert list_url("socialaccount", [(ChoiceFilter, "platform", "Zalo")]) is None
+
+
+def test_people_without_accounts_list(known, officer_client):
+    """Ensure that the list behind "no declared account" names them, in scope only."""
+    html = officer_client.get(f"/admin/chua-khai-bao/?org={known.commune_a.pk}").get_data(as_text=True)
+    assert "Phạm Văn Dũng" in html and "Nguyễn Văn An" not in html
+    assert officer_client.get(f"/admin/chua-khai-bao/?org={known.commune_b.pk}").status_code == 404
+    assert officer_client.get("/admin/chua-khai-bao/?org=nonsense").status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    r = client.get("/admin/")
+    assert r.status_code == 302 and "/login/" in r.headers["Location"]
+
+
+@pytest.mark.parametrize("today, key, due, left", [
+    (dt.date(2026, 11, 23), "annual", dt.date(2026, 11, 30), 7),
+    (dt.date(2026, 12, 1), "annual", dt.date(2027, 11, 30), 364),
+    (dt.date(2026, 11, 23), "monthly", dt.date(2026, 11, 30), 7),
+    (dt.date(2026, 11, 30), "proposals", dt.date(2026, 12, 29), 29),
+    (dt.date(2027, 2, 10), "proposals", dt.date(2027, 2, 28), 18),
+    (dt.date(2027, 2, 10), "meetings", dt.date(2027, 2, 28), 18),
+])
+def test_deadlines(today, key, due, left):
+    """Ensure that the annual report falls before 1 December and monthly ones at month end."""
+    d = next(x for x in dashboard.deadlines(today) if x.key == key)
+    assert (d.due, d.days_left) == (due, left)
+
+
+def test_deadline_links_to_the_reports_screen(app, world, login):
+    """Ensure that a deadline links to the reports screen when it exists."""
+    from flask import Blueprint, url_for
+
+    if "reports.index" not in app.view_functions:  # the reports screen is another module's
+        bp = Blueprint("reports", __name__)
+        bp.add_url_rule("/admin/bao-cao-thu/", "index", lambda: "ok")
+        app.register_blueprint(bp)
+    with app.test_request_context():
+        target = url_for("reports.index")
+    assert f'href="{target}">Lập báo cáo' in _dashboard_html(world, login)
+
+
+def test_deadline_links_fall_back_to_the_list(app, world, login, monkeypatch):
+    """Ensure that a missing reports screen leaves a working link to the list, not an error."""
+    import admin.dashboard
+
+    monkeypatch.setattr(admin.dashboard, "REPORT_ENDPOINTS", ("no_such.endpoint",))
+    html = _dashboard_html(world, login)
+    assert re.search(r'href="/admin/socialaccount/\?flt0_\w+=[0-9a-f]{24}&amp;flt1_\w+=01/\d\d/\d{4}">Lập báo cáo', html)
+
+
+def _dashboard_html(world, login) -> str:
+    from models import User
+
+    if not User.objects(username="quantri").first():
+        factories.user("quantri", world.district, "admin")
+    return login("quantri").get("/admin/").get_data(as_text=True)
+
+
+def test_round_trips_do_not_grow_with_the_register(world, app, monkeypatch):
+    """Ensure that the dashboard makes the same number of queries for 1 or 40 more people."""
+    user = factories.user("quantri", world.district, "admin")
+    calls: list[str] = []
+    for name in ("find", "aggregate", "count_documents", "distinct"):
+        original = getattr(mongomock.collection.Collection, name)
+        monkeypatch.setattr(mongomock.collection.Collection, name,
+                            lambda self, *a, _o=original, _n=name, **k: (calls.append(_n), _o(self, *a, **k))[1])
+    dashboard.build(user, TODAY)
+    small = len(calls)
+    extra_cell = factories.org("XA-2", "Chi bộ thôn 2", world.commune_a)
+    for i in range(40):
+        m = factories.member(extra_cell, f"Người Thứ {i}")
+        if i % 2:
+            factories.account(m, f"https://www.facebook.com/nguoi{i}")
+    calls.clear()
+    dashboard.build(user, TODAY)
+    # (mongomock answers an aggregation through its own find, so only equality is exact)
+    assert len(calls) == small and calls.count("aggregate") <= 10
