@@ -7,14 +7,18 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
+from models.audit import AuditEntry
 
 from . import auth, i18n
 from .accounts import SiteView, SocialAccountView
+from .audit import AuditView
 from .dashboard import DashboardView
 from .lookup import LookupView
 from .members import MemberView
 from .organisations import OrganisationView
 from .party_work import MeetingView, PartyDocumentView
+from .reports import ReportsView
+from .trash import TrashView
 from .users import UserView
 
 
@@ -28,9 +32,12 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(MemberView(Member, name="Cán bộ, đảng viên", endpoint="member"))
     admin.add_view(SiteView(Site, name="Trang web, blog", endpoint="site", category="Biểu mẫu"))
     admin.add_view(SocialAccountView(SocialAccount, name="Tài khoản mạng xã hội", endpoint="socialaccount", category="Biểu mẫu"))
+    admin.add_view(ReportsView(name="Báo cáo", endpoint="reports", url="/admin/reports/"))
     admin.add_view(PartyDocumentView(PartyDocument, name="Văn bản", endpoint="partydocument", category="Công tác đảng"))
     admin.add_view(MeetingView(Meeting, name="Sinh hoạt, hội họp", endpoint="meeting", category="Công tác đảng"))
     admin.add_view(UserView(User, name="Tài khoản người dùng", endpoint="user", category="Hệ thống"))
+    admin.add_view(AuditView(AuditEntry, name="Nhật ký", endpoint="audit", category="Hệ thống"))
+    admin.add_view(TrashView(name="Thùng rác", endpoint="trash", url="/admin/trash/", category="Hệ thống"))
     return admin
 
 

@@ -1,19 +1,27 @@
-"""Login, logout and own-password change (Flask-Login, Flask-WTF forms)."""
+"""Login, logout and own-password change (Flask-Login, Flask-WTF forms).
+
+Failed logins are throttled per account and per address by counting the
+``login_failed`` entries of the audit trail in a sliding window. The trail is already
+written for every attempt and lives in MongoDB, so every worker process sees the same
+counts without another store (Flask-Limiter would need Redis or its own MongoDB
+storage, which does not run on the in-process test store) and no new dependency.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
-from models import User
+from models import AuditEntry, User
 from models.base import utcnow
-from services import passwords
+from services import audit, passwords
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
@@ -62,16 +70,50 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def throttled(username: str, user: User | None) -> bool:
+    """Too many recent failures for this account (since its last success) or address."""
+    cfg = current_app.config
+    since = utcnow() - dt.timedelta(minutes=cfg.get("LOGIN_WINDOW_MINUTES", 15))
+    account_since = max(since, user.last_login_at) if user is not None and user.last_login_at else since
+    failed = AuditEntry.objects(action="login_failed")
+    by_account = failed.filter(username=audit.clean(username, 200), at__gte=account_since).count()
+    by_address = failed.filter(ip=audit.clean(request.remote_addr, 64), at__gte=since).count()
+    return (by_account >= cfg.get("LOGIN_MAX_FAILURES_ACCOUNT", 5)
+            or by_address >= cfg.get("LOGIN_MAX_FAILURES_ADDRESS", 20))
+
+
+def _authenticate(username: str, password: str) -> tuple[User | None, str | None]:
+    """The user and None, or the account (if any) and why the attempt failed."""
+    user = User.objects(username=username).first()
+    if user is None:
+        passwords.waste_time(password)  # same work as a real check: names cannot be probed by timing
+        return None, "không có tài khoản"
+    if not user.check_password(password):
+        return user, "sai mật khẩu"
+    if not user.active:
+        return user, "tài khoản đã bị khóa"
+    return user, None
+
+
 @bp.route("/login/", methods=["GET", "POST"])
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
-        username = (form.username.data or "").strip().lower()
-        user = User.objects(username=username).first()
-        if user is not None and user.active and user.check_password(form.password.data or ""):
+        username = (form.username.data or "").strip().lower()[:200]
+        account = User.objects(username=username).first()
+        if throttled(username, account):
+            audit.record("login_throttled", user=account, username=username)
+            minutes = current_app.config.get("LOGIN_WINDOW_MINUTES", 15)
+            flash(f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.", "error")
+            return render_template("auth/login.html", form=form), 429
+        user, failure = _authenticate(username, form.password.data or "")
+        if failure is None and user is not None:
             login_user(user, remember=False)
+            session.permanent = True  # the cookie expires with PERMANENT_SESSION_LIFETIME
             user.update(set__last_login_at=utcnow())
+            audit.record("login", user=user)
             return redirect(safe_next(request.args.get("next")))
+        audit.record("login_failed", user=user, username=username, detail=failure)
         flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
     return render_template("auth/login.html", form=form)
 
@@ -79,7 +121,11 @@ def login() -> Any:
 @bp.route("/logout/", methods=["POST"])
 def logout() -> Any:
     form = LogoutForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and current_user.is_authenticated:
+        user = current_user._get_current_object()
+        # a copy of this session cookie must not work after logout: retire its token
+        user.update(set__session_token=passwords.new_token())
+        audit.record("logout", user=user)
         logout_user()
         flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
@@ -99,7 +145,9 @@ def change_password() -> Any:
             else:
                 current_user.set_password(form.new.data)
                 current_user.save()
+                audit.record("password_change", user=current_user)
                 login_user(current_user)  # the old sessions are now invalid; keep this one
+                session.permanent = True
                 flash("Đã đổi mật khẩu.", "success")
                 return redirect(url_for("admin.index"))
     return render_template("auth/password.html", form=form)

@@ -1,8 +1,10 @@
-"""The one secured base view: scope, permissions, CSRF, soft delete, search, defaults.
+"""The one secured base view: scope, permissions, CSRF, soft delete, audit, search, defaults.
 
 Flask-Admin's MongoEngine view scopes only ``get_query``; ``get_one`` of ajax loaders,
-the built-in bulk delete (``in_bulk``), reference choices and search do not follow it.
-Each of those is routed through :mod:`services.scope` here, once, for every view.
+the built-in bulk delete (``in_bulk``), the editable list (``ajax_update``), reference
+choices, the GridFS file endpoint and search do not follow it. Each of those is routed
+through :mod:`services.scope` here, once, for every view; every write and every refusal
+is written to the audit trail through :mod:`services.audit`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+import gridfs
+from bson import ObjectId
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import gettext
 from flask_admin.contrib.mongoengine import ModelView
@@ -19,13 +24,14 @@ from flask_admin.contrib.mongoengine.typefmt import DEFAULT_FORMATTERS
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_login import current_user
 from markupsafe import Markup
-from mongoengine import DateTimeField, ValidationError
+from mongoengine import DateTimeField, FileField, ListField, ReferenceField, ValidationError, get_db
 from mongoengine.errors import NotUniqueError
 
 from models import normalize
-from models.base import ScopedDocument, utcnow
-from services import scope
+from models.base import ScopedDocument
+from services import audit, scope
 
+from . import trash
 from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
 
 
@@ -78,12 +84,19 @@ class SecuredModelView(ModelView):
     #: roles that may open the screen at all; write roles are decided in ``can_*``
     read_roles = ("admin", "officer", "viewer")
     write_roles = ("admin", "officer")
+    #: view methods that change data -> the permission each needs; refused with 403 and audited
+    write_views = {"create_view": "can_create", "edit_view": "can_edit", "delete_view": "can_delete",
+                   "ajax_update": "can_edit"}
 
     def __init__(self, model: Any, *args: Any, **kwargs: Any) -> None:
         fields = list(self.form_columns) if self.form_columns else None
         self.form_args = merge_form_args(label_args(self.column_labels or {}, fields),
                                          rule_form_args(model, fields), self.form_args)
         self.form_overrides = {**self._date_overrides(model, fields), **(self.form_overrides or {})}
+        for name in self.column_editable_list or ():
+            # an editable reference column would offer every organisation's records as choices
+            if isinstance(model._fields.get(name), ReferenceField | ListField):
+                raise TypeError(f"{type(self).__name__}: column_editable_list cannot hold reference {name!r}")
         super().__init__(model, *args, **kwargs)
 
     @staticmethod
@@ -106,7 +119,20 @@ class SecuredModelView(ModelView):
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
+        deny(getattr(self, "endpoint", None), name)
+
+    def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        """Runs before every view method: reading needs ``is_accessible``, writing more."""
+        response = super()._handle_view(name, **kwargs)
+        if response is not None:
+            return response
+        if name in self.write_views and not getattr(self, self.write_views[name]):
+            deny(self.endpoint, name)
+        if name == "action_view":
+            chosen = request.form.get("action", "")
+            if chosen not in self._actions_data or not self.is_action_allowed(chosen):
+                deny(self.endpoint, f"action {chosen}")
+        return None
 
     @property
     def can_create(self) -> bool:  # type: ignore[override]
@@ -125,10 +151,31 @@ class SecuredModelView(ModelView):
         return scope.visible(self.model, current_user)
 
     def get_one(self, id: Any) -> Any:
+        """The record if it is in scope; otherwise 404 (a foreign one is also audited)."""
         try:
-            return self.get_query().filter(pk=id).first()
+            found = self.get_query().filter(pk=id).first()
         except Exception:  # malformed id: same answer as a foreign one
-            return None
+            found = None
+        if found is None:
+            self._refuse_missing([id])
+            abort(404)
+        return found
+
+    def _refuse_missing(self, ids: list[Any]) -> None:
+        """Audit ids that exist but lie outside the user's scope (probing is an attack)."""
+        valid = [i for i in ids if _is_oid(str(i))]
+        foreign = [str(d.pk) for d in self.model.objects(pk__in=valid) if not scope.can_see(current_user, d)]
+        if foreign:
+            audit.record("denied", collection=self.model._get_collection_name(), ids=foreign,
+                         detail=clean_request_line())
+
+    def create_form(self, obj: Any = None) -> Any:
+        return _scope_choices(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> Any:
+        if obj is not None and not self.has_change_permission(current_user, obj):
+            deny(self.endpoint, "edit")
+        return _scope_choices(super().edit_form(obj))
 
     def _create_ajax_loader(self, name: str, opts: Any) -> ScopedAjaxLoader:
         field = getattr(self.model, name)
@@ -142,6 +189,26 @@ class SecuredModelView(ModelView):
             model.refresh_derived()
         if not scope.can_see(current_user, model):
             raise ValidationError("Tổ chức được chọn nằm ngoài phạm vi quản lý của bạn.")
+
+    # --- audit of every write made through a screen ---
+    def create_model(self, form: Any) -> Any:
+        model = super().create_model(form)
+        if model:
+            audit.record("create", records=[model], changes=audit.diff({}, audit.snapshot(model)))
+        return model
+
+    def update_model(self, form: Any, model: Any) -> bool:
+        if not self.has_change_permission(current_user, model):  # still the stored record here
+            deny(self.endpoint, "update")
+        before = audit.snapshot(model)
+        ok = super().update_model(form, model)
+        if ok:
+            audit.record("update", records=[model], changes=audit.diff(before, audit.snapshot(model)))
+        return ok
+
+    def after_model_delete(self, model: Any) -> None:
+        super().after_model_delete(model)
+        audit.record("delete", records=[model, *getattr(model, "_binned_with", [])])
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, ValidationError):
@@ -160,18 +227,50 @@ class SecuredModelView(ModelView):
             return False
         if isinstance(model, ScopedDocument):
             self.on_model_delete(model)
-            model.deleted_at = utcnow()
-            model.save(validate=False)
+            model._binned_with = trash.soft_delete(model)
             self.after_model_delete(model)
             return True
         return super().delete_model(model)
 
     @action("delete", "Xóa", "Bạn có chắc muốn xóa các bản ghi đã chọn?")
     def action_delete(self, ids: list[str]) -> None:
-        count = 0
-        for obj in self.get_query().filter(pk__in=[i for i in ids if _is_oid(i)]):
+        """Bulk delete through the scoped query (the built-in one uses unscoped ``in_bulk``)."""
+        wanted = [i for i in ids if _is_oid(i)]
+        count, seen = 0, set()
+        for obj in self.get_query().filter(pk__in=wanted):
+            seen.add(str(obj.pk))
             count += bool(self.delete_model(obj))
+        self._refuse_missing([i for i in wanted if i not in seen])
         flash(f"Đã xóa {count} bản ghi.", "success")
+
+    # --- GridFS files: served only when a record in scope holds them ---
+    @expose("/api/file/")
+    def api_file_view(self) -> Any:
+        raw, coll = request.args.get("id", ""), request.args.get("coll", "")
+        field = self._file_fields().get(coll)
+        if field is None or not _is_oid(raw) or not self.get_query().filter(**{field: ObjectId(raw)}).count():
+            self._refuse_file(field, raw)
+            abort(404)
+        try:
+            data = gridfs.GridFS(get_db(), coll).get(ObjectId(raw))
+        except gridfs.errors.NoFile:
+            abort(404)
+        return send_file(data, mimetype=data.content_type or "application/octet-stream",
+                         download_name=data.filename or raw, as_attachment=True)
+
+    def _file_fields(self) -> dict[str, str]:
+        """GridFS collection -> field name, for the model's file fields."""
+        out = {}
+        for name, f in self.model._fields.items():
+            inner = f.field if isinstance(f, ListField) else f
+            if isinstance(inner, FileField):
+                out[inner.collection_name] = name
+        return out
+
+    def _refuse_file(self, field: str | None, raw: str) -> None:
+        if field and _is_oid(raw) and self.model.objects(**{field: ObjectId(raw)}).count():
+            audit.record("denied", collection=self.model._get_collection_name(), ids=[raw],
+                         detail=clean_request_line())
 
     # --- search on precomputed, indexed keys ---
     def init_search(self) -> bool:
@@ -183,9 +282,29 @@ class SecuredModelView(ModelView):
 
 
 def _is_oid(value: str) -> bool:
-    from bson import ObjectId
-
     return ObjectId.is_valid(value)
+
+
+def clean_request_line() -> str:
+    return f"{request.method} {request.full_path}"
+
+
+def deny(endpoint: str | None, what: str) -> None:
+    """Refuse with 403 and leave an audit entry saying who tried what."""
+    audit.record("denied", collection=endpoint, detail=f"{clean_request_line()} ({what})")
+    abort(403)
+
+
+def _scope_choices(form: Any) -> Any:
+    """Limit every non-ajax reference dropdown to the user's scope, then re-read the
+    submitted value against it: a foreign id becomes "not a valid choice"."""
+    for field in form:
+        qs = getattr(field, "queryset", None)
+        if qs is not None and hasattr(qs, "_document"):
+            field.queryset = scope.visible(qs._document, current_user)
+            if field.raw_data:
+                field.process_formdata(field.raw_data)
+    return form
 
 
 def escape_link(url: str | None, text: str | None = None) -> Markup:
@@ -196,4 +315,4 @@ def escape_link(url: str | None, text: str | None = None) -> Markup:
         url, text or url)
 
 
-__all__ = ["SecuredModelView", "ScopedAjaxLoader", "escape_link", "gettext"]
+__all__ = ["SecuredModelView", "ScopedAjaxLoader", "deny", "escape_link", "gettext"]

@@ -1,4 +1,8 @@
-"""Officer accounts screen (administrators, and officers within their subtree)."""
+"""Officer accounts screen.
+
+Administrators manage every account; officers create and edit ``officer``/``viewer``
+accounts within their own subtree. Only administrators deactivate accounts.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,13 @@ from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from models.user import ROLES
-from services import passwords
+from services import passwords, scope
 
 from .base import SecuredModelView
 from .filters import BoolFilter, ChoiceFilter, OrgSubtreeFilter
+
+#: roles an officer may grant (never ``admin``)
+OFFICER_GRANTS = ("officer", "viewer")
 
 
 class UserView(SecuredModelView):
@@ -36,10 +43,23 @@ class UserView(SecuredModelView):
     def init_search(self) -> bool:
         return False
 
+    # officers manage accounts of their subtree, never an administrator's; nobody deletes
+    # an account (the audit trail names it): an administrator deactivates it instead
+    can_delete = False
+    action_disallowed_list = ["delete"]
+
+    def has_change_permission(self, user: Any, obj: Any = None) -> bool:
+        if not super().has_change_permission(user, obj):
+            return False
+        return user.role == "admin" or obj is None or obj.role != "admin"
+
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        org = model.organisation
+        if org is None or not scope.can_see(current_user, org):
+            raise ValidationError("Tổ chức được chọn nằm ngoài phạm vi quản lý của bạn.")
+        model.scope = list(org.scope)
         super().on_model_change(form, model, is_created)
-        if current_user.role != "admin" and model.role == "admin":
-            raise ValidationError("Chỉ quản trị hệ thống được cấp vai trò quản trị hệ thống.")
+        self._check_role_and_state(model, is_created)
         password = form.new_password.data
         if password:
             problem = passwords.problem(password, model.username)
@@ -50,3 +70,15 @@ class UserView(SecuredModelView):
             raise ValidationError("Mật khẩu mới: bắt buộc khi tạo tài khoản.")
         if not model.active:
             model.session_token = passwords.new_token()  # deactivation ends every session
+
+    @staticmethod
+    def _check_role_and_state(model: Any, is_created: bool) -> None:
+        changed = set(model._get_changed_fields() or []) if not is_created else set()
+        toggled = (not model.active) if is_created else "active" in changed
+        if current_user.role != "admin":
+            if model.role not in OFFICER_GRANTS:
+                raise ValidationError("Cán bộ quản trị chỉ được cấp vai trò “Cán bộ quản trị” hoặc “Chỉ xem”.")
+            if toggled:
+                raise ValidationError("Chỉ quản trị hệ thống được khóa hoặc mở khóa tài khoản.")
+        if model.pk == current_user.pk and (not model.active or model.role != current_user.role):
+            raise ValidationError("Bạn không thể tự khóa hoặc tự đổi vai trò của chính mình.")

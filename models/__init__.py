@@ -2,10 +2,11 @@
 
 from .accounts import Site, SocialAccount
 from .audit import AuditEntry as AuditEntry
+from .import_log import ImportLock, ImportLog
 from .member import Member
 from .organisation import Organisation, OrganisationNotEmpty
 from .party_work import Meeting, PartyDocument
 from .user import User
 
-__all__ = ["Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
+__all__ = ["ImportLock", "ImportLog", "Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
            "Site", "SocialAccount", "User"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from models import normalize
 
 MIN_LENGTH = 10
@@ -22,6 +24,14 @@ def problem(password: str, username: str | None = None) -> str | None:
     if folded in _COMMON or len(set(password)) < 4:
         return "Mật khẩu quá phổ biến hoặc dễ đoán, hãy chọn mật khẩu khác."
     return None
+
+
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def waste_time(password: str) -> None:
+    """Check against a throw-away hash: an unknown name costs as much as a wrong password."""
+    check_password_hash(_DUMMY_HASH, password or "")
 
 
 def new_token() -> str:

@@ -15,11 +15,15 @@ from mongoengine import Document, QuerySet
 
 from models import Organisation
 
+ROLES = ("admin", "officer", "viewer")
+
 
 def scope_root(user: Any) -> ObjectId | None:
     """The organisation id whose subtree the user may see, or None (sees nothing)."""
     try:
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return None
+        if user.role not in ROLES:  # no role (or one we do not know): sees nothing
             return None
         org = user.organisation
         return org.pk if org is not None else None
