@@ -15,14 +15,30 @@ DIRECTIONS = [("issued", "Văn bản đi"), ("received", "Văn bản đến"), (
 MEETING_KINDS = [("regular", "Sinh hoạt thường kỳ"), ("thematic", "Sinh hoạt chuyên đề"), ("committee", "Họp cấp ủy")]
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+#: accepted attachments: content type -> (leading bytes, file extensions)
 ATTACHMENT_TYPES = {
-    "application/pdf": ".pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/msword": ".doc",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
+    "application/pdf": (b"%PDF-", {".pdf"}),
+    "image/jpeg": (b"\xff\xd8\xff", {".jpg", ".jpeg"}),
+    "image/png": (b"\x89PNG\r\n\x1a\n", {".png"}),
+    "application/msword": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", {".doc"}),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04", {".docx"}),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04", {".xlsx"}),
 }
+
+
+def attachment_type(head: bytes, filename: str, size: int) -> str:
+    """The content type of an uploaded attachment, decided by its leading bytes and
+    its extension together; raises ``NormalizeError`` when too large or not accepted."""
+    if size > ATTACHMENT_MAX_BYTES:
+        limit = ATTACHMENT_MAX_BYTES
+        label = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        raise normalize.NormalizeError(f"Tệp “{filename}” lớn hơn {label}.")
+    ext = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    for content_type, (magic, extensions) in ATTACHMENT_TYPES.items():
+        if head.startswith(magic) and ext in extensions:
+            return content_type
+    raise normalize.NormalizeError(
+        f"Tệp “{filename}” không được chấp nhận: chỉ nhận PDF, Word (.doc, .docx), Excel (.xlsx), ảnh JPG/PNG.")
 
 
 class _OrgOwned(ScopedDocument):

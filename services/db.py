@@ -14,7 +14,10 @@ def connect(uri: str) -> None:
     mongoengine.disconnect_all()
     if uri.startswith("mongomock://"):
         import mongomock
+        import mongomock.gridfs
 
+        # Teaches pymongo's gridfs to accept the in-process store (attachments, backups).
+        mongomock.gridfs.enable_gridfs_integration()
         db = urlsplit(uri).path.strip("/") or "dang"
         mongoengine.connect(db=db, host="mongodb://localhost", mongo_client_class=mongomock.MongoClient,
                             uuidRepresentation="standard")
