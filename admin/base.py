@@ -255,7 +255,7 @@ class SecuredModelView(ModelView):
             data = gridfs.GridFS(get_db(), coll).get(ObjectId(raw))
         except gridfs.errors.NoFile:
             abort(404)
-        return send_file(data, mimetype=data.content_type or "application/octet-stream",
+        return send_file(data, mimetype=(data.metadata or {}).get("content_type") or "application/octet-stream",
                          download_name=data.filename or raw, as_attachment=True)
 
     def _file_fields(self) -> dict[str, str]:
