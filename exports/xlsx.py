@@ -60,7 +60,10 @@ class Sheet:
             self.ws.set_column(i, i, width)
 
     def text(self, row: int, col: int, value: Any, style: str = "cell") -> None:
-        value = "" if value is None else value if isinstance(value, str) else str(value)
+        if value is None or value == "":
+            self.ws.write_blank(row, col, None, self.f[style])  # keeps the border, holds no value
+            return
+        value = value if isinstance(value, str) else str(value)
         if self.ws.write_string(row, col, value, self.f[style]) == -2:
             raise ExportError(
                 f"Ô dòng {row + 1}, cột {col + 1} dài {len(value):,} ký tự, vượt giới hạn {MAX_CELL:,} ký tự "
@@ -111,7 +114,8 @@ class Sheet:
                  (PREPARER[1], "block_italic", SIGNER_NOTE[0], "block_bold"),
                  ("", "block", SIGNER_NOTE[1], "block_italic")]
         for offset, (left_text, left_style, right_text, right_style) in enumerate(lines, start=1):
-            self.merged(row + offset, 0, left, left_text, left_style)
+            if left_text:
+                self.merged(row + offset, 0, left, left_text, left_style)
             self.merged(row + offset, self.ncols - 1 - right, self.ncols - 1, right_text, right_style)
         return row + len(lines) + 1
 

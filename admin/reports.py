@@ -1,0 +1,96 @@
+"""The "Báo cáo" screen: pick an organisation in scope and a date or month, download
+forms 1 and 2 of the whole subtree and the three reports committees send upward.
+
+GET only: producing a report changes nothing, so the links can be bookmarked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from typing import Any
+
+from bson import ObjectId
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+
+from exports import XLSX_MIMETYPE, ExportError
+from models import Organisation, normalize
+from services import reports, scope
+
+DOWNLOADS = {"annual": "bao-cao-tong-hop-nam", "monthly": "bao-cao-bien-dong-thang",
+             "quality": "bao-cao-chat-luong-du-lieu", "sites": "bieu-mau-1", "social": "bieu-mau-2"}
+
+
+class ReportsView(BaseView):
+    read_roles = ("admin", "officer", "viewer")
+
+    def is_accessible(self) -> bool:
+        return scope.scope_root(current_user) is not None and current_user.role in self.read_roles
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        from .base import SecuredModelView
+
+        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
+
+    @expose("/")
+    def index(self) -> str:
+        today = dt.date.today()
+        orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
+        return self.render("reports/index.html", orgs=orgs, today=today, own=current_user.organisation,
+                           years=range(today.year, today.year - 6, -1), kinds=reports.REPORT_KINDS)
+
+    @expose("/download/")
+    def download(self) -> Any:
+        kind = request.args.get("kind", "")
+        if kind not in DOWNLOADS:
+            abort(404)
+        org = self._org(request.args.get("org", ""))
+        today = dt.date.today()
+        out = tempfile.TemporaryFile()
+        try:
+            options = _options(kind, today)
+            if kind in reports.FORM_MODELS:
+                reports.export_form(kind, out, org, current_user, as_of=options.get("as_of"), today=today)
+            else:
+                reports.export_report(kind, out, org, current_user, today=today, **options)
+        except (ValueError, ExportError, reports.ReportError) as exc:
+            out.close()
+            flash(str(exc), "error")
+            return redirect(url_for(".index", org=str(org.pk)))
+        out.seek(0)
+        name = f"{DOWNLOADS[kind]}-{org.code}-{today:%Y%m%d}.xlsx"
+        return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+
+    @staticmethod
+    def _org(value: str) -> Organisation:
+        """An organisation in the user's scope, else 404 (a foreign one looks like a missing one)."""
+        if not ObjectId.is_valid(value):
+            abort(404)
+        org = scope.organisations(current_user).filter(pk=ObjectId(value)).first()
+        if org is None:
+            abort(404)
+        return org
+
+
+def _options(kind: str, today: dt.date) -> dict[str, Any]:
+    """Dates typed in the form; raises ValueError with a Vietnamese message."""
+    if kind == "monthly":
+        try:
+            year, month = int(request.args.get("year", "")), int(request.args.get("month", ""))
+        except ValueError:
+            raise ValueError("Hãy chọn tháng và năm báo cáo.") from None
+        if not (1 <= month <= 12 and 2000 <= year <= today.year + 1):
+            raise ValueError("Tháng hoặc năm báo cáo không hợp lệ.")
+        return {"year": year, "month": month}
+    if kind == "quality":
+        return {}
+    raw = request.args.get("as_of", "")
+    try:
+        as_of = normalize.date(raw) if raw else today
+    except normalize.NormalizeError as exc:
+        raise ValueError(f"Ngày báo cáo: {exc}") from None
+    if as_of > today:
+        raise ValueError("Ngày báo cáo không được sau hôm nay.")
+    return {"as_of": as_of}
