@@ -272,7 +272,22 @@ class SecuredModelView(ModelView):
             audit.record("denied", collection=self.model._get_collection_name(), ids=[raw],
                          detail=clean_request_line())
 
+    def get_list(self, page: Any, sort_column: Any, sort_desc: Any, search: Any, filters: Any,
+                 execute: bool = True, page_size: Any = None) -> Any:
+        """Sort only on an offered column, through its sort key (Flask-Admin's MongoEngine
+        view would sort on any list column by its raw name); anything else is ignored."""
+        target = self._sortable_columns.get(sort_column) if sort_column else None
+        if target is not None and not isinstance(target, str):
+            target = sort_column
+        return super().get_list(page, target, sort_desc, search, filters, execute=execute, page_size=page_size)
+
     # --- search on precomputed, indexed keys ---
+    #: what the search box says; every screen searches its precomputed keys
+    search_hint = "Tìm theo tên, số điện thoại, email, đường dẫn (không cần gõ dấu)"
+
+    def search_placeholder(self) -> str:
+        return self.search_hint
+
     def init_search(self) -> bool:
         return "search_keys" in self.model._fields
 

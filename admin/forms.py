@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_admin.form import BaseForm
 from wtforms import StringField, ValidationError
+from wtforms.validators import InputRequired
 from wtforms.validators import Optional as OptionalValidator
 
 from models import normalize
@@ -64,7 +65,11 @@ def rule_form_args(model: Any, form_fields: list[str] | None) -> dict[str, dict]
     for name, rule in getattr(model, "RULES", {}).items():
         if form_fields is not None and name not in form_fields:
             continue
-        args[name] = {"validators": [RuleValidator(rule)] if rule.required else [OptionalValidator(), RuleValidator(rule)]}
+        if rule.required:  # InputRequired also makes Flask-Admin mark the label with *
+            checks = [InputRequired(f"{rule.label}: bắt buộc phải nhập."), RuleValidator(rule)]
+        else:
+            checks = [OptionalValidator(), RuleValidator(rule)]
+        args[name] = {"validators": checks}
     return args
 
 
