@@ -79,7 +79,10 @@ class RowParser:
 
     def _apply_rules(self, row: Row) -> None:
         values = row.values
+        flagged = {col for col, _ in row.errors}  # one reason per cell: a formula is not also "missing"
         for name, rule in self.rules.items():
+            if self.numbers.get(name) in flagged:
+                continue
             raw = values.get(name)
             if rule.normalizer is not None and raw not in (None, "", []):
                 try:

@@ -1,0 +1,153 @@
+"""The "Nhập từ Excel" screen: upload -> preview -> confirm. Only the confirm writes.
+
+The uploaded file waits for the confirm in a private temporary folder under a random
+token bound to the officer; the confirm re-reads it and plans again against the current
+database (inside the import lock), so the preview can never write stale decisions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+import time
+from typing import Any
+
+from bson import ObjectId
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+
+import imports
+from imports.layouts import FORM_NAMES
+from models import ImportLog, Organisation
+from services import audit, scope
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_KEEP_SECONDS = 3600
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportView(BaseView):
+    def is_accessible(self) -> bool:
+        return scope.can_write(current_user)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        from .base import SecuredModelView
+
+        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
+
+    @expose("/")
+    def index(self) -> str:
+        orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
+        logs = scope.visible(ImportLog, current_user).order_by("-at").limit(20)
+        return self.render("imports/index.html", orgs=orgs, own=current_user.organisation, logs=logs,
+                           kinds=FORM_NAMES, limit_mb=_limits().max_bytes // (1024 * 1024))
+
+    @expose("/preview/", methods=["POST"])
+    def preview(self) -> Any:
+        org = _org(request.form.get("org", ""))
+        kind = request.form.get("kind") or None
+        upload = request.files.get("file")
+        if kind not in (None, *FORM_NAMES) or upload is None or not upload.filename:
+            flash("Hãy chọn tệp Excel (.xlsx) cần nhập.", "error")
+            return redirect(url_for(".index"))
+        data = upload.read(_limits().max_bytes + 1)
+        try:
+            summary = imports.run(data, kind, org, dry_run=True, limits=_limits())
+        except imports.ImportFileError as exc:
+            flash(f"Không nhập được tệp “{upload.filename}”: {exc}", "error")
+            return redirect(url_for(".index"))
+        token = _store(data, {"user": str(current_user.pk), "org": str(org.pk), "kind": summary.kind,
+                              "filename": os.path.basename(upload.filename)[:200], "errors": summary.errors})
+        return self.render("imports/preview.html", summary=summary, org=org, token=token,
+                           filename=upload.filename, form_name=FORM_NAMES[summary.kind])
+
+    @expose("/confirm/", methods=["POST"])
+    def confirm(self) -> Any:
+        token = request.form.get("token", "")
+        data, meta = _load(token)
+        org = _org(meta["org"])
+        try:
+            summary = imports.run(data, meta["kind"], org, dry_run=False, limits=_limits())
+        except imports.ImportFileError as exc:
+            flash(f"Không nhập được tệp: {exc}", "error")
+            return redirect(url_for(".index"))
+        log = imports.record(summary, org, data, meta["filename"], user=current_user, source="web")
+        audit.record("import", user=current_user, collection=summary.kind, ids=[log.pk],
+                     detail=f"{meta['filename']}: {json.dumps({k: v for k, v in summary.as_json().items() if k != 'errors'})}")
+        _discard(token)
+        flash(f"Đã nhập {meta['filename']}: thêm mới {summary.created}, cập nhật {summary.updated}, "
+              f"không đổi {summary.unchanged}, bị từ chối {summary.rejected}, người mới {summary.people_created}.",
+              "success" if not summary.errors else "warning")
+        return redirect(url_for(".index"))
+
+    @expose("/errors/<token>/")
+    def errors(self, token: str) -> Any:
+        _data, meta = _load(token)
+        report = imports.error_report(meta["errors"], meta["filename"])
+        name = f"loi-nhap-{time.strftime('%Y%m%d')}.xlsx"
+        return send_file(_bytes_io(report), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def _limits() -> imports.Limits:
+    cap = current_app.config.get("MAX_CONTENT_LENGTH") or imports.Limits().max_bytes
+    return imports.Limits(max_bytes=int(cap))
+
+
+def _org(value: str) -> Organisation:
+    """The target: an organisation in the officer's scope, else 404."""
+    if not ObjectId.is_valid(value):
+        abort(404)
+    org = scope.organisations(current_user).filter(pk=ObjectId(value)).first()
+    if org is None:
+        abort(404)
+    return org
+
+
+def _folder() -> str:
+    path = current_app.config.get("IMPORT_TMP_DIR") or os.path.join(tempfile.gettempdir(), "dang-imports")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+def _store(data: bytes, meta: dict) -> str:
+    folder = _folder()
+    for name in os.listdir(folder):  # forget previews nobody confirmed
+        full = os.path.join(folder, name)
+        if time.time() - os.path.getmtime(full) > _KEEP_SECONDS:
+            os.remove(full)
+    token = secrets.token_urlsafe(24)
+    with open(os.path.join(folder, f"{token}.xlsx"), "wb") as handle:
+        handle.write(data)
+    with open(os.path.join(folder, f"{token}.json"), "w", encoding="utf-8") as handle:
+        json.dump(meta, handle, ensure_ascii=False)
+    return token
+
+
+def _load(token: str) -> tuple[bytes, dict]:
+    """The stored upload of this officer; anything else (forged, foreign, expired) is 404."""
+    folder = _folder()
+    if not _TOKEN.match(token or "") or not os.path.exists(os.path.join(folder, f"{token}.json")):
+        abort(404)
+    with open(os.path.join(folder, f"{token}.json"), encoding="utf-8") as handle:
+        meta = json.load(handle)
+    if meta.get("user") != str(current_user.pk):
+        abort(404)
+    with open(os.path.join(folder, f"{token}.xlsx"), "rb") as handle:
+        return handle.read(), meta
+
+
+def _discard(token: str) -> None:
+    for ext in ("xlsx", "json"):
+        path = os.path.join(_folder(), f"{token}.{ext}")
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def _bytes_io(data: bytes) -> Any:
+    import io
+
+    return io.BytesIO(data)
