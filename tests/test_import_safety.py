@@ -1,0 +1,123 @@
+"""Hostile and unusable files are refused cleanly, before any parsing (SECURITY 18-21)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+import imports
+from imports.safety import Limits
+from models import SocialAccount
+from tests.fixtures.workbooks import workbook
+from tests.test_import_reading import social_row
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def rebuild(data: bytes, replace: dict[str, bytes] | None = None, extra: dict[str, bytes] | None = None) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            dst.writestr(name, (replace or {}).get(name, src.read(name)))
+        for name, content in (extra or {}).items():
+            dst.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.fixture
+def good() -> bytes:
+    return workbook("social", [social_row(c7="facebook.com/an.moi")])
+
+
+def refused(data: bytes, world, match: str, limits: Limits | None = None) -> None:
+    with pytest.raises(imports.ImportFileError, match=match):
+        imports.run(data, "social", world.commune_a, dry_run=False, limits=limits)
+    assert SocialAccount.objects.count() == 2  # the world's two accounts, nothing more
+
+
+def test_defusedxml_is_installed() -> None:
+    """Ensure that defusedxml is importable (openpyxl and our checks rely on it)."""
+    import defusedxml.ElementTree as safe
+
+    with pytest.raises(Exception, match="(?i)dtd|entit"):
+        safe.fromstring('<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', forbid_dtd=True)
+
+
+def test_renamed_pdf_and_old_xls_and_garbage(world) -> None:
+    """Ensure that a renamed PDF, an .xls and random bytes are named for what they are."""
+    refused(b"%PDF-1.7\n1 0 obj<<>>endobj", world, "PDF")
+    refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, world, r"\.xls")
+    refused(b"hello, world", world, "không phải bảng tính")
+
+
+def test_macro_workbook_refused(world, good) -> None:
+    """Ensure that an .xlsm renamed .xlsx is refused by its content types and VBA part."""
+    types = zipfile.ZipFile(io.BytesIO(good)).read("[Content_Types].xml").replace(
+        b"spreadsheetml.sheet.main+xml", b"PLACEHOLDER").replace(
+        b"application/vnd.openxmlformats-officedocument.PLACEHOLDER", b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    refused(rebuild(good, {"[Content_Types].xml": types}, {"xl/vbaProject.bin": b"\0" * 64}), world, "macro")
+    refused(rebuild(good, extra={"xl/vbaProject.bin": b"\0" * 64}), world, "macro")
+
+
+def test_entity_bomb_refused(world, good) -> None:
+    """Ensure that a billion-laughs DTD in a workbook part is refused before parsing."""
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + b"".join(f'<!ENTITY lol{i} "{"&lol;" * 10 if i == 1 else f"&lol{i - 1};" * 10}">'.encode() for i in range(1, 10))
+            + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>')
+    refused(rebuild(good, {"xl/sharedStrings.xml": bomb}), world, "DTD")
+    external = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+    refused(rebuild(good, {"docProps/core.xml": external}), world, "DTD")
+
+
+def test_zip_bomb_refused_by_uncompressed_size_and_entry_count(world, good) -> None:
+    """Ensure that a small file inflating to a huge sheet, or with thousands of entries,
+    is refused from the zip directory, before any part is parsed."""
+    bomb = rebuild(good, extra={"xl/media/zeros.bin": b"\0" * (50 * 1024 * 1024)})
+    assert len(bomb) < 200 * 1024
+    refused(bomb, world, "bom nén", Limits(max_uncompressed=20 * 1024 * 1024))
+    many = rebuild(good, extra={f"customXml/item{i}.bin": b"x" for i in range(600)})
+    refused(many, world, "quá nhiều thành phần")
+
+
+def test_oversized_file_refused(world, good) -> None:
+    """Ensure that a file over the size limit is refused."""
+    refused(good, world, "quá lớn", Limits(max_bytes=len(good) - 1))
+
+
+def test_declared_full_sheet_dimension_reads_only_real_rows(world, good) -> None:
+    """Ensure that a sheet declaring A1:XFD1048576 is read quickly up to its real rows."""
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(SHEET)
+    sheet = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
+    summary = imports.run(rebuild(good, {SHEET: sheet}), "social", world.commune_a)
+    assert (summary.rows, summary.created) == (1, 1)
+
+
+@pytest.mark.parametrize("cell", [b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+                                  b'<row r="2000"><c r="XFD2000"><v>1</v></c></row>'])
+def test_far_away_value_refused_before_the_reader_allocates(world, good, cell) -> None:
+    """Ensure that a value in a far row or column (the reader would allocate the whole
+    rectangle, gigabytes) is refused by the streaming scan."""
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(SHEET).replace(b"</sheetData>", cell + b"</sheetData>")
+    refused(rebuild(good, {SHEET: sheet}), world, "quá lớn")
+
+
+def test_row_cap(world) -> None:
+    """Ensure that a table longer than the row cap stops there and fails as a whole."""
+    rows = [social_row(c7=f"facebook.com/u{i}") for i in range(30)]
+    refused(workbook("social", rows, signature=False), world, "quá nhiều dòng", Limits(max_rows=20))
+
+
+def test_formula_never_stored(world) -> None:
+    """Ensure that formula cells (even with a cached value beginning with "=") are rejected
+    and never stored; a formula in STT (1) is harmless and ignored."""
+    from tests.fixtures.workbooks import Formula
+
+    rows = [social_row(c1=Formula("=ROW()-8", 1), c7="facebook.com/stt.formula"),
+            social_row(c6=Formula('="=HYPERLINK(""http://x"")"', '=HYPERLINK("http://x")'), c7="facebook.com/f2")]
+    summary = imports.run(workbook("social", rows), "social", world.commune_a, dry_run=False)
+    assert summary.created == 1 and [e["column"] for e in summary.errors] == ["(6)"]
+    assert not SocialAccount.objects(account_name__startswith="=").count()
