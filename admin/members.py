@@ -50,8 +50,8 @@ class MemberView(SecuredModelView):
     column_formatters_detail = {"transfers": _transfers, "roles": _roles}
     column_formatters = {"roles": _roles,
                          "quality_issues": lambda v, c, m, n: Markup("<br>").join(m.quality_issues or [])}
-    column_sortable_list = [("full_name", "sort_key"), "org_name", "status"]
-    column_default_sort = [("org_name", False), ("sort_key", False)]
+    column_sortable_list = [("full_name", "sort_key"), ("org_name", "org_key"), "status"]
+    column_default_sort = [("org_key", False), ("sort_key", False)]
     column_filters = [
         OrgSubtreeFilter(),
         ChoiceFilter("status", "Trạng thái", STATUSES),

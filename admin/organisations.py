@@ -25,10 +25,10 @@ class OrganisationView(SecuredModelView):
     column_list = ["name", "code", "kind", "level", "path"]
     column_details_list = ["code", "name", "kind", "level", "path", "place", "created_at"]
     column_labels = {"name": "Tên tổ chức", "code": "Mã", "kind": "Loại", "level": "Cấp",
-                     "path": "Thuộc", "parent": "Tổ chức cấp trên", "place": "Địa danh (in trên biểu mẫu)",
+                     "path": "Trực thuộc", "parent": "Tổ chức cấp trên", "place": "Địa danh (in trên biểu mẫu)",
                      "created_at": "Ngày tạo"}
     column_choices = {"kind": KINDS, "level": LEVELS}
-    column_formatters = {"name": _tree_name, "path": lambda v, c, m, n: m.path}
+    column_formatters = {"name": _tree_name, "path": lambda v, c, m, n: " › ".join(m.path_names[:-1])}
     column_default_sort = "tree_key"
     column_sortable_list = ["code", "tree_key"]
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", KINDS), ChoiceFilter("level", "Cấp", LEVELS)]

@@ -46,6 +46,7 @@ class _Owned(ScopedDocument):
             self.organisation = member.organisation
             self.scope = list(member.scope)
             self.org_name = member.org_name
+            self.org_key = member.org_key
             self.member_name = member.full_name
             self.member_sort_key = member.sort_key
             self.position = member.position
@@ -67,10 +68,10 @@ class Site(_Owned):
         "indexes": [
             "scope", "search_keys", "quality_issues", "deleted_at", "established_on", "expires_on",
             "updated_on", "purpose", "domain_key", "registration_phone", "registration_email",
-            ("org_name", "member_sort_key"),
+            ("org_key", "member_sort_key"),
             {"fields": ["member", "domain_key"], "unique": True},
         ],
-        "ordering": ["org_name", "member_sort_key"],
+        "ordering": ["org_key", "member_sort_key"],
     }
 
     site_name = me.StringField(max_length=300)  # (5)
@@ -118,10 +119,10 @@ class SocialAccount(_Owned):
         "indexes": [
             "scope", "search_keys", "quality_issues", "deleted_at", "platform", "link_type",
             "established_on", "updated_on", "purpose", "url_key", "registration_phone",
-            "registration_email", ("org_name", "member_sort_key"),
+            "registration_email", ("org_key", "member_sort_key"),
             {"fields": ["member", "platform", "url_key"], "unique": True},
         ],
-        "ordering": ["org_name", "member_sort_key"],
+        "ordering": ["org_key", "member_sort_key"],
     }
 
     platform = me.StringField(max_length=40)  # (5)

@@ -35,6 +35,9 @@ class ScopedDocument(me.Document):
     meta = {"abstract": True}
 
     scope = me.ListField(me.ObjectIdField())
+    #: the organisation's ``tree_key``: sorts and groups records in tree order (two cells
+    #: of different communes may share a name, so ``org_name`` alone cannot group them)
+    org_key = me.StringField()
     search_keys = me.ListField(me.StringField())
     quality_issues = me.ListField(me.StringField())
     created_at = me.DateTimeField(default=utcnow)

@@ -36,11 +36,11 @@ class Member(ScopedDocument):
     meta = {
         "collection": "members",
         "indexes": [
-            "scope", "search_keys", "quality_issues", "status", "organisation", "sort_key",
+            "scope", "search_keys", "quality_issues", "status", "organisation", ("org_key", "sort_key"),
             "phone", "email", "roles", "deleted_at", "joined_on", "left_on",
             {"fields": ["party_card_number"], "unique": True, "sparse": True},
         ],
-        "ordering": ["sort_key"],
+        "ordering": ["org_key", "sort_key"],
     }
 
     full_name = me.StringField(required=True, max_length=120)
@@ -93,6 +93,7 @@ class Member(ScopedDocument):
         if org is not None:
             self.scope = list(org.scope)
             self.org_name = org.name
+            self.org_key = org.tree_key
         if not self.joined_on:
             self.joined_on = normalize.to_datetime(self.admission_date) or self.created_at
         self.sort_key = normalize.vn_sort_key(self.full_name)
@@ -100,7 +101,7 @@ class Member(ScopedDocument):
             self.full_name, self.position, self.party_card_number, self.email
         ) + ([self.phone] if self.phone else [])
 
-    _OWNER_FIELDS = frozenset({"full_name", "position", "organisation", "scope", "org_name", "sort_key"})
+    _OWNER_FIELDS = frozenset({"full_name", "position", "organisation", "scope", "org_name", "org_key", "sort_key"})
 
     def validate(self, clean: bool = True) -> None:
         super().validate(clean)

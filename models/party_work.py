@@ -52,6 +52,7 @@ class _OrgOwned(ScopedDocument):
         if org is not None:
             self.scope = list(org.scope)
             self.org_name = org.name
+            self.org_key = org.tree_key
         self.search_keys = normalize.search_tokens(*self._search_text())
 
     def _search_text(self) -> list[object]:
