@@ -1,0 +1,133 @@
+"""Writing imports: upsert on natural keys, dry runs, re-imports, concurrency, CLI."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import imports
+from models import ImportLog, Member, Site, SocialAccount
+from tests import factories
+from tests.fixtures.workbooks import workbook
+from tests.test_import_reading import FIRST, social_row
+
+
+def rows_for(n: int, **kw: object) -> list[list]:
+    return [social_row(c7=f"facebook.com/nguoi{i}", c3=f"Người Số {i % 3}", **kw) for i in range(n)]
+
+
+def counts() -> tuple[int, int]:
+    return SocialAccount.objects.count(), Member.objects.count()
+
+
+def test_dry_run_writes_nothing_and_predicts_the_real_run(world) -> None:
+    """Ensure that a dry run writes nothing and reports exactly what the real run does."""
+    data = workbook("social", rows_for(6) + [social_row(c8="123")])
+    before = counts()
+    predicted = imports.run(data, "social", world.commune_a, dry_run=True).as_json()
+    assert counts() == before
+    actual = imports.run(data, "social", world.commune_a, dry_run=False).as_json()
+    assert predicted == actual
+    assert actual["created"] == 6 and actual["people_created"] == 3 and len(actual["errors"]) == 1
+    assert counts() == (before[0] + 6, before[1] + 3)
+
+
+def test_reimport_creates_nothing_and_changes_update(world) -> None:
+    """Ensure that importing the same file twice creates nothing new, and that a changed
+    field updates the existing record instead of adding one."""
+    data = workbook("social", rows_for(4))
+    imports.run(data, "social", world.commune_a, dry_run=False)
+    before = counts()
+    again = imports.run(data, "social", world.commune_a, dry_run=False).as_json()
+    assert (again["created"], again["updated"], again["unchanged"], again["people_created"]) == (0, 0, 4, 0)
+    assert counts() == before
+    changed = rows_for(4)
+    changed[2][11] = "Đấu tranh phản bác"
+    changed[3][6] = "https://m.facebook.com/nguoi3/?fbclid=abc"  # same account, spelt otherwise
+    result = imports.run(workbook("social", changed), "social", world.commune_a, dry_run=False).as_json()
+    assert (result["created"], result["updated"], result["unchanged"]) == (0, 2, 2)
+    assert counts() == before
+    assert SocialAccount.objects(url_key="facebook.com/nguoi2").get().purpose == "Đấu tranh phản bác"
+
+
+def test_soft_deleted_record_is_restored_not_duplicated(world) -> None:
+    """Ensure that a record in the recycle bin named again by a file comes back (update)."""
+    world.account_a.update(set__deleted_at=world.account_a.created_at)
+    row = social_row(c7="https://www.facebook.com/nguyenvanan", c6="Nguyễn Văn An")
+    result = imports.run(workbook("social", [row]), "social", world.commune_a, dry_run=False)
+    assert (result.created, result.updated) == (0, 1)
+    world.account_a.reload()
+    assert world.account_a.deleted_at is None
+
+
+def test_concurrent_double_import_creates_no_duplicates(world) -> None:
+    """Ensure that the same file imported twice at once creates each record and person once."""
+    data = workbook("social", rows_for(30))
+    results, failures = [], []
+
+    def work() -> None:
+        try:
+            results.append(imports.run(data, "social", world.commune_a, dry_run=False).as_json())
+        except Exception as exc:  # surfaced below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert sorted(r["created"] for r in results) == [0, 30]
+    assert sum(r["people_created"] for r in results) == 3
+    assert SocialAccount.objects(url_key__in=[f"facebook.com/nguoi{i}" for i in range(30)]).count() == 30
+    assert Member.objects(full_name__startswith="Người Số").count() == 3
+
+
+def test_ambiguous_person_and_duplicate_rows_rejected(world) -> None:
+    """Ensure that two people of one name in the cell make the row ambiguous, and that a
+    record repeated in the file is reported against the first occurrence."""
+    factories.member(world.cell_a, "Nguyễn Văn An")
+    rows = [social_row(c7="facebook.com/x1"), social_row(c3="Lê Thị Lan", c7="facebook.com/lan"),
+            social_row(c3="Lê Thị Lan", c7="https://www.facebook.com/lan/")]
+    result = imports.run(workbook("social", rows), "social", world.commune_a, dry_run=False).as_json()
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [(FIRST, "(3)"), (FIRST + 2, "(7)")]
+    assert "2 người cùng tên" in result["errors"][0]["message"]
+    assert f"dòng {FIRST + 1}" in result["errors"][1]["message"]
+    assert result["created"] == 1
+
+
+def test_rows_outside_the_subtree_rejected_row_by_row(world) -> None:
+    """Ensure that an import into commune A cannot touch commune B, even naming B's cell
+    and B's person; the district may import both."""
+    rows = [social_row(c7="facebook.com/a1"),
+            social_row(c2="Chi bộ thôn Đông", c3="Trần Thị Bình", c7="facebook.com/b1")]
+    result = imports.run(workbook("social", rows), "social", world.commune_a, dry_run=False).as_json()
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [(FIRST + 1, "(2)")]
+    assert not SocialAccount.objects(member=world.member_b, url_key="facebook.com/b1").count()
+    result = imports.run(workbook("social", rows), "social", world.district, dry_run=False).as_json()
+    assert result["created"] == 1 and result["unchanged"] == 1 and not result["errors"]
+
+
+def test_cli_json_summary_and_exit_codes(world, runner, tmp_path) -> None:
+    """Ensure that the CLI prints the exact JSON summary, exits 0 with rejected rows,
+    writes nothing with --dry-run, and fails cleanly (no traceback) on unusable files."""
+    path = tmp_path / "bieu-mau-2.xlsx"
+    path.write_bytes(workbook("social", [social_row(c7="facebook.com/cli1"), social_row(c9="x@")]))
+    args = ["forms", "import", "social", str(path), "--org", "xa", "--json"]
+    dry = runner.invoke(args=[*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.output) == {"rows": 2, "created": 1, "updated": 0, "unchanged": 0, "people_created": 0,
+                                      "errors": [{"row": FIRST + 1, "column": "(9)", "message": json.loads(dry.output)["errors"][0]["message"]}]}
+    assert not SocialAccount.objects(url_key="facebook.com/cli1").count() and not ImportLog.objects.count()
+    real = runner.invoke(args=args)
+    assert real.exit_code == 0 and json.loads(real.output)["created"] == 1
+    log = ImportLog.objects.get()
+    assert (log.filename, log.rows, log.created, log.rejected, log.source) == ("bieu-mau-2.xlsx", 2, 1, 1, "cli")
+    assert len(log.sha256) == 64
+    text = runner.invoke(args=args[:-1])
+    assert text.exit_code == 0 and "không đổi 1" in text.output and f"Dòng {FIRST + 1} (9)" in text.output
+    path.write_bytes(b"%PDF-1.4")
+    bad = runner.invoke(args=args)
+    assert bad.exit_code == 2 and "PDF" in bad.output and "Traceback" not in bad.output
+    assert runner.invoke(args=["forms", "import", "social", str(tmp_path / "none.xlsx"), "--org", "XA"]).exit_code == 2
+    assert runner.invoke(args=["forms", "import", "social", str(path), "--org", "NOPE"]).exit_code == 2
