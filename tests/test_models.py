@@ -113,3 +113,12 @@ def test_member_search_keys_fold_accents(world):
     assert {"nguyen", "van", "an", "ngu"} <= set(world.member_a.search_keys)
     assert "0912345678" in world.member_a.search_keys
     assert Member.objects(search_keys__all=["tran", "binh"]).count() == 1
+
+
+def test_same_cell_name_in_two_communes_sorts_by_tree(world):
+    twin_b = factories.org("XB-0", "Chi bộ thôn 1", world.commune_b)  # same name as XA-1
+    factories.member(twin_b, "An Văn B")
+    factories.member(world.cell_a, "Ân Thị A")
+    order = [(m.org_key, m.full_name) for m in Member.objects.order_by("org_key", "sort_key")]
+    assert order == [("HU/XA/XA-1", "Nguyễn Văn An"), ("HU/XA/XA-1", "Ân Thị A"),
+                     ("HU/XB/XB-0", "An Văn B"), ("HU/XB/XB-1", "Trần Thị Bình")]
