@@ -120,5 +120,5 @@ def test_same_cell_name_in_two_communes_sorts_by_tree(world):
     factories.member(twin_b, "An Văn B")
     factories.member(world.cell_a, "Ân Thị A")
     order = [(m.org_key, m.full_name) for m in Member.objects.order_by("org_key", "sort_key")]
-    assert order == [("HU/XA/XA-1", "Nguyễn Văn An"), ("HU/XA/XA-1", "Ân Thị A"),
+    assert order == [("HU/XA/XA-1", "Ân Thị A"), ("HU/XA/XA-1", "Nguyễn Văn An"),
                      ("HU/XB/XB-0", "An Văn B"), ("HU/XB/XB-1", "Trần Thị Bình")]
