@@ -50,7 +50,8 @@ class FormExportMixin:
         out = tempfile.TemporaryFile()
         try:
             reports.export_form(self.export_kind, out, org, current_user, base=query,
-                                cap=current_app.config["EXPORT_ROW_CAP"])
+                                cap=current_app.config["EXPORT_ROW_CAP"],
+                                criteria=request.query_string.decode("utf-8", "replace"))
         except (ExportError, reports.ReportError) as exc:
             out.close()
             flash(str(exc), "error")

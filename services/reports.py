@@ -25,7 +25,7 @@ from models.accounts import PLATFORMS
 from models.base import label_of
 from models.member import STATUSES
 from models.normalize import format_date
-from services import scope
+from services import audit, scope
 
 FORM_MODELS = {"sites": Site, "social": SocialAccount}
 REPORT_KINDS = {"annual": "Tổng hợp số lượng hằng năm", "monthly": "Biến động trong tháng",
@@ -94,18 +94,27 @@ def form_rows(kind: str, qs: Any) -> Iterator[dict]:
 
 def export_form(kind: str, out: str | IO[bytes], org: Organisation, user: Any = None, *,
                 as_of: dt.date | None = None, base: Any = None, cap: int | None = None,
-                today: dt.date | None = None) -> int:
+                today: dt.date | None = None, criteria: str = "") -> int:
     """Write form 1 (``sites``) or 2 (``social``) of ``org``'s subtree; return the row count.
 
-    ``base`` is a list screen's query (built on ``scope.visible`` with its filters and search);
-    without it, the whole subtree of ``org`` within the user's scope is exported."""
+    ``base`` is a list screen's query (built on ``scope.visible`` with its filters and search,
+    described by ``criteria`` for the audit trail); without it, the whole subtree of ``org``
+    within the user's scope is exported."""
     principal = acting_as(org, user)
     qs = base if base is not None else scope.in_subtree(FORM_MODELS[kind], org, principal)
     if cap is not None and (count := qs.count()) > cap:
         raise ReportError(f"Danh sách có {count} bản ghi, vượt giới hạn xuất {cap} bản ghi mỗi lần. "
                           "Hãy lọc theo tổ chức hoặc điều kiện khác rồi xuất lại.")
     today = today or dt.date.today()
-    return write_form(out, FORMS[kind], title_block(org, as_of or today, today), form_rows(kind, qs))
+    count = write_form(out, FORMS[kind], title_block(org, as_of or today, today), form_rows(kind, qs))
+    _audit(user, FORM_MODELS[kind]._get_collection_name(), f"{FORMS[kind].sheet_name}: {count} dòng", org, criteria)
+    return count
+
+
+def _audit(user: Any, collection: str, what: str, org: Organisation, criteria: str = "") -> None:
+    """Exports leave a trail: who took which organisation's data (personal data leaves the panel)."""
+    detail = f"{what}; tổ chức {org.code}" + (f"; điều kiện: {criteria}" if criteria else "")
+    audit.record("export", user=user, collection=collection, detail=detail)
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -263,3 +272,4 @@ def export_report(kind: str, out: str | IO[bytes], org: Organisation, user: Any 
     else:
         raise ReportError(f"Không có loại báo cáo “{kind}”.")
     write_report(out, title_block(org, as_of or today, today), tables)
+    _audit(user, "reports", f"Báo cáo {REPORT_KINDS[kind].lower()}", org)

@@ -163,3 +163,12 @@ def test_overlong_value_is_reported_not_cut(runner, officer_client: FlaskClient,
     assert result.exit_code != 0 and "32.767" in result.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
     assert Site.objects.count() == 2
+
+
+def test_exports_are_audited(officer_client: FlaskClient, world: factories.World) -> None:
+    from models.audit import AuditEntry
+
+    download(officer_client, "/admin/socialaccount/export-xlsx/?search=an")
+    entry = AuditEntry.objects(action="export").order_by("-at").first()
+    assert entry.username == "canbo_a" and entry.collection == "social_accounts"
+    assert "1 dòng" in entry.detail and "search=an" in entry.detail and "XA" in entry.detail
