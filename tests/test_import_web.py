@@ -1,0 +1,111 @@
+"""The "Nhập từ Excel" screen: upload -> preview (writes nothing) -> confirm (writes)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+
+from models import ImportLog, SocialAccount
+from models.audit import AuditEntry
+from tests import factories
+from tests.conftest import csrf_token
+from tests.fixtures.workbooks import workbook
+from tests.test_import_reading import FIRST, social_row
+
+URL = "/admin/imports/"
+
+
+@pytest.fixture(autouse=True)
+def _tmp(app, tmp_path) -> None:
+    app.config["IMPORT_TMP_DIR"] = str(tmp_path)
+
+
+def upload(client, org, data: bytes, token: str | None = None, kind: str = "") -> object:
+    form = {"org": str(org.pk), "kind": kind, "file": (io.BytesIO(data), "chi-bo-thon-1.xlsx")}
+    if token is not None:
+        form["csrf_token"] = token
+    return client.post(URL + "preview/", data=form, content_type="multipart/form-data")
+
+
+def rows() -> list[list]:
+    return [social_row(c7="facebook.com/web1"), social_row(c7="facebook.com/web2", c8="12"),
+            social_row(c3="Đỗ Văn Mới", c7="facebook.com/web3")]
+
+
+def test_preview_then_confirm(officer_client, world) -> None:
+    """Ensure that the preview shows counts and rejected rows and writes nothing, that the
+    error report downloads as xlsx, and that only the confirm writes (and is logged)."""
+    token = csrf_token(officer_client, URL)
+    before = SocialAccount.objects.count()
+    page = upload(officer_client, world.commune_a, workbook("social", rows()), token)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Xem trước" in html
+    assert re.search(r"Sẽ thêm mới</th><td>2<", html) and re.search(r"Bị từ chối</th><td>1<", html)
+    assert f"<td>{FIRST + 1}</td><td>(8)</td>" in html
+    assert SocialAccount.objects.count() == before and not ImportLog.objects.count()
+    pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    report = officer_client.get(f"{URL}errors/{pending}/")
+    assert report.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(report.data)).active
+    assert [c.value for c in sheet[4]][:2] == [str(FIRST + 1), "(8)"]
+    done = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token})
+    assert done.status_code == 302
+    assert SocialAccount.objects.count() == before + 2
+    log = ImportLog.objects.get()
+    assert (log.username, log.filename, log.created, log.rejected, log.people_created) == ("canbo_a", "chi-bo-thon-1.xlsx", 2, 1, 1)
+    assert AuditEntry.objects(action="import").count() == 1
+    listing = officer_client.get(URL).get_data(as_text=True)
+    assert "chi-bo-thon-1.xlsx" in listing
+    again = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token})
+    assert again.status_code == 404  # a preview is confirmed once
+
+
+def test_post_without_or_with_wrong_csrf_token_refused(officer_client, world) -> None:
+    """Ensure that preview and confirm without a valid CSRF token are refused (400)."""
+    data = workbook("social", rows())
+    assert upload(officer_client, world.commune_a, data).status_code == 400
+    assert upload(officer_client, world.commune_a, data, "forged").status_code == 400
+    assert officer_client.post(URL + "confirm/", data={"token": "x" * 32}).status_code == 400
+    assert SocialAccount.objects.count() == 2
+
+
+def test_target_outside_scope_and_foreign_preview_refused(officer_client, world, login) -> None:
+    """Ensure that an officer cannot import into a sibling commune, nor confirm another
+    officer's preview."""
+    token = csrf_token(officer_client, URL)
+    assert upload(officer_client, world.commune_b, workbook("social", rows()), token).status_code == 404
+    factories.user("canbo_b", world.commune_a, "officer")
+    other = login("canbo_b")
+    html = upload(other, world.commune_a, workbook("social", rows()), csrf_token(other, URL)).get_data(as_text=True)
+    pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    assert officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token}).status_code == 404
+    assert officer_client.get(f"{URL}errors/{pending}/").status_code == 404
+    assert officer_client.post(URL + "confirm/", data={"token": "../../etc/passwd", "csrf_token": token}).status_code == 404
+    assert SocialAccount.objects.count() == 2
+
+
+def test_unusable_file_flashes_a_message_and_writes_nothing(officer_client, world) -> None:
+    """Ensure that a renamed PDF uploaded on the web gets a Vietnamese message, no preview."""
+    token = csrf_token(officer_client, URL)
+    page = upload(officer_client, world.commune_a, b"%PDF-1.4 x", token)
+    assert page.status_code == 302
+    assert "PDF" in officer_client.get(URL).get_data(as_text=True)
+    assert SocialAccount.objects.count() == 2
+
+
+def test_upload_over_the_limit_is_413(app, officer_client, world) -> None:
+    """Ensure that an upload over MAX_CONTENT_LENGTH is refused with 413."""
+    token = csrf_token(officer_client, URL)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    data = workbook("social", rows()) + b"\0" * (80 * 1024)
+    assert upload(officer_client, world.commune_a, data, token).status_code == 413
+
+
+def test_viewer_and_anonymous_cannot_import(client, world, login) -> None:
+    """Ensure that read-only users get 403 and anonymous users are sent to the login page."""
+    factories.user("xem", world.commune_a, "viewer")
+    assert login("xem").get(URL).status_code == 403
+    assert client.get(URL).status_code == 302
