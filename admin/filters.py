@@ -7,6 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from flask import has_request_context
 from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
 from flask_login import current_user
 from mongoengine import QuerySet
@@ -23,6 +24,8 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
 
     @staticmethod
     def _options() -> list[tuple[str, str]]:
+        if not has_request_context():  # Flask-Admin also builds filters at start-up
+            return []
         orgs = scope.organisations(current_user).only("name", "depth", "tree_key").order_by("tree_key")
         return [(str(o.pk), "\u2003" * (o.depth or 0) + o.name) for o in orgs]
 

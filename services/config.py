@@ -18,6 +18,7 @@ def from_env() -> dict:
         "MONGODB_URI": uri or "mongomock://localhost/dang_demo",
         "DEMO_MODE": demo,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "MONGODB_TIMEOUT_MS": int(os.environ.get("MONGODB_TIMEOUT_MS", "5000")),
         "ORG_NAME": os.environ.get("PANEL_TITLE", "Sổ tay quản lý trang web, mạng xã hội của cán bộ, đảng viên"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "EXPORT_ROW_CAP": int(os.environ.get("EXPORT_ROW_CAP", "200000")),

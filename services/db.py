@@ -8,7 +8,7 @@ import mongoengine
 from flask import Flask
 
 
-def connect(uri: str) -> None:
+def connect(uri: str, timeout_ms: int = 5000) -> None:
     """(Re)connect the default alias. ``mongomock://localhost/<db>`` selects the
     in-process store; anything else goes to pymongo with majority writes."""
     mongoengine.disconnect_all()
@@ -24,7 +24,7 @@ def connect(uri: str) -> None:
     else:
         # w=majority: a write acknowledged to the officer survives a primary failover.
         mongoengine.connect(host=uri, w="majority", uuidRepresentation="standard",
-                            serverSelectionTimeoutMS=5000, tz_aware=False)
+                            serverSelectionTimeoutMS=timeout_ms, tz_aware=False)
 
 
 def ensure_indexes() -> None:
@@ -43,7 +43,7 @@ def ping() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    connect(app.config["MONGODB_URI"])
+    connect(app.config["MONGODB_URI"], app.config["MONGODB_TIMEOUT_MS"])
     try:
         ensure_indexes()
     except Exception:  # unreachable database: /healthz and the error page say so

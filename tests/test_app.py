@@ -103,3 +103,14 @@ def test_demo_mode_banner_and_seed(monkeypatch, capsys):
     c.post("/login/", data={"username": "admin", "password": password, "csrf_token": token})
     html = c.get("/admin/").get_data(as_text=True)
     assert "Chế độ trình diễn" in html
+
+
+def test_unreachable_database_gives_clear_page(caplog):
+    down = create_app({"MONGODB_URI": "mongodb://127.0.0.1:1/dang", "SECRET_KEY": "k", "MONGODB_TIMEOUT_MS": 200,
+                       "WTF_CSRF_ENABLED": False})
+    c = down.test_client()
+    r = c.get("/healthz")
+    assert r.status_code == 503 and r.json == {"status": "error", "database": False}
+    r = c.post("/login/", data={"username": "canbo", "password": "mot-mat-khau-dai"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 503 and "Không kết nối được cơ sở dữ liệu" in html and "Traceback" not in html

@@ -185,3 +185,11 @@ def test_org_subtree_filter(admin_client, world):
     idx = next(i for i, f in enumerate(social._filters) if f.column == "scope")
     html = admin_client.get(f"/admin/socialaccount/?flt0_{idx}={world.commune_b.pk}").get_data(as_text=True)
     assert "tranthibinh" in html and "nguyenvanan" not in html
+
+
+def test_organisation_filter_offers_only_the_subtree(officer_client, world):
+    html = officer_client.get("/admin/socialaccount/").get_data(as_text=True)
+    start = html.index("Tổ chức (gồm cấp dưới)")
+    options = html[start:start + 3000]
+    assert "Chi bộ thôn 1" in options and "Đảng bộ xã An Hòa" in options
+    assert "Bình Minh" not in html and "Chi bộ thôn Đông" not in html
