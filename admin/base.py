@@ -268,9 +268,12 @@ class SecuredModelView(ModelView):
         return out
 
     def _refuse_file(self, field: str | None, raw: str) -> None:
-        if field and _is_oid(raw) and self.model.objects(**{field: ObjectId(raw)}).count():
-            audit.record("denied", collection=self.model._get_collection_name(), ids=[raw],
-                         detail=clean_request_line())
+        """Audit a request for a file that a record outside the user's scope holds."""
+        owners = [str(d.pk) for d in self.model.objects(**{field: ObjectId(raw)}).only("id")] \
+            if field and _is_oid(raw) else []
+        if owners:
+            audit.record("denied", collection=self.model._get_collection_name(), ids=owners,
+                         detail=f"{clean_request_line()} (tệp {raw})")
 
     def get_list(self, page: Any, sort_column: Any, sort_desc: Any, search: Any, filters: Any,
                  execute: bool = True, page_size: Any = None) -> Any:
@@ -282,6 +285,17 @@ class SecuredModelView(ModelView):
         return super().get_list(page, target, sort_desc, search, filters, execute=execute, page_size=page_size)
 
     # --- search on precomputed, indexed keys ---
+    def _get_filter_groups(self) -> Any:
+        """Flask-Admin computes filter options once, at start-up; options that depend on
+        the user (the organisations in scope) are recomputed for each request here."""
+        groups = super()._get_filter_groups()
+        for items in (groups or {}).values():
+            for item in items:
+                flt = self._filters[item["index"]]
+                if callable(flt.options):
+                    item["options"] = [(k, str(v)) for k, v in flt.get_options(self) or []]
+        return groups
+
     #: what the search box says; every screen searches its precomputed keys
     search_hint = "Tìm theo tên, số điện thoại, email, đường dẫn (không cần gõ dấu)"
 
