@@ -93,17 +93,19 @@ def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str | None:
 
 
 def bar_chart(items: list[tuple[str, int, str | None]], label: str) -> Markup:
-    """A horizontal bar chart as inline SVG (no script, no CDN); each bar is a link."""
-    width, left, right, row = 640, 170, 60, 30
-    top = max((n for _, n, _ in items), default=0) or 1
-    parts = [Markup('<svg class="bar-chart" viewBox="0 0 {0} {1}" role="img" aria-label="{2}" '
-                    'xmlns="http://www.w3.org/2000/svg">').format(width, max(row * len(items), row), label)]
+    """A bar chart as inline SVG (no script, no CDN); each bar is a link.
+
+    No ``viewBox``: lengths are CSS pixels and bar widths percentages of the chart's
+    width, so the text keeps its size on a phone and on an office screen alike."""
+    row, top = 40, max((n for _, n, _ in items), default=0) or 1
+    parts = [Markup('<svg class="bar-chart" width="100%" height="{0}" role="img" aria-label="{1}" '
+                    'xmlns="http://www.w3.org/2000/svg">').format(row * len(items) + 4, label)]
     for i, (name, n, href) in enumerate(items):
-        y, w = i * row, round((width - left - right) * n / top, 1)
-        bar = Markup('<text x="{0}" y="{1}" text-anchor="end" class="bar-label">{2}</text>'
-                     '<rect x="{3}" y="{4}" width="{5}" height="{6}" rx="3" class="bar"><title>{2}: {7}</title></rect>'
-                     '<text x="{8}" y="{1}" class="bar-value">{7}</text>').format(
-            left - 8, y + 20, name, left, y + 5, max(w, 1), row - 10, n, left + w + 6)
+        y, pct = i * row, round(85 * n / top, 2)
+        bar = Markup('<text x="0" y="{0}" class="bar-label">{1}</text>'
+                     '<rect x="0" y="{2}" width="{3}%" height="14" rx="2" class="bar"><title>{1}: {4}</title></rect>'
+                     '<text x="{3}%" dx="6" y="{5}" class="bar-value">{4}</text>').format(
+            y + 14, name, y + 20, max(pct, 0.5), n, y + 32)
         parts.append(Markup('<a href="{0}">{1}</a>').format(href, bar) if href else bar)
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

@@ -1,0 +1,52 @@
+"""Run the real panel for the browser tests: ``python -m tests.e2e.serve``.
+
+The demo register is seeded into a fresh in-process store, plus a few records the
+journey looks for; then the WSGI server listens on a free loopback port, which is
+printed as ``PORT <n>`` once the panel is ready.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+
+from werkzeug.serving import make_server
+
+from app import create_app
+from models import Organisation
+from services import demo
+from tests import factories
+
+OFFICER = "canbo_e2e"
+PASSWORD = factories.PASSWORD
+PHONE = "0912888777"
+URL = "https://www.facebook.com/kiemthu.e2e"
+
+
+def prepare() -> None:
+    """Demo data, the officer of commune X01, and one address declared twice."""
+    demo.seed()
+    commune = Organisation.objects(code="X01").get()
+    cell = Organisation.objects(code="X01-CB01").get()
+    factories.user(OFFICER, commune, "officer")
+    owner = factories.member(cell, "Hoàng Minh Kiểm", phone=PHONE, position="Bí thư Đoàn thanh niên")
+    factories.account(owner, URL, purpose="Tuyên truyền")
+    other = factories.member(Organisation.objects(code="X01-CB02").get(), "Lý Thu Trang", position="Giáo viên")
+    factories.account(other, "m.facebook.com/kiemthu.e2e/", account_name="Trang Lý")
+
+
+def main() -> None:
+    app = create_app({"MONGODB_URI": f"mongomock://localhost/e2e_{uuid.uuid4().hex}", "SEED_DEMO": False,
+                      "DEMO_MODE": True, "SECRET_KEY": uuid.uuid4().hex})
+    with app.app_context():
+        prepare()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    print(f"PORT {server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
