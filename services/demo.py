@@ -84,7 +84,7 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
     n_accounts = n_sites = 0
     for m in members:
         r = rnd.random()
-        count = 0 if r < 0.1 else 1 if r < 0.4 else 2 if r < 0.8 else 3
+        count = 0 if r < 0.1 else 1 if r < 0.35 else 2 if r < 0.72 else 3
         used: set[str] = set()
         for _ in range(count):
             platform = rnd.choices([p for p, _ in PLATFORM_WEIGHTS], [w for _, w in PLATFORM_WEIGHTS])[0]

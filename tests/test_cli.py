@@ -65,3 +65,10 @@ def test_seed_demo(runner):
     assert 120 < accounts < 300
     # a realistic share of legacy records for the data-quality filters
     assert 0 < SocialAccount.objects(quality_issues__0__exists=True).count() < accounts / 4
+
+
+def test_seed_demo_only_into_empty_database(runner):
+    runner.invoke(args=["orgs", "create", "HU", "Huyện ủy"])
+    r = runner.invoke(args=["seed-demo", "--people", "30"])
+    assert r.exit_code == 0 and "đã có dữ liệu" in r.output
+    assert Member.objects.count() == 0 and Organisation.objects.count() == 1

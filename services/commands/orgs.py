@@ -57,6 +57,9 @@ def seed_demo(people: int) -> None:
     """Nạp bộ dữ liệu trình diễn (một huyện, 5 xã, 25 chi bộ)."""
     from services import demo
 
+    if Organisation.objects.count():
+        click.echo("Cơ sở dữ liệu đã có dữ liệu: không nạp dữ liệu mẫu (chỉ nạp vào cơ sở dữ liệu trống).")
+        return
     counts = demo.seed(people=people)
     click.echo("Đã nạp dữ liệu mẫu: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
