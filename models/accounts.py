@@ -68,7 +68,7 @@ class Site(_Owned):
         "indexes": [
             "scope", "search_keys", "quality_issues", "deleted_at", "established_on", "expires_on",
             "updated_on", "purpose", "domain_key", "registration_phone", "registration_email",
-            ("org_key", "member_sort_key"),
+            ("org_key", "member_sort_key"), "member_sort_key",
             {"fields": ["member", "domain_key"], "unique": True},
         ],
         "ordering": ["org_key", "member_sort_key"],
@@ -119,7 +119,7 @@ class SocialAccount(_Owned):
         "indexes": [
             "scope", "search_keys", "quality_issues", "deleted_at", "platform", "link_type",
             "established_on", "updated_on", "purpose", "url_key", "registration_phone",
-            "registration_email", ("org_key", "member_sort_key"),
+            "registration_email", ("org_key", "member_sort_key"), "member_sort_key",
             {"fields": ["member", "platform", "url_key"], "unique": True},
         ],
         "ordering": ["org_key", "member_sort_key"],

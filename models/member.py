@@ -37,7 +37,8 @@ class Member(ScopedDocument):
         "collection": "members",
         "indexes": [
             "scope", "search_keys", "quality_issues", "status", "organisation", ("org_key", "sort_key"),
-            "phone", "email", "roles", "deleted_at", "joined_on", "left_on",
+            "phone", "email", "roles", "deleted_at", "joined_on", "left_on", "sort_key", "is_party_member",
+            "admission_date",
             {"fields": ["party_card_number"], "unique": True, "sparse": True},
         ],
         "ordering": ["org_key", "sort_key"],

@@ -30,7 +30,7 @@ class OrganisationNotEmpty(Exception):
 class Organisation(me.Document):
     meta = {
         "collection": "organisations",
-        "indexes": ["scope", "tree_key", "parent", "kind", "name_key", "search_keys"],
+        "indexes": ["scope", "tree_key", "parent", "kind", "level", "name_key", "search_keys"],
         "ordering": ["tree_key"],
     }
 
