@@ -2,8 +2,9 @@
 PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint setup setup-dev
+.PHONY: run test lint setup setup-dev browser bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -15,12 +16,27 @@ setup: $(BIN)/python
 setup-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 
+# The browser tests drive Debian's Chromium. As root it is installed when missing;
+# otherwise say so here, and the browser tests fail (never skip) until it is installed.
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests…"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+		echo "WARNING: $(CHROMIUM) is missing and cannot be installed here (run as root: apt-get install -y chromium)." \
+		     "The browser tests in tests/e2e will FAIL." >&2; \
+	fi
+
 run: setup
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
-test: setup-dev
+test: setup-dev browser
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 
 lint: setup-dev
 	$(BIN)/ruff check .
+
+bench: setup-dev
+	$(BIN)/python bench/bench_lookup.py
