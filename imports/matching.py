@@ -13,7 +13,10 @@ from bson import ObjectId
 
 from models import Member, Organisation, normalize
 
-from .layouts import header_key
+
+
+def _cell_key(name: object) -> str:
+    return normalize.fold(name).replace(" ", "")
 
 
 @dataclass(frozen=True)
@@ -30,16 +33,23 @@ class Matcher:
         self.target = target
         self.cells: dict[str, list[ObjectId]] = {}
         for org in Organisation.objects(scope=target.pk).only("id", "name").as_pymongo():
-            self.cells.setdefault(header_key(org["name"]), []).append(org["_id"])
+            self.cells.setdefault(_cell_key(org["name"]), []).append(org["_id"])
         self.people: dict[tuple[ObjectId, str], list[ObjectId]] = {}
         members = Member.objects(scope=target.pk, deleted_at=None).only("id", "full_name", "organisation")
         for m in members.as_pymongo():
             self.people.setdefault((m["organisation"], normalize.fold(m["full_name"])), []).append(m["_id"])
         self.new_people: dict[tuple[ObjectId, str], NewPerson] = {}
+        self._folded: dict[str, str] = {}  # names repeat on every row of a person: fold once
+
+    def _fold(self, name: str) -> str:
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = self._folded[name] = normalize.fold(name)
+        return folded
 
     def cell(self, name: str) -> tuple[ObjectId | None, str | None]:
         """(cell id, error message)."""
-        found = self.cells.get(header_key(name), [])
+        found = self.cells.get(self._fold(name).replace(" ", ""), [])
         if len(found) == 1:
             return found[0], None
         if found:
@@ -49,7 +59,7 @@ class Matcher:
 
     def person(self, cell_id: ObjectId, name: str, position: str | None) -> tuple[object, str | None]:
         """(member id or NewPerson, error message)."""
-        key = (cell_id, normalize.fold(name))
+        key = (cell_id, self._fold(name))
         found = self.people.get(key, [])
         if len(found) == 1:
             return found[0], None

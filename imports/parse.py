@@ -20,7 +20,8 @@ from .layouts import Column, Form
 _LABEL_NUMBER = re.compile(r"^\((\d+)\)")
 _LINK_ROLE = re.compile(r"^(?P<url>\S.*?)\s*[(\[](?P<role>[^()\[\]/.]{2,60})[)\]]\s*$", re.S)
 _ROLES = {normalize.fold(r): r for r in ADMIN_ROLES}
-_CACHED = {"position", "purpose", "platform", "admin_role", "established_on", "updated_on", "expires_on"}
+_CACHED = {"names", "position", "purpose", "platform", "admin_role", "established_on", "updated_on", "expires_on"}
+_FORMULA = object()  # marks a text cell that would be a formula once written back
 FORMULA_MESSAGE = "Ô chứa công thức; hãy nhập giá trị (dán dạng giá trị) thay vì công thức."
 
 
@@ -46,14 +47,18 @@ class RowParser:
             if match:
                 self.numbers.setdefault(name, int(match[1]))
         self._cache: dict[tuple[str, object], object] = {}
+        self.data_columns = [c for c in form.columns if c.number != 1]  # (1) STT is not stored
 
     def parse(self, excel_row: int, cells: dict[int, object]) -> Row:
         row = Row(excel_row)
-        for column in self.form.columns:
-            if column.number == 1:
-                continue
-            raw = _plain(cells.get(column.number))
-            if (excel_row, column.number) in self.formulas or (isinstance(raw, str) and raw.lstrip().startswith("=")):
+        formulas = self.formulas
+        for column in self.data_columns:
+            raw = cells.get(column.number)
+            if raw.__class__ is not str:
+                raw = _plain(raw)
+            elif raw[:1] in " =\t\n" and raw.lstrip().startswith("="):
+                raw = _FORMULA
+            if raw is _FORMULA or (formulas and (excel_row, column.number) in formulas):
                 row.errors.append((column.number, f"({column.number}) {column.header}: {FORMULA_MESSAGE}"))
                 continue
             self._read(row, column, raw)
@@ -63,7 +68,7 @@ class RowParser:
 
     def _read(self, row: Row, column: Column, raw: object) -> None:
         if column.kind in ("cell", "person"):
-            value = normalize.text(raw)
+            value = self._normalise("names", normalize.text, raw)
             if value is None:
                 row.errors.append((column.number, f"({column.number}) {column.header}: bắt buộc phải nhập."))
             setattr(row, column.kind, value)
