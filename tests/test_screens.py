@@ -3,6 +3,8 @@ in Vietnamese, with errors shown at the field and nothing saved on bad input."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
@@ -192,3 +194,36 @@ def test_organisation_filter_offers_only_the_subtree(officer_client, world):
     assert str(world.cell_a.pk) in html and str(world.commune_a.pk) in html  # offered in the filter
     assert str(world.cell_b.pk) not in html and str(world.commune_b.pk) not in html
     assert str(world.district.pk) not in html
+
+
+def _edit_cases(world):
+    doc = PartyDocument(number="1-NQ/ĐU", title="Nghị quyết", issued_on=dt.datetime(2026, 1, 1),
+                        organisation=world.commune_a)
+    doc.save()
+    meeting = Meeting(organisation=world.cell_a, held_on=dt.datetime(2026, 11, 1), topic="Họp")
+    meeting.save()
+    return {
+        "site": (world.site_a, {"member": str(world.member_a.pk), "site_name": "Blog mới", "domain": "blogmoi.vn",
+                                "purpose": "Tuyên truyền"}, "site_name", "Blog mới"),
+        "socialaccount": (world.account_a, {"member": str(world.member_a.pk), "platform": "Facebook",
+                                            "account_name": "Tên mới", "url": "facebook.com/nguyenvanan",
+                                            "link_type": "personal", "purpose": "Cá nhân"}, "account_name", "Tên mới"),
+        "partydocument": (doc, {"number": "1-NQ/ĐU", "title": "Nghị quyết sửa", "issued_on": "02/01/2026",
+                                "direction": "issued", "organisation": str(world.commune_a.pk)}, "title", "Nghị quyết sửa"),
+        "meeting": (meeting, {"organisation": str(world.cell_a.pk), "held_on": "02/11/2026", "kind": "thematic",
+                              "topic": "Chuyên đề"}, "topic", "Chuyên đề"),
+    }
+
+
+@pytest.mark.parametrize("endpoint", ["site", "socialaccount", "partydocument", "meeting"])
+def test_edit_then_delete_goes_to_recycle_bin(admin_client, world, endpoint):
+    record, data, field, expected = _edit_cases(world)[endpoint]
+    r = _post(admin_client, f"/admin/{endpoint}/edit/?id={record.pk}", data)
+    assert r.status_code == 302, r.get_data(as_text=True)[-1500:]
+    record.reload()
+    assert getattr(record, field) == expected
+    r = _post(admin_client, f"/admin/{endpoint}/delete/", {"id": str(record.pk), "url": f"/admin/{endpoint}/"})
+    assert r.status_code == 302
+    record.reload()
+    assert record.deleted_at is not None  # kept, restorable
+    assert admin_client.get(f"/admin/{endpoint}/details/?id={record.pk}").status_code in (302, 404)
