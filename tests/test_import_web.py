@@ -109,3 +109,11 @@ def test_viewer_and_anonymous_cannot_import(client, world, login) -> None:
     factories.user("xem", world.commune_a, "viewer")
     assert login("xem").get(URL).status_code == 403
     assert client.get(URL).status_code == 302
+
+
+def test_preview_escapes_values_quoted_in_reasons(officer_client, world) -> None:
+    """Ensure that markup typed in a cell and quoted in a reason is shown escaped."""
+    token = csrf_token(officer_client, URL)
+    data = workbook("social", [social_row(c2="<body onload=alert(1)>", c7="facebook.com/xss")])
+    html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
+    assert "&lt;body onload=alert(1)&gt;" in html and "<body onload=alert(1)>" not in html
