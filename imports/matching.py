@@ -14,7 +14,6 @@ from bson import ObjectId
 from models import Member, Organisation, normalize
 
 
-
 def _cell_key(name: object) -> str:
     return normalize.fold(name).replace(" ", "")
 

@@ -6,7 +6,7 @@ import json
 import threading
 
 import imports
-from models import ImportLog, Member, Site, SocialAccount
+from models import ImportLog, Member, SocialAccount
 from tests import factories
 from tests.fixtures.workbooks import workbook
 from tests.test_import_reading import FIRST, social_row
