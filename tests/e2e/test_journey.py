@@ -37,6 +37,14 @@ def pick_select2(page, field: str, typed: str, choice: str) -> None:
     page.click(f".select2-drop-active .select2-result-selectable:has-text('{choice}')")
 
 
+def add_filter(page, name: str, value: str) -> None:
+    page.click("text=Thêm bộ lọc")
+    page.click(f"a.filter:has-text('{name}')")
+    row = page.locator("#filter_form tr", has_text=name)
+    row.locator(".select2-container.filter-val a.select2-choice").click()
+    page.click(f".select2-drop-active .select2-result-selectable:has-text('{value}')")
+
+
 def look_up(page, shots: Path, typed: str, name: str) -> str:
     page.fill("form.panel-search input[name=q]", typed)
     page.press("form.panel-search input[name=q]", "Enter")
@@ -62,20 +70,24 @@ def test_officer_day(live_server, browser, shots):
     text = look_up(page, shots, URL_TYPED, "04-tra-cuu-duong-dan")
     assert "Hoàng Minh Kiểm" in text and "Lý Thu Trang" in text and "Trùng khai báo" in text
 
-    # social accounts of one cell (from the dashboard's unit table), then by platform
+    # a dashboard figure opens the list behind it, with as many rows as it says
     page.goto(f"{base}/admin/")
-    page.locator("table.dash-units tr", has_text="Chi bộ thôn 1").locator("a.fig-accounts").click()
-    page.click("text=Thêm bộ lọc")
-    page.click("a.filter:has-text('Loại mạng xã hội')")
-    page.click("#filter_form .select2-container.filter-val a.select2-choice")
-    page.click(".select2-drop-active .select2-result-selectable:has-text('Zalo')")
+    figure = page.locator("table.dash-units tr", has_text="Chi bộ thôn 1").locator("a.fig-accounts")
+    count = figure.inner_text()
+    figure.click()
+    assert f"Danh sách ({count})" in page.inner_text(".nav-tabs")
+    snap(page, shots, "05-so-lieu-mo-danh-sach")
+
+    # social accounts filtered by cell and platform with the list's own filter controls
+    page.goto(f"{base}/admin/socialaccount/")
+    add_filter(page, "Tổ chức (gồm cấp dưới)", "Chi bộ thôn 1")
+    add_filter(page, "Loại mạng xã hội", "Zalo")
     page.click("#filter_form button:has-text('Áp dụng')")
     page.wait_for_url(re.compile(r".*flt\d+_\w+=Zalo.*"))
-    rows = page.locator("table.model-list tbody tr")
-    assert rows.count() >= 1
+    assert page.locator("table.model-list tbody tr").count() >= 1
     assert set(page.locator("td.col-platform").all_inner_texts()) == {"Zalo"}
     assert set(page.locator("td.col-org_name").all_inner_texts()) == {"Chi bộ thôn 1"}
-    snap(page, shots, "05-loc-chi-bo-va-mang-xa-hoi")
+    snap(page, shots, "06-loc-chi-bo-va-mang-xa-hoi")
 
     create_member(page, base, shots)
     create_account(page, base, shots)
@@ -85,7 +97,7 @@ def test_officer_day(live_server, browser, shots):
     page.click("#panel-user")
     page.click("button.dropdown-item:has-text('Đăng xuất')")
     page.wait_for_url(re.compile(r".*/login/.*"))
-    snap(page, shots, "10-dang-xuat")
+    snap(page, shots, "11-dang-xuat")
     page.goto(f"{base}/admin/member/")
     assert "/login/" in page.url
     page.context.close()
@@ -99,7 +111,7 @@ def create_member(page, base: str, shots: Path) -> None:
     page.fill("#phone", "09128 777")  # one digit short: rejected
     page.click("input[type=submit][value='Lưu']")
     assert "Số điện thoại" in page.inner_text("form.admin-form") and "không hợp lệ" in page.inner_text("form.admin-form")
-    snap(page, shots, "06-them-nguoi-loi")
+    snap(page, shots, "07-them-nguoi-loi")
     page.fill("#phone", "0912 877 766")
     page.click("input[type=submit][value='Lưu']")
     page.wait_for_url(re.compile(r".*/admin/member/(\?.*)?$"))
@@ -109,7 +121,7 @@ def create_member(page, base: str, shots: Path) -> None:
     page.wait_for_selector("table.model-list td.col-full_name")
     assert page.locator("td.col-full_name").all_inner_texts() == ["Đinh Thị Thử Nghiệm"]
     assert page.locator("td.col-phone").all_inner_texts() == ["0912877766"]
-    snap(page, shots, "07-them-nguoi-da-luu")
+    snap(page, shots, "08-them-nguoi-da-luu")
 
 
 def create_account(page, base: str, shots: Path) -> None:
@@ -121,7 +133,7 @@ def create_account(page, base: str, shots: Path) -> None:
     page.fill("#purpose", "Tuyên truyền")
     page.click("input[type=submit][value='Lưu']")
     assert "Đường dẫn" in page.inner_text("form.admin-form")
-    snap(page, shots, "08-them-tai-khoan-loi")
+    snap(page, shots, "09-them-tai-khoan-loi")
     page.fill("#url", "https://www.facebook.com/dinhthunghiem")
     page.click("input[type=submit][value='Lưu']")
     page.wait_for_url(re.compile(r".*/admin/socialaccount/(\?.*)?$"))
@@ -131,7 +143,7 @@ def create_account(page, base: str, shots: Path) -> None:
 
 def export_form_2(page, base: str, shots: Path) -> None:
     page.goto(f"{base}/admin/socialaccount/")
-    snap(page, shots, "09-xuat-mau-2")
+    snap(page, shots, "10-xuat-mau-2")
     with page.expect_download() as info:
         page.click("a[data-export=xlsx]")
     target = shots / "mau-2.xlsx"
@@ -149,10 +161,21 @@ def test_phone_screen(live_server, browser, shots):
     """Ensure that the dashboard and the look-up fit a phone's width (no sideways scrolling)."""
     page = new_page(browser, PHONE)
     log_in(page, live_server)
-    for path, name in (("/admin/", "11-dien-thoai-trang-chu"), (f"/admin/lookup/?q={quote(PHONE_TYPED)}", "12-dien-thoai-tra-cuu")):
+    for path, name in (("/admin/", "12-dien-thoai-trang-chu"), (f"/admin/lookup/?q={quote(PHONE_TYPED)}", "13-dien-thoai-tra-cuu")):
         page.goto(live_server + path)
         snap(page, shots, name)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (path, overflow)
     assert page.locator(".lookup-owner").count() == 1
+    page.context.close()
+
+
+def test_office_screen_fits(live_server, browser):
+    """Ensure that the main screens fit a 1366-pixel office screen without sideways scrolling."""
+    page = new_page(browser, DESKTOP)
+    log_in(page, live_server)
+    for path in ("/admin/", "/admin/lookup/?q=nguyen", "/admin/member/", "/admin/socialaccount/", "/admin/site/"):
+        page.goto(live_server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (path, overflow)
     page.context.close()
