@@ -136,7 +136,7 @@ def deadlines(today: dt.date) -> list[Deadline]:
         nxt = month_end + dt.timedelta(days=1)
         proposals = nxt.replace(day=min(29, calendar.monthrange(nxt.year, nxt.month)[1]))
     items = [
-        ("annual", f"Báo cáo tổng số trang web, tài khoản mạng xã hội năm {year} (trước ngày 01/12)", annual),
+        ("annual", f"Báo cáo tổng số trang web, tài khoản MXH năm {year} (trước ngày 01/12)", annual),
         ("monthly", f"Báo cáo tăng, giảm tài khoản tháng {today.month:02d}/{today.year} (cuối tháng)", month_end),
         ("proposals", f"Danh sách đề nghị tạo, xóa tài khoản (ngày 27–29 tháng {proposals.month:02d})", proposals),
         ("meetings", f"Báo cáo kết quả sinh hoạt chi bộ tháng {today.month:02d}/{today.year}", month_end),
