@@ -88,6 +88,7 @@ def _write_table(sheet: Sheet, block: TitleBlock, table: Table) -> None:
         sheet.value(row, 0, n, "cell_center")
         for col, value in enumerate(values, start=1):
             sheet.value(row, col, value, "cell_center" if col in table.centered else "cell")
+        sheet.fit_row(row, ["", *("" if v is None else str(v) for v in values)])
         row += 1
     if table.total is not None:
         sheet.text(row, 0, "", "total")

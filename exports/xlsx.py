@@ -38,6 +38,20 @@ _STYLES: dict[str, dict[str, Any]] = {
 }
 
 
+LINE_HEIGHT = 15.0  # points per line of 11 pt text
+
+
+def line_capacity(width: float, bold: bool = False) -> float:
+    """Characters of 11 pt Times New Roman that fit on one line of a column ``width`` wide
+    (measured on LibreOffice's rendering, less a margin because words wrap whole). Heights
+    are set explicitly because LibreOffice does not grow the rows of a loaded file."""
+    return max(1.0, width * (1.15 if bold else 1.25))
+
+
+def lines_needed(texts: list[str], capacities: list[float]) -> int:
+    return max([1, *(-int(-len(t) // c) for t, c in zip(texts, capacities, strict=False) if t)])
+
+
 class ExportError(ValueError):
     """The export cannot be written faithfully; ``str(err)`` is a Vietnamese message."""
 
@@ -49,13 +63,19 @@ def open_workbook(out: str | IO[bytes]) -> tuple[xlsxwriter.Workbook, dict[str, 
     return book, formats
 
 
+def too_long(row: int, col: int, value: str) -> None:
+    raise ExportError(
+        f"Ô dòng {row + 1}, cột {col + 1} dài {len(value):,} ký tự, vượt giới hạn {MAX_CELL:,} ký tự "
+        "của một ô Excel. Hãy rút gọn dữ liệu này rồi xuất lại.".replace(",", "."))
+
+
 class Sheet:
     """A worksheet that only accepts text and numbers, written row by row."""
 
     def __init__(self, book: xlsxwriter.Workbook, formats: dict[str, Any], name: str, widths: list[float]) -> None:
         self.ws: Worksheet = book.add_worksheet(name[:31])
         self.f = formats
-        self.ncols = len(widths)
+        self.ncols, self.widths = len(widths), widths
         for i, width in enumerate(widths):
             self.ws.set_column(i, i, width)
 
@@ -65,9 +85,13 @@ class Sheet:
             return
         value = value if isinstance(value, str) else str(value)
         if self.ws.write_string(row, col, value, self.f[style]) == -2:
-            raise ExportError(
-                f"Ô dòng {row + 1}, cột {col + 1} dài {len(value):,} ký tự, vượt giới hạn {MAX_CELL:,} ký tự "
-                "của một ô Excel. Hãy rút gọn dữ liệu này rồi xuất lại.".replace(",", "."))
+            too_long(row, col, value)
+
+    def fit_row(self, row: int, texts: list[str], first_col: int = 0) -> None:
+        """Give a row the height its wrapped texts need."""
+        lines = lines_needed(texts, [line_capacity(w) for w in self.widths[first_col:]])
+        if lines > 1:
+            self.ws.set_row(row, LINE_HEIGHT * lines)
 
     def value(self, row: int, col: int, value: Any, style: str = "cell") -> None:
         """Counts this code computed are numbers; everything else is text."""
@@ -98,6 +122,8 @@ class Sheet:
         """The header row with the exact texts and the ``(1) … (n)`` row; repeated on every page."""
         for col, text in enumerate(headers):
             self.text(row, col, text, "header")
+        caps = [line_capacity(w, bold=True) for w in self.widths]
+        self.ws.set_row(row, LINE_HEIGHT * lines_needed(headers, caps) + 4)
         last = row
         if numbering:
             last = row + 1

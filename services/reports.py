@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -81,15 +81,23 @@ class _LinkParts:
 _link_text: Callable[[Any], str] = SocialAccount.link_text.fget  # type: ignore[attr-defined]
 
 
-def form_rows(kind: str, qs: Any) -> Iterator[dict]:
-    """Raw rows of a form, grouped by cell and in Vietnamese name order, streamed from one cursor."""
-    cursor = qs.only(*_FORM_FIELDS[kind]).order_by("org_name", "member_sort_key").as_pymongo()
+def form_cursor(kind: str, qs: Any) -> Any:
+    """One cursor of raw documents, grouped by cell and in Vietnamese name order (an indexed sort)."""
+    return qs.only(*_FORM_FIELDS[kind]).order_by("org_name", "member_sort_key").as_pymongo()
+
+
+def form_records(kind: str, docs: Iterable[dict]) -> Iterator[dict]:
+    """The rows of a form from raw documents, streamed; form 2 gains column (7) as printed."""
     if kind != "social":
-        yield from cursor
+        yield from docs
         return
-    for doc in cursor:
+    for doc in docs:
         doc["link_text"] = _link_text(_LinkParts(doc))
         yield doc
+
+
+def form_rows(kind: str, qs: Any) -> Iterator[dict]:
+    return form_records(kind, form_cursor(kind, qs))
 
 
 def export_form(kind: str, out: str | IO[bytes], org: Organisation, user: Any = None, *,

@@ -170,3 +170,13 @@ def test_party_line_names_the_party_body_once(name: str, line: str) -> None:
 def test_place_line_pads_day_and_month() -> None:
     assert place_line("Vĩnh Bảo", dt.date(2026, 3, 5)) == "Vĩnh Bảo, ngày 05 tháng 03 năm 2026"
     assert re.fullmatch(r"Ngày 05 tháng 03 năm 2026", place_line(None, dt.date(2026, 3, 5)))
+
+
+def test_rows_grow_with_wrapped_text(tmp_path: Path) -> None:
+    """Ensure long texts get taller rows (LibreOffice does not grow rows of a loaded file)."""
+    path = tmp_path / "f2.xlsx"
+    write_form(path, FORM2, BLOCK, [social_row(), social_row(position="Chi hội trưởng Hội Nông dân kiêm Trưởng thôn")])
+    ws = openpyxl.load_workbook(path).active
+    assert ws.row_dimensions[HEADER_ROW].height >= 30
+    assert ws.row_dimensions[HEADER_ROW + 2].height is None
+    assert ws.row_dimensions[HEADER_ROW + 3].height >= 30
