@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,15 +50,25 @@ class Dashboard:
     today: dt.date
 
 
-def _by_unit(qs: Any, ids: list[ObjectId], extra: str | None = None) -> Counter:
-    """Counts per organisation of ``ids`` (and per ``extra`` field value if given)."""
-    key: Any = {"u": "$scope", "x": f"${extra}"} if extra else "$scope"
-    project = {"scope": 1, **({extra: 1} if extra else {})}
+def _flag(condition: dict) -> dict:
+    return {"$cond": [condition, 1, 0]}
+
+
+_HAS_ISSUES = _flag({"$gt": [{"$size": {"$ifNull": ["$quality_issues", []]}}, 0]})
+
+
+def _tally(qs: Any, ids: list[ObjectId], flags: dict[str, Any], extra: str | None = None) -> dict:
+    """One aggregation: per organisation of ``ids`` (and per ``extra`` value), the number of
+    records and the sum of each 0/1 flag. ``$unwind`` of the scope path counts a record in
+    its unit and in every unit above it at once."""
+    project = {"scope": 1, **flags, **({extra: 1} if extra else {})}
+    key: Any = {"u": "$scope", "x": f"${extra}"} if extra else {"u": "$scope"}
+    sums = {"n": {"$sum": 1}, **{name: {"$sum": f"${name}"} for name in flags}}
     pipeline = [{"$project": project}, {"$unwind": "$scope"}, {"$match": {"scope": {"$in": ids}}},
-                {"$group": {"_id": key, "n": {"$sum": 1}}}]
-    out: Counter = Counter()
+                {"$group": {"_id": key, **sums}}]
+    out: dict = {}
     for row in qs.aggregate(pipeline):
-        out[(row["_id"]["u"], row["_id"].get("x")) if extra else row["_id"]] += row["n"]
+        out[(row["_id"]["u"], row["_id"].get("x")) if extra else row["_id"]["u"]] = row
     return out
 
 
@@ -97,21 +106,18 @@ def build(user: Any, today: dt.date | None = None) -> Dashboard:
     ids = [u.id for u in rows]
     members, accounts, sites = (scope.in_subtree(m, root_id, user) for m in (Member, SocialAccount, Site))
     declared = _declared_members(user, root_id)
-    per_platform = _by_unit(accounts, ids, "platform")
-    figures = {
-        "people": _by_unit(members.filter(status="active"), ids),
-        "no_account": _by_unit(members.filter(status="active", pk__nin=declared), ids),
-        "sites": _by_unit(sites, ids),
-        "accounts": Counter({u: 0 for u in ids}),
-        "issues_members": _by_unit(members.filter(quality_issues__0__exists=True), ids),
-        "issues_sites": _by_unit(sites.filter(quality_issues__0__exists=True), ids),
-        "issues_accounts": _by_unit(accounts.filter(quality_issues__0__exists=True), ids),
-    }
-    for (unit, _platform), n in per_platform.items():
-        figures["accounts"][unit] += n
+    people = _tally(members, ids, {"active": _flag({"$eq": ["$status", "active"]}), "issues": _HAS_ISSUES})
+    silent = _tally(members.filter(status="active", pk__nin=declared), ids, {})
+    per_platform = _tally(accounts, ids, {"issues": _HAS_ISSUES}, "platform")
+    site_rows = _tally(sites, ids, {"issues": _HAS_ISSUES})
     for row in rows:
-        row.counts = {name: figures[name][row.id] for name in FIGURES}
-    platforms = sorted(((p or "Khác", n) for (u, p), n in per_platform.items() if u == root_id),
+        mine, webs = people.get(row.id, {}), site_rows.get(row.id, {})
+        plats = [v for (u, _p), v in per_platform.items() if u == row.id]
+        row.counts = {"people": mine.get("active", 0), "no_account": silent.get(row.id, {}).get("n", 0),
+                      "sites": webs.get("n", 0), "accounts": sum(v["n"] for v in plats),
+                      "issues_members": mine.get("issues", 0), "issues_sites": webs.get("issues", 0),
+                      "issues_accounts": sum(v["issues"] for v in plats)}
+    platforms = sorted(((p or "Khác", v["n"]) for (u, p), v in per_platform.items() if u == root_id),
                        key=lambda item: (-item[1], item[0]))
     expiring, expired = _expiry(sites, today)
     return Dashboard(root, units, platforms, expiring, expired, deadlines(today), today)
