@@ -1,0 +1,311 @@
+"""Ensure that sessions, CSRF, redirects, escaping and login throttling hold against
+the attacks of SECURITY.md cases 7 and 9–15, each through the test client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from app import create_app
+from models import AuditEntry, Member, User
+from tests import factories
+from tests.conftest import csrf_token
+
+SECRET = factories.PASSWORD
+NAMES = ("Nguyễn Văn An", "Trần Thị Bình")
+
+
+def _urls(app, world):
+    """Every panel URL, with any path argument filled in (the list grows with the panel)."""
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin/") or rule.endpoint.endswith("static"):
+            continue
+        url = re.sub(r"/+", "/", re.sub(r"<[^>]+>", "xlsx", rule.rule))
+        query = f"?id={world.member_a.pk}&name=organisation&query=&c=member"
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield method, url + query
+
+
+def _hit(client, method, url):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(client, "/login/"), "action": "delete",
+                                  "rowid": "x", "id": "x"})
+
+
+def _assert_all_denied(app, world, client, allowed=(302, 401, 403, 404)):
+    seen = 0
+    for method, url in _urls(app, world):
+        r = _hit(client, method, url)
+        assert r.status_code in allowed, (method, url, r.status_code)
+        if r.status_code == 302:
+            assert "/login/" in r.location, (method, url, r.location)
+        body = r.get_data(as_text=True)
+        assert not any(n in body for n in NAMES), (method, url)
+        seen += 1
+    assert seen > 40  # the whole panel was walked, not an empty list
+
+
+def test_anonymous_is_denied_everywhere(app, client, world):
+    _assert_all_denied(app, world, client)
+
+
+def test_user_without_role_is_denied_everywhere(app, world, login):
+    user = factories.user("khongvaitro", world.commune_a)
+    c = login("khongvaitro")
+    User.objects(pk=user.pk).update(set__role="")
+    _assert_all_denied(app, world, c)
+    assert AuditEntry.objects(action="denied", username="khongvaitro").count() > 0
+
+
+def test_user_with_broken_scope_is_denied_everywhere(app, world, login):
+    """The organisation reference no longer resolves: the scope cannot be computed."""
+    factories.user("mocoi", world.commune_a)
+    c = login("mocoi")
+    User._get_collection().update_one({"username": "mocoi"}, {"$set": {"organisation": world.member_a.pk}})
+    _assert_all_denied(app, world, c)
+
+
+def test_deactivated_user_is_logged_out_everywhere(app, world, login):
+    user = factories.user("biKhoa".lower(), world.commune_a)
+    c = login("bikhoa")
+    assert c.get("/admin/member/").status_code == 200
+    User.objects(pk=user.pk).update(set__active=False)
+    _assert_all_denied(app, world, c)
+
+
+# --- case 9: XSS ---
+XSS = "<body onload=alert(1)>"
+
+
+def test_markup_in_text_fields_is_escaped(admin_client, world):
+    m = factories.member(world.cell_a, XSS, position=XSS, notes=XSS)
+    factories.account(m, "https://www.facebook.com/xss.test", account_name=XSS, purpose=XSS)
+    for path in ("/admin/member/", f"/admin/member/details/?id={m.pk}", "/admin/socialaccount/",
+                 f"/admin/member/edit/?id={m.pk}", "/admin/audit/"):
+        html = admin_client.get(path).get_data(as_text=True)
+        assert "<body onload" not in html, path
+    html = admin_client.get("/admin/member/").get_data(as_text=True)
+    assert "&lt;body onload=alert(1)&gt;" in html
+
+
+def test_markup_in_binned_record_is_escaped(admin_client, world):
+    m = factories.member(world.cell_a, XSS)
+    admin_client.post("/admin/member/delete/", data={"id": str(m.pk), "csrf_token": csrf_token(admin_client, "/admin/")})
+    html = admin_client.get("/admin/trash/?c=member").get_data(as_text=True)
+    assert "&lt;body onload=alert(1)&gt;" in html and "<body onload" not in html
+
+
+# --- case 10: operator-shaped input ---
+@pytest.mark.parametrize("value", ['{"$ne": ""}', "$where", "sleep(1000)", '{"$gt": ""}', "a.b$c"])
+def test_operator_shaped_search_is_plain_text(officer_client, world, value):
+    for path in (f"/admin/member/?search={value}", f"/admin/member/?flt0_1={value}",
+                 f"/admin/member/?status__ne={value}&scope__ne={value}", f"/admin/socialaccount/?search={value}"):
+        r = officer_client.get(path, query_string=None)
+        assert r.status_code in (200, 400), path
+        assert "Trần Thị Bình" not in r.get_data(as_text=True)
+    r = officer_client.get("/admin/member/ajax/lookup/", query_string={"name": "organisation", "query": value})
+    assert r.status_code == 200 and json.loads(r.data) == []
+
+
+def test_no_raw_queries_or_javascript_in_code():
+    """No ``__raw__`` queries nor ``$where`` anywhere in the application code."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"__raw__\s*=|[\"']\$where[\"']|\.where\(")
+    offenders = [str(p) for folder in ("admin", "services", "models", "exports", "imports") if (root / folder).exists()
+                 for p in (root / folder).rglob("*.py") if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+# --- case 11: redirects ---
+TARGETS = ["http://127.0.0.2/", "javascript:alert(1)", "\\\\evil.com", "/////evil.com", "https:////evil.com",
+           "//evil.com", "/\\evil.com", " //evil.com"]
+
+
+def _local(location):
+    return location.startswith("/") and not location.startswith("//") and "\\" not in location \
+        and "evil" not in location and "127.0.0.2" not in location
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_admin_return_url_stays_on_site(officer_client, world, target):
+    token = csrf_token(officer_client, "/admin/")
+    own = factories.member(world.cell_a, "Người để xóa")
+    r = officer_client.post("/admin/member/delete/", data={"id": str(own.pk), "csrf_token": token, "url": target})
+    assert r.status_code == 302 and _local(r.location), r.location
+    r = officer_client.get("/admin/member/edit/", query_string={"id": str(world.member_a.pk), "url": target})
+    assert 'href="' + target + '"' not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_login_next_stays_on_site(client, world, target):
+    factories.user("canbo", world.commune_a)
+    r = client.post("/login/", query_string={"next": target},
+                    data={"username": "canbo", "password": SECRET, "csrf_token": csrf_token(client)})
+    assert r.status_code == 302 and _local(r.location), r.location
+
+
+# --- case 12: CSRF on every state-changing POST ---
+def _posts(world):
+    return [
+        ("/admin/member/new/", {"full_name": "Mới qua CSRF", "organisation": str(world.cell_a.pk),
+                                "position": "Đảng viên", "status": "active"}),
+        (f"/admin/member/edit/?id={world.member_a.pk}", {"full_name": "Đổi qua CSRF", "position": "Đảng viên",
+                                                         "organisation": str(world.cell_a.pk), "status": "active"}),
+        ("/admin/member/delete/", {"id": str(world.member_a.pk)}),
+        ("/admin/member/action/", {"action": "delete", "rowid": str(world.member_a.pk)}),
+        ("/admin/trash/restore/", {"c": "member", "id": str(world.member_a.pk)}),
+        ("/password/", {"current": SECRET, "new": "Mat-khau-moi-rat-dai-1", "confirm": "Mat-khau-moi-rat-dai-1"}),
+        ("/logout/", {}),
+    ]
+
+
+@pytest.mark.parametrize("how", ["missing", "wrong", "other-session"])
+def test_posts_without_valid_csrf_change_nothing(officer_client, world, login, how):
+    factories.user("khac", world.commune_a)
+    other = csrf_token(login("khac"), "/admin/")
+    token = {"missing": None, "wrong": "sai-" + other[4:], "other-session": other}[how]
+    hash_before = User.objects.get(username="canbo_a").password_hash
+    for path, data in _posts(world):
+        body = dict(data, **({"csrf_token": token} if token else {}))
+        r = officer_client.post(path, data=body)
+        assert r.status_code == 400, (path, r.status_code)
+    assert Member.objects.get(pk=world.member_a.pk).full_name == "Nguyễn Văn An"
+    assert Member.objects.get(pk=world.member_a.pk).deleted_at is None
+    assert Member.objects(full_name="Mới qua CSRF").count() == 0
+    assert User.objects.get(username="canbo_a").password_hash == hash_before
+    assert officer_client.get("/admin/").status_code == 200  # still logged in: logout was refused too
+
+
+def test_valid_csrf_is_accepted(officer_client, world):
+    """The same POST with the page's token works: the 400s above come from CSRF alone."""
+    r = officer_client.post(f"/admin/member/edit/?id={world.member_a.pk}", data={
+        "full_name": "Đổi qua CSRF", "position": "Đảng viên", "organisation": str(world.cell_a.pk),
+        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/")})
+    assert r.status_code == 302
+    assert Member.objects.get(pk=world.member_a.pk).full_name == "Đổi qua CSRF"
+
+
+# --- case 13: replayed session cookies ---
+def _replay(app, cookie):
+    c = app.test_client()
+    c.set_cookie("session", cookie, domain="localhost")
+    return c.get("/admin/member/")
+
+
+def test_cookie_replayed_after_logout_is_refused(app, officer_client):
+    cookie = officer_client.get_cookie("session").value
+    assert _replay(app, cookie).status_code == 200
+    officer_client.post("/logout/", data={"csrf_token": csrf_token(officer_client, "/admin/")})
+    r = _replay(app, cookie)
+    assert r.status_code == 302 and "/login/" in r.location
+
+
+def test_cookie_replayed_after_password_change_is_refused(app, officer_client):
+    cookie = officer_client.get_cookie("session").value
+    r = officer_client.post("/password/", data={"current": SECRET, "new": "Mat-khau-moi-rat-dai-1",
+                                                "confirm": "Mat-khau-moi-rat-dai-1",
+                                                "csrf_token": csrf_token(officer_client, "/password/")})
+    assert r.status_code == 302
+    assert officer_client.get("/admin/member/").status_code == 200  # the session that changed it goes on
+    r = _replay(app, cookie)
+    assert r.status_code == 302 and "/login/" in r.location
+
+
+def test_cookie_replayed_after_deactivation_is_refused(app, world, admin_client, officer_client):
+    cookie = officer_client.get_cookie("session").value
+    target = User.objects.get(username="canbo_a")
+    r = admin_client.post(f"/admin/user/edit/?id={target.pk}", data={
+        "username": "canbo_a", "organisation": str(world.commune_a.pk), "role": "officer",
+        "csrf_token": csrf_token(admin_client, "/admin/")})  # "active" unticked
+    assert r.status_code == 302
+    assert User.objects.get(pk=target.pk).active is False
+    r = _replay(app, cookie)
+    assert r.status_code == 302 and "/login/" in r.location
+
+
+# --- case 14: cookie flags ---
+def _login_response(application):
+    with application.app_context():
+        factories.world()
+        factories.user("canbo", Member.objects.first().organisation)
+        c = application.test_client()
+        return c.post("/login/", data={"username": "canbo", "password": SECRET, "csrf_token": csrf_token(c)})
+
+
+def test_session_cookie_flags_and_lifetime(app, world):
+    factories.user("canbo", world.commune_a)
+    c = app.test_client()
+    r = c.post("/login/", data={"username": "canbo", "password": SECRET, "csrf_token": csrf_token(c)})
+    cookies = r.headers.getlist("Set-Cookie")
+    session = next(h for h in cookies if h.startswith("session="))
+    assert "HttpOnly" in session and "SameSite=Lax" in session
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", session).group(1))
+    assert expires - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=8, minutes=1)
+    assert not any(h.startswith("remember_token=") for h in cookies)
+
+
+def test_session_cookie_secure_behind_https():
+    application = create_app({"MONGODB_URI": "mongomock://localhost/test_secure_cookie", "SECRET_KEY": "k",
+                              "SESSION_COOKIE_SECURE": True, "TESTING": True})
+    r = _login_response(application)
+    session = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "Secure" in session
+
+
+# --- case 15: throttling ---
+def _try(client, username, password, ip="10.0.0.1"):
+    return client.post("/login/", data={"username": username, "password": password, "csrf_token": csrf_token(client)},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_twenty_wrong_passwords_are_throttled_and_audited(app, world, caplog):
+    factories.user("canbo", world.commune_a)
+    c = app.test_client()
+    wrong = [f"Sai-mat-khau-so-{i}" for i in range(20)]
+    with caplog.at_level(logging.INFO, logger="audit"):
+        codes = [_try(c, "canbo", pw).status_code for pw in wrong]
+    assert codes[:5] == [200] * 5 and set(codes[5:]) == {429}
+    assert _try(c, "canbo", SECRET).status_code == 429  # even the right password waits
+    assert AuditEntry.objects(action="login_failed", username="canbo").count() == 5
+    assert AuditEntry.objects(action="login_throttled", username="canbo").count() == 16
+    stored = json.dumps([e.to_mongo().to_dict() for e in AuditEntry.objects], default=str)
+    for pw in [*wrong, SECRET]:
+        assert pw not in stored and pw not in caplog.text
+
+
+def test_throttle_per_account_holds_across_addresses(app, world):
+    factories.user("canbo", world.commune_a)
+    c = app.test_client()
+    for i in range(5):
+        _try(c, "canbo", "Sai-mat-khau-123", ip=f"10.0.1.{i}")
+    assert _try(c, "canbo", SECRET, ip="10.9.9.9").status_code == 429
+
+
+def test_throttle_per_address_holds_across_accounts(app, world):
+    factories.user("canbo", world.commune_a)
+    c = app.test_client()
+    for i in range(20):
+        _try(c, f"khong-co-{i}", "Sai-mat-khau-123", ip="10.0.2.2")
+    assert _try(c, "canbo", SECRET, ip="10.0.2.2").status_code == 429
+    assert _try(c, "canbo", SECRET, ip="10.0.2.3").status_code == 302
+
+
+def test_window_passes_and_success_resets(app, world):
+    factories.user("canbo", world.commune_a)
+    c = app.test_client()
+    for _ in range(4):
+        _try(c, "canbo", "Sai-mat-khau-123")
+    assert _try(c, "canbo", SECRET).status_code == 302  # 4 failures: not yet throttled
+    for _ in range(4):
+        _try(c, "canbo", "Sai-mat-khau-123")
+    assert _try(c, "canbo", "Sai-mat-khau-123").status_code == 200  # counted since the success
+    AuditEntry.objects(action="login_failed").update(set__at=dt.datetime(2020, 1, 1))
+    assert _try(c, "canbo", SECRET).status_code == 302
