@@ -88,6 +88,8 @@ def test_platform_and_expiry_links(known, admin_client):
     assert _list_count(admin_client, tiktok) == 1
     ninety = unescape(re.search(r'<a href="([^"]+)" data-horizon="90">2</a>', html).group(1))
     assert _list_count(admin_client, ninety) == 2
+    expired = unescape(re.search(r'<a class="text-danger" href="([^"]+)">1</a>', html).group(1))
+    assert _list_count(admin_client, expired) == 1
 
 
 def test_filter_arguments_follow_the_view(known, app):

@@ -71,6 +71,14 @@ def test_url_in_any_form(world, admin_user, query):
     assert [r.doc["_id"] for r in result.owners[0].records] == [world.account_a.pk]
 
 
+def test_profile_id_url_keeps_its_id_and_drops_tracking(world, admin_user):
+    """Ensure that ``profile.php?id=`` addresses match on the id, not on the tracking."""
+    factories.account(world.member_b, "https://www.facebook.com/profile.php?id=100012345", account_name="Bình")
+    query = "https://m.facebook.com/profile.php?id=100012345&mibextid=ZbWKwL"
+    assert owners(lookup.lookup(query, admin_user)) == ["Trần Thị Bình"]
+    assert owners(lookup.lookup("facebook.com/profile.php?id=100099999", admin_user)) == []
+
+
 def test_partial_url_missing_a_segment(world, admin_user):
     """Ensure that a group address typed without ``groups/`` still finds the group's admin."""
     factories.account(world.member_b, "https://www.facebook.com/groups/hoinongdan.vb", link_type="group",
