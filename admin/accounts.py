@@ -39,6 +39,7 @@ class FormExportMixin:
         if template == self.list_template:
             args = {k: v for k, v in request.args.items() if k not in ("page", "page_size")}
             kwargs["export_xlsx_url"] = self.get_url(".export_xlsx", **args)
+            kwargs["export_base_template"] = SecuredModelView.list_template  # whatever the base view uses
         return super().render(template, **kwargs)  # type: ignore[misc]
 
     @expose("/export-xlsx/")
