@@ -55,9 +55,11 @@ class AuditView(SecuredModelView):
                      "changes": "Thay đổi (trước → sau)", "detail": "Chi tiết", "ip": "Địa chỉ IP"}
     column_choices = {"action": ACTIONS, "collection": _COLLECTIONS}
     column_formatters = {"at": lambda v, c, m, n: f"{m.at:%d/%m/%Y %H:%M:%S}",
+                         "collection": lambda v, c, m, n: dict(_COLLECTIONS).get(m.collection, m.collection or ""),
                          "record_ids": lambda v, c, m, n: ", ".join(m.record_ids[:5])
                          + (f" (+{len(m.record_ids) - 5})" if len(m.record_ids) > 5 else "")}
     column_formatters_detail = {"at": column_formatters["at"], "changes": _changes,
+                                "collection": column_formatters["collection"],
                                 "record_ids": lambda v, c, m, n: ", ".join(m.record_ids)}
     column_sortable_list = ["at"]
     column_default_sort = ("at", True)

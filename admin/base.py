@@ -164,10 +164,9 @@ class SecuredModelView(ModelView):
     def _refuse_missing(self, ids: list[Any]) -> None:
         """Audit ids that exist but lie outside the user's scope (probing is an attack)."""
         valid = [i for i in ids if _is_oid(str(i))]
-        foreign = [str(d.pk) for d in self.model.objects(pk__in=valid) if not scope.can_see(current_user, d)]
-        if foreign:
-            audit.record("denied", collection=self.model._get_collection_name(), ids=foreign,
-                         detail=clean_request_line())
+        foreign = [d for d in self.model.objects(pk__in=valid) if not scope.can_see(current_user, d)]
+        if foreign:  # the records' organisations see the attempt in their own trail
+            audit.record("denied", records=foreign, detail=clean_request_line())
 
     def create_form(self, obj: Any = None) -> Any:
         return _scope_choices(super().create_form(obj))
@@ -269,11 +268,9 @@ class SecuredModelView(ModelView):
 
     def _refuse_file(self, field: str | None, raw: str) -> None:
         """Audit a request for a file that a record outside the user's scope holds."""
-        owners = [str(d.pk) for d in self.model.objects(**{field: ObjectId(raw)}).only("id")] \
-            if field and _is_oid(raw) else []
+        owners = list(self.model.objects(**{field: ObjectId(raw)})) if field and _is_oid(raw) else []
         if owners:
-            audit.record("denied", collection=self.model._get_collection_name(), ids=owners,
-                         detail=f"{clean_request_line()} (tệp {raw})")
+            audit.record("denied", records=owners, detail=f"{clean_request_line()} (tệp {raw})")
 
     def get_list(self, page: Any, sort_column: Any, sort_desc: Any, search: Any, filters: Any,
                  execute: bool = True, page_size: Any = None) -> Any:

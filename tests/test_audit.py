@@ -1,0 +1,155 @@
+"""Ensure that every kind of action leaves an audit entry (who, organisation, UTC time,
+action, collection, ids, changed fields) without passwords, that CR/LF cannot forge
+entries or log lines, and that the "Nhật ký" screen is read-only and scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from models import AuditEntry, Member
+from services import audit
+from tests import factories
+from tests.conftest import csrf_token
+
+
+def post(client, path, data):
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, "/admin/")})
+
+
+def test_create_update_delete_are_audited_with_changes(officer_client, world):
+    r = post(officer_client, "/admin/member/new/", {"full_name": "Lê Văn Cường", "organisation": str(world.cell_a.pk),
+                                                    "position": "Đảng viên", "status": "active"})
+    assert r.status_code == 302
+    m = Member.objects.get(full_name="Lê Văn Cường")
+    created = AuditEntry.objects.get(action="create")
+    assert created.username == "canbo_a" and created.org_name == "Đảng bộ xã An Hòa"
+    assert created.org_path == [world.district.pk, world.commune_a.pk]
+    assert created.collection == "members" and created.record_ids == [str(m.pk)]
+    assert abs(created.at - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(minutes=1)
+    post(officer_client, f"/admin/member/edit/?id={m.pk}", {"full_name": "Lê Văn Cường", "position": "Bí thư",
+                                                            "organisation": str(world.cell_a.pk), "status": "active"})
+    updated = AuditEntry.objects.get(action="update")
+    assert [(c.field, c.before, c.after) for c in updated.changes] == [("position", "Đảng viên", "Bí thư")]
+    post(officer_client, "/admin/member/delete/", {"id": str(m.pk)})
+    deleted = AuditEntry.objects.get(action="delete")
+    assert deleted.record_ids == [str(m.pk)] and deleted.collection == "members"
+
+
+def test_member_delete_lists_binned_accounts(officer_client, world):
+    post(officer_client, "/admin/member/delete/", {"id": str(world.member_a.pk)})
+    entry = AuditEntry.objects.get(action="delete")
+    assert set(entry.record_ids) == {str(world.member_a.pk), str(world.account_a.pk), str(world.site_a.pk)}
+
+
+def test_login_success_failure_and_logout_are_audited(client, world):
+    factories.user("canbo", world.commune_a)
+    client.post("/login/", data={"username": "canbo", "password": "Sai-mat-khau-1", "csrf_token": csrf_token(client)},
+                environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    client.post("/login/", data={"username": "ai-do", "password": "Sai-mat-khau-2", "csrf_token": csrf_token(client)})
+    client.post("/login/", data={"username": "canbo", "password": factories.PASSWORD, "csrf_token": csrf_token(client)})
+    client.post("/logout/", data={"csrf_token": csrf_token(client, "/admin/")})
+    failed = AuditEntry.objects(action="login_failed").order_by("at")
+    assert [(e.username, e.detail) for e in failed] == [("canbo", "sai mật khẩu"), ("ai-do", "không có tài khoản")]
+    assert failed[0].ip == "10.1.2.3" and failed[0].org_name == "Đảng bộ xã An Hòa"
+    assert failed[1].scope == []  # an unknown name belongs to nobody: only administrators see it
+    assert AuditEntry.objects(action="login", username="canbo").count() == 1
+    assert AuditEntry.objects(action="logout", username="canbo").count() == 1
+
+
+def test_denied_access_is_audited(world, login):
+    factories.user("xem_a", world.commune_a, "viewer")
+    viewer = login("xem_a")
+    assert viewer.get("/admin/member/new/").status_code == 403
+    assert viewer.get("/admin/audit/").status_code == 403
+    entries = AuditEntry.objects(action="denied", username="xem_a")
+    assert entries.count() == 2
+    assert any("/admin/member/new/" in e.detail for e in entries)
+
+
+def test_password_never_reaches_the_trail(admin_client, world, caplog):
+    new_password = "Mot-mat-khau-rat-bi-mat-9"
+    with caplog.at_level(logging.INFO, logger="audit"):
+        post(admin_client, "/admin/user/new/", {"username": "moi", "organisation": str(world.commune_a.pk),
+                                                "role": "viewer", "active": "y", "new_password": new_password})
+        user = factories.User.objects.get(username="moi")
+        post(admin_client, f"/admin/user/edit/?id={user.pk}", {
+            "username": "moi", "organisation": str(world.commune_a.pk), "role": "officer", "active": "y",
+            "new_password": new_password + "x"})
+        admin_client.post("/password/", data={"current": factories.PASSWORD, "new": new_password + "y",
+                                              "confirm": new_password + "y",
+                                              "csrf_token": csrf_token(admin_client, "/password/")})
+    assert AuditEntry.objects(action="create", collection="users").count() == 1
+    update = AuditEntry.objects.get(action="update", collection="users")
+    assert [c.field for c in update.changes] == ["role"]
+    assert AuditEntry.objects(action="password_change").count() == 1
+    stored = json.dumps([e.to_mongo().to_dict() for e in AuditEntry.objects], default=str)
+    hashes = [u.password_hash for u in factories.User.objects]
+    for secret in [new_password, new_password + "x", new_password + "y", factories.PASSWORD, *hashes]:
+        assert secret not in stored and secret not in caplog.text
+    assert "password_hash" not in stored and "session_token" not in stored
+
+
+def test_crlf_cannot_forge_entries_or_log_lines(client, world, caplog):
+    forged = "canbo\r\n2026-01-01 00:00:00 quantri login\nadmin"
+    with caplog.at_level(logging.INFO, logger="audit"):
+        client.post("/login/", data={"username": forged, "password": "x" * 12, "csrf_token": csrf_token(client)})
+    entry = AuditEntry.objects.get(action="login_failed")
+    assert "\n" not in entry.username and "\r" not in entry.username
+    assert entry.username.startswith("canbo\\r\\n2026")
+    lines = [r.getMessage() for r in caplog.records if r.name == "audit"]
+    assert len(lines) == 1 and "\n" not in lines[0] and "\r" not in lines[0]
+    assert AuditEntry.objects.count() == 1
+
+
+def test_clean_escapes_every_line_breaking_character():
+    assert audit.clean("a\nb\rc\x00d\u2028e\x85f") == "a\\nb\\rc\\x00d\\u2028e\\x85f"
+    assert len(audit.clean("x" * 5000)) == audit.MAX_VALUE
+
+
+def test_record_api_for_exports_and_imports(app, world):
+    """Exports and imports call ``record`` with documents or bare ids."""
+    with app.test_request_context("/admin/export/", environ_base={"REMOTE_ADDR": "10.0.0.9"}):
+        user = factories.user("xuat", world.commune_a)
+        e = audit.record("export", user=user, records=[world.account_a], detail="Biểu mẫu 2")
+        i = audit.record("import", user=user, collection="members", ids=["r1", "r2"], detail="3 dòng")
+    assert e.collection == "social_accounts" and e.record_ids == [str(world.account_a.pk)] and e.ip == "10.0.0.9"
+    assert world.cell_a.pk in e.scope and world.commune_a.pk in e.scope
+    assert i.record_ids == ["r1", "r2"] and i.username == "xuat"
+
+
+def test_audit_screen_is_scoped(world, login):
+    factories.user("canbo_a", world.commune_a)
+    factories.user("canbo_b", world.commune_b)
+    a, b = login("canbo_a"), login("canbo_b")
+    a.get(f"/admin/member/details/?id={world.member_b.pk}")  # a denial by canbo_a
+    html_b = b.get("/admin/audit/").get_data(as_text=True)
+    html_a = a.get("/admin/audit/").get_data(as_text=True)
+    assert {e.username for e in AuditEntry.objects(scope=world.commune_a.pk)} == {"canbo_a"}
+    assert "canbo_b" not in html_a and "canbo_a" in html_a
+    # XB sees its own people, and the attempt on its record, but not XA's other entries
+    assert "canbo_b" in html_b and html_b.count("<td class=\"col-action\">") == 2
+    assert "Truy cập bị từ chối </td>" in " ".join(html_b.split()) and "canbo_a" in html_b
+
+
+def test_audit_screen_filters_and_is_read_only(officer_client, world):
+    post(officer_client, "/admin/member/delete/", {"id": str(world.member_a.pk)})
+    everything = " ".join(officer_client.get("/admin/audit/").get_data(as_text=True).split())
+    assert "> Đăng nhập </td>" in everything
+    html = " ".join(officer_client.get("/admin/audit/?flt0_0=delete").get_data(as_text=True).split())
+    assert "> Xóa (vào thùng rác) </td>" in html and "> Đăng nhập </td>" not in html
+    html = officer_client.get("/admin/audit/?flt0_2=CANBO_A").get_data(as_text=True)
+    assert html.count("canbo_a") >= 2
+    entry = AuditEntry.objects.first()
+    before = AuditEntry.objects.count()
+    assert officer_client.get("/admin/audit/new/").status_code == 403
+    assert officer_client.get(f"/admin/audit/edit/?id={entry.pk}").status_code == 403
+    r = officer_client.post("/admin/audit/action/", data={"action": "delete", "rowid": str(entry.pk),
+                                                          "csrf_token": csrf_token(officer_client, "/admin/")})
+    assert r.status_code == 403
+    r = officer_client.post("/admin/audit/delete/", data={"id": str(entry.pk),
+                                                          "csrf_token": csrf_token(officer_client, "/admin/")})
+    assert r.status_code == 403
+    assert AuditEntry.objects(pk=entry.pk).count() == 1
+    assert AuditEntry.objects.count() == before + 4  # the four refusals, nothing removed
