@@ -1,0 +1,122 @@
+"""Ensure that ``flask backup`` writes every collection (GridFS and the audit trail
+included) and that ``flask restore`` into an empty database gives back identical
+counts and content, and refuses a database that already holds data (case 26)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+import zipfile
+
+import mongoengine
+import mongomock.gridfs
+import pytest
+from mongoengine.fields import GridFSProxy
+
+from app import create_app
+from models import Member, PartyDocument
+from services import audit, backup
+from tests import factories
+
+mongomock.gridfs.enable_gridfs_integration()
+
+
+def _everything(db) -> dict[str, list[dict]]:
+    return {name: list(db[name].find({}, sort=[("_id", 1)]))
+            for name in sorted(db.list_collection_names()) if not name.startswith("system.")}
+
+
+def _populate(world):
+    doc = PartyDocument(number="1150-CV/HU", title="Về việc lập danh sách\ndòng hai", issued_on=dt.datetime(2023, 10, 2),
+                        organisation=world.commune_a)
+    proxy = GridFSProxy(collection_name="attachments")
+    proxy.put(io.BytesIO(bytes(range(256)) * 5000), filename="cong-van.pdf", content_type="application/pdf")
+    doc.attachments = [proxy]
+    doc.save()
+    factories.user("canbo", world.commune_a)
+    audit.record("create", records=[doc], changes=[{"field": "title", "before": None, "after": "x"}])
+    Member.objects(pk=world.member_b.pk).update(set__deleted_at=dt.datetime(2026, 1, 1, 8, 30))
+
+
+def _fresh_app():
+    return create_app({"MONGODB_URI": f"mongomock://localhost/restore_{uuid.uuid4().hex}", "SECRET_KEY": "k",
+                       "TESTING": True})
+
+
+def test_cli_round_trip_is_identical(app, runner, world, tmp_path):
+    _populate(world)
+    archive = tmp_path / "sao-luu.zip"
+    r = runner.invoke(args=["backup", "-o", str(archive)])
+    assert r.exit_code == 0, r.output
+    original = _everything(mongoengine.get_db())
+    assert {"attachments.files", "attachments.chunks", "audit", "members", "users"} <= set(original)
+    assert len(original["attachments.chunks"]) >= 5  # the 1.28 MB file spans several chunks
+
+    target = _fresh_app()
+    with target.app_context():
+        r = target.test_cli_runner().invoke(args=["restore", str(archive)])
+        assert r.exit_code == 0, r.output
+        restored = _everything(mongoengine.get_db())
+    assert {k: len(v) for k, v in restored.items() if v} == {k: len(v) for k, v in original.items() if v}
+    assert {k: v for k, v in restored.items() if v} == {k: v for k, v in original.items() if v}
+
+
+def test_restored_database_works(app, world, tmp_path):
+    _populate(world)
+    archive = tmp_path / "b.zip"
+    backup.dump(mongoengine.get_db(), archive)
+    target = _fresh_app()
+    with target.app_context():
+        backup.load(mongoengine.get_db(), archive)
+        doc = PartyDocument.objects.get()
+        assert doc.attachments[0].read() == bytes(range(256)) * 5000
+        assert Member.objects(deleted_at=None).count() == 1
+        c = target.test_client()
+        from tests.conftest import csrf_token
+
+        r = c.post("/login/", data={"username": "canbo", "password": factories.PASSWORD, "csrf_token": csrf_token(c)})
+        assert r.status_code == 302
+
+
+def test_restore_refuses_a_database_with_data(app, runner, world, tmp_path):
+    archive = tmp_path / "b.zip"
+    backup.dump(mongoengine.get_db(), archive)
+    before = _everything(mongoengine.get_db())
+    r = runner.invoke(args=["restore", str(archive)])
+    assert r.exit_code != 0 and "không trống" in r.output
+    assert _everything(mongoengine.get_db()) == before
+
+
+@pytest.mark.parametrize("content", [b"not a zip", None])
+def test_restore_refuses_foreign_files(app, runner, tmp_path, content):
+    path = tmp_path / "x.zip"
+    if content is None:
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("members.jsonl", "{}\n")
+    else:
+        path.write_bytes(content)
+    r = runner.invoke(args=["restore", str(path)])
+    assert r.exit_code != 0
+    assert "sao lưu" in r.output or "Không đọc được" in r.output
+    assert backup.non_empty(mongoengine.get_db()) == []
+
+
+def test_restore_refuses_truncated_archive(app, world, tmp_path):
+    archive = tmp_path / "b.zip"
+    backup.dump(mongoengine.get_db(), archive)
+    cut = tmp_path / "cut.zip"
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(cut, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data.split(b"\n", 1)[1] if item.filename == "members.jsonl" else data)
+    target = _fresh_app()
+    with target.app_context(), pytest.raises(backup.BackupError, match="không toàn vẹn"):
+        backup.load(mongoengine.get_db(), cut)
+
+
+def test_backup_is_audited_inside_the_archive(app, runner, world, tmp_path):
+    archive = tmp_path / "b.zip"
+    runner.invoke(args=["backup", "-o", str(archive)])
+    with zipfile.ZipFile(archive) as z:
+        assert b'"backup"' in z.read("audit.jsonl")
