@@ -53,10 +53,13 @@ def _create_people(plan: Plan, numbers: dict[str, int]) -> dict[NewPerson, Membe
 
 
 def _members(plan: Plan, people: dict[NewPerson, Member]) -> dict[object, Member]:
-    ids = {a.person for a in plan.actions if not isinstance(a.person, NewPerson)}
+    """The people rows refer to, loaded once (one query on the indexed ``scope``)."""
+    ids = {a.person for a in plan.actions if a.kind != "unchanged" and not isinstance(a.person, NewPerson)}
     found: dict[object, Member] = dict(people)
-    for member in Member.objects(pk__in=list(ids)):
-        found[member.pk] = member
+    if ids:
+        for member in Member.objects(scope=plan.target.pk, deleted_at=None):
+            if member.pk in ids:
+                found[member.pk] = member
     return found
 
 
