@@ -75,7 +75,7 @@ def check_parts(package: zipfile.ZipFile) -> None:
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise ImportFileError("Tệp không phải bảng tính Excel (.xlsx): thiếu thành phần bắt buộc.")
     for name in sorted(names):
-        if name.endswith((".xml", ".rels", ".vml")):
+        if name.endswith((".xml", ".rels")):  # VML is often not well-formed, and no reader opens it
             _check_prolog(package, name)
     types = package.read("[Content_Types].xml").decode("utf-8", "replace")
     if _MACRO in types or any(n.lower().endswith("vbaproject.bin") for n in names):
