@@ -142,6 +142,8 @@ class DashboardView(AdminIndexView):
         if unit is None:
             abort(404)
         people = list(dashboard.people_without_accounts(current_user, org).order_by("org_name", "sort_key")
-                      .only("full_name", "position", "org_name", "phone").limit(NO_ACCOUNT_CAP + 1))
+                      .only("full_name", "position", "org_name", "phone", "sort_key").limit(NO_ACCOUNT_CAP + 1))
+        # cells in alphabetical order whatever their capitals and accents ("thôn 1" before "Trường")
+        people.sort(key=lambda p: (normalize.fold(p.org_name), p.sort_key or ""))
         return self.render("lookup/no_account.html", unit=unit, people=people[:NO_ACCOUNT_CAP],
                            truncated=len(people) > NO_ACCOUNT_CAP)

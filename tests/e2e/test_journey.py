@@ -77,6 +77,12 @@ def test_officer_day(live_server, browser, shots):
     figure.click()
     assert f"Danh sách ({count})" in page.inner_text(".nav-tabs")
     snap(page, shots, "05-so-lieu-mo-danh-sach")
+    page.goto(f"{base}/admin/")
+    figure = page.locator(".dash-cards a.fig-no_account")
+    count = int(figure.inner_text())
+    figure.click()
+    assert page.locator("table.no-account tbody a").count() == count
+    snap(page, shots, "05b-nguoi-chua-khai-bao")
 
     # social accounts filtered by cell and platform with the list's own filter controls
     page.goto(f"{base}/admin/socialaccount/")
