@@ -140,3 +140,26 @@ def test_form_is_detected_when_not_given(world) -> None:
     """Ensure that the web's "detect" choice recognises form 1."""
     summary = imports.run(workbook("sites", [site_row()]), None, world.commune_a)
     assert summary.kind == "sites" and summary.created == 1
+
+
+def test_workbook_saved_by_another_writer(world) -> None:
+    """Ensure that a workbook written by openpyxl (shared strings, no numbering row, a
+    formula stored without cached value) is read the same way."""
+    import io
+
+    import openpyxl
+
+    from imports.layouts import FORMS
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.merge_cells("A1:E1")
+    sheet["A1"] = "ĐẢNG BỘ XÃ AN HÒA"
+    sheet.append([])
+    sheet.append([c.header for c in FORMS["social"].columns])
+    sheet.append(social_row(c7="facebook.com/openpyxl1"))
+    sheet.append(social_row(c7="facebook.com/openpyxl2", c8='=CONCAT("09","12345678")'))
+    out = io.BytesIO()
+    book.save(out)
+    result = imports.run(out.getvalue(), "social", world.commune_a).as_json()
+    assert result["created"] == 1 and [(e["row"], e["column"]) for e in result["errors"]] == [(5, "(8)")]
