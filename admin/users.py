@@ -33,6 +33,7 @@ class UserView(SecuredModelView):
     column_formatters = {"organisation": lambda v, c, m, n: m.organisation.name if m.organisation else ""}
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("role", "Vai trò", ROLES), BoolFilter("active", "Đang hoạt động")]
     column_searchable_list = ["username"]
+    column_sortable_list = ["username", "role"]  # indexed; never the hash or the session token
     form_columns = ["username", "full_name", "organisation", "role", "active", "new_password"]
     form_extra_fields = {"new_password": PasswordField("Mật khẩu mới", validators=[Optional()])}
     form_choices = {"role": ROLES}
