@@ -174,7 +174,22 @@ def _only(qs: Any, fields: tuple[str, ...]) -> Any:
 def lookup(raw: str, user: Any) -> Result:
     """Answer the officer's query inside their scope; a bounded number of queries."""
     q = classify(raw)
-    result = Result(q)
+    members, hits = _match(q, user)
+    if q.kind == "url" and not members and not hits:
+        # "nguyen.van.an" looks like a host but is usually a user name from an address
+        q = Query(q.raw, "text", "", tuple(normalize.query_tokens(q.raw)))
+        members, hits = _match(q, user)
+    result = Result(q, truncated=len(members) > MAX_RECORDS or len(hits) > MAX_RECORDS)
+    owners = _owners(user, members, hits)
+    result.owners = sorted(owners.values(), key=lambda o: (o.member.get("sort_key") or "", str(o.member["_id"])))
+    if len(result.owners) > MAX_PEOPLE:
+        result.owners, result.truncated = result.owners[:MAX_PEOPLE], True
+    _attach_committees(user, result.owners)
+    result.conflicts = _conflicts(user, result.owners, q)
+    return result
+
+
+def _match(q: Query, user: Any) -> tuple[list[dict], list[Record]]:
     filters = _filters(q)
     members = [m for m in _find(Member, user, filters["member"], _MEMBER_FIELDS) if _member_matches(q, m)]
     hits: list[Record] = []
@@ -183,14 +198,7 @@ def lookup(raw: str, user: Any) -> Result:
             why = _why(q, kind, doc)
             if q.kind != "email" or why:
                 hits.append(Record(kind, doc, why))
-    result.truncated = len(members) > MAX_RECORDS or len(hits) > MAX_RECORDS
-    owners = _owners(user, members, hits)
-    result.owners = sorted(owners.values(), key=lambda o: (o.member.get("sort_key") or "", str(o.member["_id"])))
-    if len(result.owners) > MAX_PEOPLE:
-        result.owners, result.truncated = result.owners[:MAX_PEOPLE], True
-    _attach_committees(user, result.owners)
-    result.conflicts = _conflicts(user, result.owners, q)
-    return result
+    return members, hits
 
 
 def _owners(user: Any, members: list[dict], hits: list[Record]) -> dict[ObjectId, Owner]:

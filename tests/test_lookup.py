@@ -79,6 +79,13 @@ def test_profile_id_url_keeps_its_id_and_drops_tracking(world, admin_user):
     assert owners(lookup.lookup("facebook.com/profile.php?id=100099999", admin_user)) == []
 
 
+def test_dotted_user_name_is_not_taken_for_a_domain(world, admin_user):
+    """Ensure that "nguyen.van.an" (host-shaped) still finds the account whose address holds it."""
+    factories.account(world.member_b, "https://www.facebook.com/tran.thi.binh", account_name="Bình Trần")
+    result = lookup.lookup("tran.thi.binh", admin_user)
+    assert owners(result) == ["Trần Thị Bình"] and result.query.kind == "text"
+
+
 def test_partial_url_missing_a_segment(world, admin_user):
     """Ensure that a group address typed without ``groups/`` still finds the group's admin."""
     factories.account(world.member_b, "https://www.facebook.com/groups/hoinongdan.vb", link_type="group",
