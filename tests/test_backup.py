@@ -120,3 +120,14 @@ def test_backup_is_audited_inside_the_archive(app, runner, world, tmp_path):
     runner.invoke(args=["backup", "-o", str(archive)])
     with zipfile.ZipFile(archive) as z:
         assert b'"backup"' in z.read("audit.jsonl")
+
+
+def test_production_writes_use_majority(monkeypatch):
+    """Case 25: the real database is reached with ``w="majority"`` (no transactions are used)."""
+    from services import db
+
+    calls = []
+    monkeypatch.setattr(db.mongoengine, "disconnect_all", lambda: None)
+    monkeypatch.setattr(db.mongoengine, "connect", lambda **kw: calls.append(kw))
+    db.connect("mongodb://db.invalid:27017/dang")
+    assert calls and calls[0]["w"] == "majority"

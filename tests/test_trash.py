@@ -5,6 +5,7 @@ administrators, and that no organisation holding records (even binned) is dissol
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -136,3 +137,19 @@ def test_meeting_bin_round_trip(officer_client, world):
     assert "Sinh hoạt tháng 1" in officer_client.get("/admin/trash/?c=meeting").get_data(as_text=True)
     post(officer_client, "/admin/trash/restore/", {"c": "meeting", "id": str(m.pk)})
     assert scope.visible(Meeting, officer(world)).count() == 1
+
+
+def test_binned_records_are_absent_from_exports(officer_client, world):
+    from openpyxl import load_workbook
+
+    def exported() -> str:
+        r = officer_client.get("/admin/socialaccount/export-xlsx/")
+        assert r.status_code == 200
+        data = r.data
+        r.close()  # the export streams from a temporary file
+        sheet = load_workbook(io.BytesIO(data)).active
+        return " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+
+    assert "Nguyễn Văn An" in exported()
+    post(officer_client, "/admin/member/delete/", {"id": str(world.member_a.pk)})
+    assert "Nguyễn Văn An" not in exported()
