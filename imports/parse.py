@@ -125,7 +125,7 @@ def split_link(raw: object) -> dict[str, object]:
     text = normalize.text(raw) if raw not in (None, "") else None
     if not text:
         return {"url": None}
-    match = _LINK_ROLE.match(text)
+    match = _LINK_ROLE.match(text) if text[-1] in ")]" else None
     if not match:
         return {"url": text}
     role = normalize.text(match["role"])
