@@ -309,3 +309,15 @@ def test_window_passes_and_success_resets(app, world):
     assert _try(c, "canbo", "Sai-mat-khau-123").status_code == 200  # counted since the success
     AuditEntry.objects(action="login_failed").update(set__at=dt.datetime(2020, 1, 1))
     assert _try(c, "canbo", SECRET).status_code == 302
+
+
+def test_every_post_endpoint_requires_csrf(app, world, officer_client):
+    """Whatever views exist (imports and reports included): no token, no state change."""
+    posts = [re.sub(r"/+", "/", re.sub(r"<[^>]+>", "xlsx", rule.rule)) for rule in app.url_map.iter_rules()
+             if "POST" in rule.methods and not rule.endpoint.endswith("static")]
+    assert "/logout/" in posts and "/admin/member/action/" in posts and len(posts) > 30
+    for path in posts:
+        r = officer_client.post(path, data={"id": str(world.member_a.pk), "action": "delete",
+                                            "rowid": str(world.member_a.pk)})
+        assert r.status_code == 400, path
+    assert Member.objects.get(pk=world.member_a.pk).deleted_at is None
