@@ -139,8 +139,9 @@ def main() -> None:
             timed("bare read, openpyxl read-only (alternative)", lambda: bare_openpyxl(big))
         timed("  of which safety checks + sheet scan", lambda: safety_checks(data))
         ours, summary = timed("ours: checks + parse + validate + match", lambda: imports.run(data, "social", target))
+        again, _ = timed("bare read, python-calamine, again (load drifts)", lambda: bare_calamine(big))
         print(f"  -> {summary.rows:,} rows, {summary.created:,} to create, {len(summary.errors)} errors; "
-              f"ratio to bare read {ours / read:.2f}x (target <= 2x)")
+              f"ratio to bare read {ours / ((read + again) / 2):.2f}x (target <= 2x)")
         if not app.config.get("PRODUCTION"):
             took, result = timed(f"write {opts.rows:,} rows, DB stubbed (model checks)", lambda: stubbed_write(data, target))
             print(f"  -> {result.created:,} records built and validated by the model, {took / opts.rows * 1e6:.0f} us per row")
