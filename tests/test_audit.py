@@ -153,3 +153,16 @@ def test_audit_screen_filters_and_is_read_only(officer_client, world):
     assert r.status_code == 403
     assert AuditEntry.objects(pk=entry.pk).count() == 1
     assert AuditEntry.objects.count() == before + 4  # the four refusals, nothing removed
+
+
+def test_audit_details_show_changes_and_search_finds_user(officer_client, world):
+    post(officer_client, f"/admin/member/edit/?id={world.member_a.pk}", {
+        "full_name": "Nguyễn Văn An", "position": "Phó Bí thư <b>", "organisation": str(world.cell_a.pk),
+        "status": "active"})
+    entry = AuditEntry.objects.get(action="update")
+    html = officer_client.get(f"/admin/audit/details/?id={entry.pk}").get_data(as_text=True)
+    assert "<b>position</b>: Đảng viên → Phó Bí thư &lt;b&gt;" in html
+    found = officer_client.get("/admin/audit/?search=canbo_a").get_data(as_text=True)
+    assert found.count("<td class=\"col-username\">") >= 2
+    none = officer_client.get("/admin/audit/?search=khong_ai_ca").get_data(as_text=True)
+    assert "<td class=\"col-username\">" not in none
