@@ -16,6 +16,7 @@ import pytest
 from mongoengine.fields import GridFSProxy
 
 from admin.members import MemberView
+from admin.party_work import MeetingView
 from models import AuditEntry, Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
 from tests import factories
 from tests.conftest import csrf_token
@@ -278,3 +279,25 @@ def test_odd_list_parameters_never_fail_on_any_screen(app, admin_client, world):
                       "search=%7B%22%24where%22%3A%221%22%7D", "page=999999", "page_size=-1"):
             r = admin_client.get(f"{path}?{query}")
             assert r.status_code in (200, 400), (path, query, r.status_code)
+
+
+class PlainSelectMeetingView(MeetingView):
+    form_ajax_refs: dict = {}  # organisation becomes a plain dropdown
+
+
+@pytest.fixture
+def plain_select(app):
+    app.extensions["panel_admin"].add_view(
+        PlainSelectMeetingView(Meeting, name="Họp", endpoint="meeting_plain", url="/admin/meeting-plain"))
+    return "/admin/meeting-plain/new/"
+
+
+def test_plain_reference_dropdown_is_scoped(plain_select, officer_client, world):
+    html = officer_client.get(plain_select).get_data(as_text=True)
+    assert str(world.cell_a.pk) in html
+    assert str(world.cell_b.pk) not in html and "Bình Minh" not in html
+    data = {"held_on": "05/01/2026", "kind": "regular", "topic": "Họp chen ngang"}
+    post(officer_client, plain_select, {**data, "organisation": str(world.cell_b.pk)})
+    assert Meeting.objects(topic="Họp chen ngang").count() == 0
+    post(officer_client, plain_select, {**data, "organisation": str(world.cell_a.pk)})
+    assert Meeting.objects(topic="Họp chen ngang").count() == 1
