@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bson import ObjectId
+from bson import ObjectId, json_util
 from flask import has_request_context, request
 
 from models import normalize
@@ -34,7 +34,8 @@ SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "new_pa
                            "new", "confirm", "csrf_token"})
 #: recomputed from other fields: their changes are noise
 DERIVED_FIELDS = frozenset({"scope", "search_keys", "sort_key", "member_sort_key", "modified_at",
-                            "name_key", "tree_key", "path_names", "depth", "quality_issues"})
+                            "name_key", "tree_key", "path_names", "depth", "quality_issues", "org_key",
+                            "org_name", "member_name", "domain_key", "url_key", "created_at"})
 MAX_VALUE = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
@@ -54,8 +55,12 @@ def _text(value: Any) -> str | None:
         return value.isoformat(sep=" ")
     if isinstance(value, list | tuple):
         return ", ".join(str(_text(v)) for v in value)
-    if hasattr(value, "pk") and not isinstance(value, Mapping):
-        return str(value.pk)
+    if hasattr(value, "grid_id"):  # a GridFS file: its id
+        return str(value.grid_id)
+    if hasattr(value, "pk") and not isinstance(value, Mapping):  # a reference: name and id
+        return f"{value} [{value.pk}]"
+    if hasattr(value, "to_mongo"):  # an embedded document (a transfer, an attendance line)
+        return json_util.dumps(value.to_mongo(), ensure_ascii=False)
     return str(value)
 
 

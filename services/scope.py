@@ -14,8 +14,9 @@ from bson import ObjectId
 from mongoengine import Document, QuerySet
 
 from models import Organisation
+from models.user import ROLES as _ROLE_CHOICES
 
-ROLES = ("admin", "officer", "viewer")
+ROLES = tuple(key for key, _ in _ROLE_CHOICES)
 
 
 def scope_root(user: Any) -> ObjectId | None:

@@ -166,3 +166,14 @@ def test_audit_details_show_changes_and_search_finds_user(officer_client, world)
     assert found.count("<td class=\"col-username\">") >= 2
     none = officer_client.get("/admin/audit/?search=khong_ai_ca").get_data(as_text=True)
     assert "<td class=\"col-username\">" not in none
+
+
+def test_reference_change_names_both_organisations(officer_client, world):
+    cell2 = factories.org("XA-2", "Chi bộ thôn 2", world.commune_a)
+    post(officer_client, f"/admin/member/edit/?id={world.member_a.pk}", {
+        "full_name": "Nguyễn Văn An", "position": "Đảng viên", "organisation": str(cell2.pk), "status": "active",
+        "is_party_member": "y"})
+    change = {c.field: c for c in AuditEntry.objects.get(action="update").changes}
+    assert set(change) == {"organisation"}
+    assert change["organisation"].before == f"Chi bộ thôn 1 [{world.cell_a.pk}]"
+    assert change["organisation"].after == f"Chi bộ thôn 2 [{cell2.pk}]"
