@@ -84,8 +84,8 @@ class SiteView(FormExportMixin, SecuredModelView):
                      "expires_on": "Thời hạn hết hạn", "updated_on": "Thời gian cập nhật cơ sở dữ liệu",
                      "purpose": "Mục đích sử dụng", "modified_at": "Sửa lần cuối"}
     column_formatters = {"domain": lambda v, c, m, n: escape_link(m.domain if "://" in (m.domain or "") else f"https://{m.domain}", m.domain)}
-    column_sortable_list = ["org_name", ("member_name", "member_sort_key"), "established_on", "expires_on", "updated_on"]
-    column_default_sort = [("org_name", False), ("member_sort_key", False)]
+    column_sortable_list = [("org_name", "org_key"), ("member_name", "member_sort_key"), "established_on", "expires_on", "updated_on"]
+    column_default_sort = [("org_key", False), ("member_sort_key", False)]
     column_filters = [
         OrgSubtreeFilter(),
         ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
@@ -117,8 +117,8 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
                      "modified_at": "Sửa lần cuối"}
     column_choices = {"link_type": LINK_TYPES}
     column_formatters = {"url": lambda v, c, m, n: escape_link(m.url, m.link_text)}
-    column_sortable_list = ["org_name", ("member_name", "member_sort_key"), "platform", "established_on", "updated_on"]
-    column_default_sort = [("org_name", False), ("member_sort_key", False)]
+    column_sortable_list = [("org_name", "org_key"), ("member_name", "member_sort_key"), "platform", "established_on", "updated_on"]
+    column_default_sort = [("org_key", False), ("member_sort_key", False)]
     column_filters = [
         OrgSubtreeFilter(),
         ChoiceFilter("platform", "Loại mạng xã hội", [(p, p) for p in PLATFORMS]),

@@ -78,7 +78,7 @@ def insert_accounts(cells: list[Organisation], rows: int) -> None:
         page = k % 17 == 0
         docs.append({
             "_cls": "SocialAccount", "scope": list(cell.scope), "organisation": cell.pk, "member": cell.pk,
-            "org_name": cell.name, "member_name": name, "member_sort_key": normalize.vn_sort_key(name),
+            "org_name": cell.name, "org_key": cell.tree_key, "member_name": name, "member_sort_key": normalize.vn_sort_key(name),
             "position": "Đảng viên", "platform": rnd.choice(PLATFORMS), "account_name": name,
             "url": f"https://www.facebook.com/{'groups/' if page else ''}user{k}", "url_key": f"facebook.com/user{k}",
             "link_type": "group" if page else "personal", "admin_role": "Quản trị viên" if page else None,

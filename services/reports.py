@@ -2,8 +2,8 @@
 
 Every record comes through :mod:`services.scope` (``in_subtree`` / ``visible``), one
 cursor per question, raw documents (no object per row, no look-up per row): the
-records carry their denormalised ``org_name``, ``member_name``, ``position`` and
-``member_sort_key``. A command run without a user acts as an officer of the
+records carry their denormalised ``org_name``, ``org_key``, ``member_name``, ``position``
+and ``member_sort_key``. A command run without a user acts as an officer of the
 organisation it names (:class:`OrgPrincipal`), so it goes through the same scope.
 """
 
@@ -82,8 +82,9 @@ _link_text: Callable[[Any], str] = SocialAccount.link_text.fget  # type: ignore[
 
 
 def form_cursor(kind: str, qs: Any) -> Any:
-    """One cursor of raw documents, grouped by cell and in Vietnamese name order (an indexed sort)."""
-    return qs.only(*_FORM_FIELDS[kind]).order_by("org_name", "member_sort_key").as_pymongo()
+    """One cursor of raw documents, grouped by cell (in tree order, so that same-named cells of
+    different communes stay apart) and in Vietnamese name order: the ``org_key, member_sort_key`` index."""
+    return qs.only(*_FORM_FIELDS[kind]).order_by("org_key", "member_sort_key").as_pymongo()
 
 
 def form_records(kind: str, docs: Iterable[dict]) -> Iterator[dict]:
@@ -192,7 +193,7 @@ _MOVES = [_Move(Member, "joined_on", 0, "Thêm mới"), _Move(Member, "left_on",
           _Move(Site, "created_at", 4, "Thêm trang web/blog"), _Move(Site, "deleted_at", 5, "Xóa trang web/blog", True)]
 
 
-_DETAIL = ("scope", "org_name", "full_name", "sort_key", "member_name", "member_sort_key", "position", "platform",
+_DETAIL = ("scope", "org_key", "org_name", "full_name", "sort_key", "member_name", "member_sort_key", "position", "platform",
            "url", "link_type", "admin_role", "domain", "site_name", "left_reason", "status", "quality_issues")
 
 
@@ -228,7 +229,7 @@ def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[
             name, key = _person(doc)
             reason = (doc.get("left_reason") or _STATUS_LABELS.get(doc.get("status"), "")) if move.column == 1 else ""
             content = "" if move.model is Member else _describe(doc)
-            detail.append(((*units.sort_key(unit), doc.get("org_name") or "", key, move.column),
+            detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, move.column),
                            [units.sort_key(unit)[1], doc.get("org_name") or "", name, doc.get("position") or "", move.label, content,
                             format_date(doc.get(move.date_field)), reason]))
     rows, total = units.table(counts, 6)
@@ -259,7 +260,7 @@ def quality_tables(org: Organisation, user: Any, today: dt.date | None = None) -
             name, key = _person(doc)
             issues = "; ".join(issue_label(model, code) for code in doc.get("quality_issues", []))
             record = "Hồ sơ cá nhân" if model is Member else _describe(doc)
-            detail.append(((*units.sort_key(unit), doc.get("org_name") or "", key, column),
+            detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, column),
                            [units.sort_key(unit)[1], doc.get("org_name") or "", name, label, record, issues]))
     rows, total = units.table(counts, 4)
     subtitle = as_of_line(today or dt.date.today())

@@ -172,3 +172,12 @@ def test_exports_are_audited(officer_client: FlaskClient, world: factories.World
     entry = AuditEntry.objects(action="export").order_by("-at").first()
     assert entry.username == "canbo_a" and entry.collection == "social_accounts"
     assert "1 dòng" in entry.detail and "search=an" in entry.detail and "XA" in entry.detail
+
+
+def test_same_named_cells_of_two_communes_stay_apart(admin_client: FlaskClient, world: factories.World) -> None:
+    """Ensure rows are grouped by cell in tree order, not by cell name (communes reuse names)."""
+    twin = factories.org("XB-2", "Chi bộ thôn 1", world.commune_b)
+    factories.account(factories.member(twin, "Lê Văn A"), "https://www.facebook.com/levana")
+    rows = data_rows(download(admin_client, "/admin/socialaccount/export-xlsx/"))
+    assert [(r[1], r[2]) for r in rows] == [("Chi bộ thôn 1", "Nguyễn Văn An"), ("Chi bộ thôn Đông", "Trần Thị Bình"),
+                                            ("Chi bộ thôn 1", "Lê Văn A")]
