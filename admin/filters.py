@@ -26,8 +26,9 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
     def _options() -> list[tuple[str, str]]:
         if not has_request_context():  # Flask-Admin also builds filters at start-up
             return []
-        orgs = scope.organisations(current_user).only("name", "depth", "tree_key").order_by("tree_key")
-        return [(str(o.pk), "\u2003" * (o.depth or 0) + o.name) for o in orgs]
+        orgs = scope.organisations(current_user).only("path_names", "tree_key").order_by("tree_key")
+        # the path, not indentation: select boxes collapse spaces and cell names repeat across communes
+        return [(str(o.pk), " › ".join(o.path_names[-2:])) for o in orgs]
 
     def validate(self, value: str) -> bool:
         try:
