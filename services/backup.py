@@ -47,7 +47,7 @@ def dump(db: Database, target: str | Path | IO[bytes]) -> dict[str, int]:
         for name in _collections(db):
             count = 0
             with archive.open(f"{name}.jsonl", "w", force_zip64=True) as out:
-                for doc in db[name].find({}, sort=[("_id", 1)]):
+                for doc in db[name].find({}):
                     out.write(json_util.dumps(doc, json_options=JSON_OPTIONS).encode() + b"\n")
                     count += 1
             counts[name] = count
