@@ -10,6 +10,7 @@ storage, which does not run on the in-process test store) and no new dependency.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,7 +56,17 @@ def load_user(user_id: str) -> User | None:
         return None
     if user is None or not token or user.session_token != token or not user.active:
         return None
+    # an absolute bound as well: a session kept alive by activity still ends after the lifetime
+    started = session.get("login_at", 0)
+    if time.time() - started > current_app.permanent_session_lifetime.total_seconds():
+        return None
     return user
+
+
+def _start_session(user: User) -> None:
+    login_user(user, remember=False)
+    session.permanent = True  # the cookie expires with PERMANENT_SESSION_LIFETIME
+    session["login_at"] = time.time()
 
 
 def safe_next(target: str | None) -> str:
@@ -108,8 +119,7 @@ def login() -> Any:
             return render_template("auth/login.html", form=form), 429
         user, failure = _authenticate(username, form.password.data or "")
         if failure is None and user is not None:
-            login_user(user, remember=False)
-            session.permanent = True  # the cookie expires with PERMANENT_SESSION_LIFETIME
+            _start_session(user)
             user.update(set__last_login_at=utcnow())
             audit.record("login", user=user)
             return redirect(safe_next(request.args.get("next")))
@@ -146,8 +156,7 @@ def change_password() -> Any:
                 current_user.set_password(form.new.data)
                 current_user.save()
                 audit.record("password_change", user=current_user)
-                login_user(current_user)  # the old sessions are now invalid; keep this one
-                session.permanent = True
+                _start_session(current_user._get_current_object())  # old sessions end; this one goes on
                 flash("Đã đổi mật khẩu.", "success")
                 return redirect(url_for("admin.index"))
     return render_template("auth/password.html", form=form)

@@ -321,3 +321,12 @@ def test_every_post_endpoint_requires_csrf(app, world, officer_client):
                                             "rowid": str(world.member_a.pk)})
         assert r.status_code == 400, path
     assert Member.objects.get(pk=world.member_a.pk).deleted_at is None
+
+
+def test_session_has_an_absolute_lifetime(app, officer_client):
+    """Activity refreshes the cookie, but a login older than the lifetime is over."""
+    assert officer_client.get("/admin/member/").status_code == 200
+    with officer_client.session_transaction() as s:
+        s["login_at"] -= app.permanent_session_lifetime.total_seconds() + 60
+    r = officer_client.get("/admin/member/")
+    assert r.status_code == 302 and "/login/" in r.location
