@@ -193,7 +193,8 @@ class SecuredModelView(ModelView):
     def create_model(self, form: Any) -> Any:
         model = super().create_model(form)
         if model:
-            audit.record("create", records=[model], changes=audit.diff({}, audit.snapshot(model)))
+            audit.record("create", records=[model], changes=audit.diff({}, audit.snapshot(model)),
+                         detail=getattr(model, "_audit_detail", None))
         return model
 
     def update_model(self, form: Any, model: Any) -> bool:
@@ -202,7 +203,8 @@ class SecuredModelView(ModelView):
         before = audit.snapshot(model)
         ok = super().update_model(form, model)
         if ok:
-            audit.record("update", records=[model], changes=audit.diff(before, audit.snapshot(model)))
+            audit.record("update", records=[model], changes=audit.diff(before, audit.snapshot(model)),
+                         detail=getattr(model, "_audit_detail", None))
         return ok
 
     def after_model_delete(self, model: Any) -> None:

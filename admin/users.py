@@ -67,6 +67,7 @@ class UserView(SecuredModelView):
             if problem:
                 raise ValidationError(problem)
             model.set_password(password)
+            model._audit_detail = "đặt mật khẩu mới"  # that it changed, never what it is
         elif is_created:
             raise ValidationError("Mật khẩu mới: bắt buộc khi tạo tài khoản.")
         if not model.active:

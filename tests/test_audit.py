@@ -82,7 +82,7 @@ def test_password_never_reaches_the_trail(admin_client, world, caplog):
                                               "csrf_token": csrf_token(admin_client, "/password/")})
     assert AuditEntry.objects(action="create", collection="users").count() == 1
     update = AuditEntry.objects.get(action="update", collection="users")
-    assert [c.field for c in update.changes] == ["role"]
+    assert [c.field for c in update.changes] == ["role"] and update.detail == "đặt mật khẩu mới"
     assert AuditEntry.objects(action="password_change").count() == 1
     stored = json.dumps([e.to_mongo().to_dict() for e in AuditEntry.objects], default=str)
     hashes = [u.password_hash for u in factories.User.objects]
