@@ -27,7 +27,7 @@ def build_admin(app: Flask) -> Admin:
     """A fresh ``Admin`` and fresh views for each application (the factory runs twice in tests)."""
     admin = Admin(app, name=app.config["ORG_NAME"],
                   theme=Bootstrap4Theme(base_template="panel/layout.html", fluid=True),
-                  index_view=DashboardView(name="Trang chủ", url="/admin/", template="panel/index.html"))
+                  index_view=DashboardView(name="Trang chủ", url="/admin", template="panel/index.html"))
     admin.add_view(LookupView(name="Tra cứu", endpoint="lookup", url="/admin/lookup/"))
     admin.add_view(OrganisationView(Organisation, name="Tổ chức đảng", endpoint="organisation"))
     admin.add_view(MemberView(Member, name="Cán bộ, đảng viên", endpoint="member"))

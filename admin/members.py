@@ -13,7 +13,7 @@ from mongoengine import ValidationError
 
 from models import Member, Organisation, normalize
 from models.member import GENDERS, ROLES, STATUSES
-from services import lifecycle, scope
+from services import audit, lifecycle, scope
 
 from .base import SecuredModelView
 from .filters import BoolFilter, ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
@@ -86,7 +86,11 @@ class MemberView(SecuredModelView):
                 errors["on"] = str(exc)
             if not errors:
                 try:
+                    before = member.org_name
                     lifecycle.transfer(member, target, on, form["note"], current_user)
+                    audit.record("update", user=current_user, records=[member],
+                                 changes=[{"field": "organisation", "before": before, "after": member.org_name}],
+                                 detail="Chuyển sinh hoạt")
                 except ValidationError as exc:
                     errors["to_org"] = exc.message
                 else:

@@ -15,7 +15,7 @@ from wtforms import ValidationError as FieldError
 
 from models import Member, normalize
 from models.party_work import DIRECTIONS, DOC_TYPES, MEETING_KINDS, Attendance, attachment_type
-from services import scope
+from services import audit, scope
 
 from .base import SecuredModelView
 from .filters import ChoiceFilter, OrgSubtreeFilter, date_range
@@ -118,6 +118,8 @@ class MeetingView(SecuredModelView):
             except ValidationError as exc:
                 flash("; ".join(str(v) for v in (exc.to_dict() or {}).values()) or exc.message, "error")
             else:
+                audit.record("update", user=current_user, records=[meeting], detail="Điểm danh",
+                             changes=[{"field": "attendance", "after": f"{meeting.present_count}/{len(meeting.attendance)}"}])
                 flash("Đã lưu điểm danh.", "success")
                 return redirect(url_for(".details_view", id=meeting.pk))
         return self.render("meetings/attendance.html", meeting=meeting, people=people, current=current)

@@ -8,5 +8,5 @@ from .organisation import Organisation, OrganisationNotEmpty
 from .party_work import Meeting, PartyDocument
 from .user import User
 
-__all__ = ["ImportLock", "ImportLog", "Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
+__all__ = ["AuditEntry", "ImportLock", "ImportLog", "Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
            "Site", "SocialAccount", "User"]

@@ -18,6 +18,7 @@ ACTIONS = [
     ("import", "Nhập dữ liệu"), ("login", "Đăng nhập"), ("login_failed", "Đăng nhập sai"),
     ("login_throttled", "Đăng nhập bị chặn tạm thời"), ("logout", "Đăng xuất"),
     ("password_change", "Đổi mật khẩu"), ("denied", "Truy cập bị từ chối"), ("backup", "Sao lưu"),
+    ("lookup", "Tra cứu"),
 ]
 
 

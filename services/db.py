@@ -28,10 +28,12 @@ def connect(uri: str, timeout_ms: int = 5000) -> None:
 
 
 def ensure_indexes() -> None:
-    from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
+    import models
 
-    for model in (Organisation, Member, Site, SocialAccount, PartyDocument, Meeting, User):
-        model.ensure_indexes()
+    for name in models.__all__:
+        model = getattr(models, name)
+        if isinstance(model, type) and issubclass(model, mongoengine.Document):
+            model.ensure_indexes()
 
 
 def ping() -> bool:

@@ -114,3 +114,9 @@ def test_unreachable_database_gives_clear_page(caplog):
     r = c.post("/login/", data={"username": "canbo", "password": "mot-mat-khau-dai"})
     html = r.get_data(as_text=True)
     assert r.status_code == 503 and "Không kết nối được cơ sở dữ liệu" in html and "Traceback" not in html
+
+
+def test_url_map_has_no_double_slashes(app):
+    rules = [r.rule for r in app.url_map.iter_rules()]
+    assert "/admin/member/" in rules and "/admin/" in rules
+    assert not [r for r in rules if "//" in r]

@@ -62,3 +62,14 @@ def test_leave_keeps_record(world):
     lifecycle.leave(world.member_a, "deceased", dt.date(2026, 11, 1), "Từ trần", admin)
     m = Member.objects.get(pk=world.member_a.pk)
     assert (m.status, m.left_on, m.left_reason) == ("deceased", dt.datetime(2026, 11, 1), "Từ trần")
+
+
+def test_transfer_is_audited(admin_client, world):
+    from models import AuditEntry
+
+    path = f"/admin/member/transfer/?id={world.member_a.pk}"
+    admin_client.post(path, data={"to_org": str(world.cell_b.pk), "on": "01/11/2026",
+                                  "csrf_token": csrf_token(admin_client, path)})
+    entry = AuditEntry.objects(action="update", record_ids=str(world.member_a.pk)).first()
+    assert entry is not None and entry.detail == "Chuyển sinh hoạt"
+    assert [(c.field, c.before, c.after) for c in entry.changes] == [("organisation", "Chi bộ thôn 1", "Chi bộ thôn Đông")]

@@ -185,3 +185,12 @@ def test_operator_shaped_query_is_plain_text(world, admin_user):
     """Ensure that operator-looking input is only text."""
     for query in ['{"$ne": ""}', "$where", "search_keys__ne=x", ".*"]:
         assert owners(lookup.lookup(query, admin_user)) == []
+
+
+def test_lookup_through_the_screen_is_audited(officer_client, world):
+    from models import AuditEntry
+
+    r = officer_client.get("/admin/lookup/?q=0912+345+678")
+    assert r.status_code == 200 and "Nguyễn Văn An" in r.get_data(as_text=True)
+    entry = AuditEntry.objects(action="lookup").first()
+    assert entry is not None and entry.username == "canbo_a" and entry.detail == "q=0912 345 678"

@@ -78,3 +78,14 @@ def test_roll_call_of_foreign_meeting_is_404(officer_client, world):
     meeting = Meeting(organisation=world.cell_b, held_on=dt.datetime(2026, 11, 10), topic="Họp thôn Đông")
     meeting.save()
     assert officer_client.get(f"/admin/meeting/attendance/?id={meeting.pk}").status_code == 404
+
+
+def test_roll_call_is_audited(officer_client, world):
+    from models import AuditEntry
+
+    meeting = Meeting(organisation=world.cell_a, held_on=dt.datetime(2026, 11, 10), topic="Sinh hoạt")
+    meeting.save()
+    path = f"/admin/meeting/attendance/?id={meeting.pk}"
+    officer_client.post(path, data={"csrf_token": csrf_token(officer_client, path), f"present_{world.member_a.pk}": "1"})
+    entry = AuditEntry.objects(action="update", record_ids=str(meeting.pk)).first()
+    assert entry is not None and entry.username == "canbo_a" and entry.detail == "Điểm danh"
