@@ -14,7 +14,7 @@ from typing import Any
 
 import gridfs
 from bson import ObjectId
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, request, send_file
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import gettext
@@ -32,6 +32,7 @@ from models.base import ScopedDocument
 from services import audit, scope
 
 from . import trash
+from .access import PanelAccess, clean_request_line, deny
 from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
 
 
@@ -68,7 +69,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return qs.skip(offset).limit(min(limit, 50))
 
 
-class SecuredModelView(ModelView):
+class SecuredModelView(PanelAccess, ModelView):
     """Every screen inherits this: nothing here is repeated per view."""
 
     form_base_class = PanelForm  # CSRF comes from Flask-WTF's CSRFProtect on every POST
@@ -115,11 +116,6 @@ class SecuredModelView(ModelView):
 
     def is_accessible(self) -> bool:
         return self.has_view_permission(current_user)
-
-    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        deny(getattr(self, "endpoint", None), name)
 
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
         """Runs before every view method: reading needs ``is_accessible``, writing more."""
@@ -312,15 +308,6 @@ class SecuredModelView(ModelView):
 def _is_oid(value: str) -> bool:
     return ObjectId.is_valid(value)
 
-
-def clean_request_line() -> str:
-    return f"{request.method} {request.full_path}"
-
-
-def deny(endpoint: str | None, what: str) -> None:
-    """Refuse with 403 and leave an audit entry saying who tried what."""
-    audit.record("denied", collection=endpoint, detail=f"{clean_request_line()} ({what})")
-    abort(403)
 
 
 def _scope_choices(form: Any) -> Any:

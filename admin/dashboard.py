@@ -8,7 +8,7 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 from flask import abort, current_app, request, url_for
-from flask_admin import AdminIndexView, expose
+from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.routing import BuildError
@@ -16,6 +16,7 @@ from werkzeug.routing import BuildError
 from models import normalize
 from services import dashboard, scope
 
+from .access import PanelIndexView
 from .filters import ChoiceFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
 
 #: figure -> (list endpoint, extra filters); every figure is also filtered by unit
@@ -111,15 +112,7 @@ def bar_chart(items: list[tuple[str, int, str | None]], label: str) -> Markup:
     return Markup("").join(parts)
 
 
-class DashboardView(AdminIndexView):
-    def is_accessible(self) -> bool:
-        return scope.scope_root(current_user) is not None
-
-    def inaccessible_callback(self, name: str, **kwargs: object) -> object:
-        from .base import SecuredModelView
-
-        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
-
+class DashboardView(PanelIndexView):
     @expose("/")
     def index(self) -> str:
         board = dashboard.build(current_user)

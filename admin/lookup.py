@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import request
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_login import current_user
 
 from models import normalize
 from models.accounts import LINK_TYPES
-from services import audit, lookup, scope
+from services import audit, lookup
+
+from .access import PanelView
 
 MAX_QUERY = 500  # a pasted URL with tracking parameters fits; a pasted page does not
 
 
-class LookupView(BaseView):
+class LookupView(PanelView):
     """GET only: a look-up changes nothing, and its URL can be shared between officers."""
 
-    read_roles = ("admin", "officer", "viewer")
-
-    def is_accessible(self) -> bool:
-        return scope.scope_root(current_user) is not None and current_user.role in self.read_roles
-
-    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        from .base import SecuredModelView
-
-        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
 
     @expose("/")
     def index(self) -> str:

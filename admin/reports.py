@@ -10,29 +10,21 @@ import datetime as dt
 import tempfile
 from typing import Any
 
-from bson import ObjectId
 from flask import abort, flash, redirect, request, send_file, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_login import current_user
 
 from exports import XLSX_MIMETYPE, ExportError
-from models import Organisation, normalize
+from models import normalize
 from services import reports, scope
+
+from .access import PanelView, org_or_404
 
 DOWNLOADS = {"annual": "bao-cao-tong-hop-nam", "monthly": "bao-cao-bien-dong-thang",
              "quality": "bao-cao-chat-luong-du-lieu", "sites": "bieu-mau-1", "social": "bieu-mau-2"}
 
 
-class ReportsView(BaseView):
-    read_roles = ("admin", "officer", "viewer")
-
-    def is_accessible(self) -> bool:
-        return scope.scope_root(current_user) is not None and current_user.role in self.read_roles
-
-    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        from .base import SecuredModelView
-
-        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
+class ReportsView(PanelView):
 
     @expose("/")
     def index(self) -> str:
@@ -46,7 +38,7 @@ class ReportsView(BaseView):
         kind = request.args.get("kind", "")
         if kind not in DOWNLOADS:
             abort(404)
-        org = self._org(request.args.get("org", ""))
+        org = org_or_404(request.args.get("org", ""))
         today = dt.date.today()
         out = tempfile.TemporaryFile()
         try:
@@ -63,15 +55,6 @@ class ReportsView(BaseView):
         name = f"{DOWNLOADS[kind]}-{org.code}-{today:%Y%m%d}.xlsx"
         return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
-    @staticmethod
-    def _org(value: str) -> Organisation:
-        """An organisation in the user's scope, else 404 (a foreign one looks like a missing one)."""
-        if not ObjectId.is_valid(value):
-            abort(404)
-        org = scope.organisations(current_user).filter(pk=ObjectId(value)).first()
-        if org is None:
-            abort(404)
-        return org
 
 
 def _options(kind: str, today: dt.date) -> dict[str, Any]:

@@ -13,13 +13,15 @@ from typing import Any
 
 from bson import ObjectId
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_login import current_user
 from mongoengine.errors import OperationError
 
 from models import Meeting, Member, PartyDocument, Site, SocialAccount
 from models.base import utcnow
 from services import audit, scope
+
+from .access import WRITE_ROLES, PanelView
 
 #: endpoint-like key -> (model, Vietnamese label); the keys are the only values accepted
 KINDS: dict[str, tuple[type, str]] = {
@@ -73,16 +75,10 @@ def purge(doc: Any) -> list[Any]:
     return gone
 
 
-class TrashView(BaseView):
+class TrashView(PanelView):
     """Lists binned records in the user's scope; restore (officers) and purge (admins)."""
 
-    def is_accessible(self) -> bool:
-        return scope.can_write(current_user)
-
-    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        from .base import SecuredModelView
-
-        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
+    read_roles = WRITE_ROLES
 
     def _kind(self, key: str | None) -> tuple[str, type, str]:
         if key not in KINDS:
