@@ -139,7 +139,7 @@ def main() -> None:
             timed("bare read, openpyxl read-only (alternative)", lambda: bare_openpyxl(big))
         timed("  of which safety checks + sheet scan", lambda: safety_checks(data))
         ours, summary = timed("ours: checks + parse + validate + match", lambda: imports.run(data, "social", target))
-        again, _ = timed("bare read, python-calamine, again (load drifts)", lambda: bare_calamine(big))
+        again, _ = timed("bare read, python-calamine, again", lambda: bare_calamine(big))
         print(f"  -> {summary.rows:,} rows, {summary.created:,} to create, {len(summary.errors)} errors; "
               f"ratio to bare read {ours / ((read + again) / 2):.2f}x (target <= 2x)")
         if not app.config.get("PRODUCTION"):
