@@ -22,7 +22,7 @@ class _Owned(ScopedDocument):
 
     member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.DENY)
     organisation = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)
-    org_name = me.StringField()  # (2) Chi bộ
+    # org_name (inherited) is column (2) Chi bộ
     member_name = me.StringField()  # (3) Họ và tên
     member_sort_key = me.StringField()
     position = me.StringField()  # (4) Cấp bậc, chức vụ

@@ -38,6 +38,7 @@ class ScopedDocument(me.Document):
     #: the organisation's ``tree_key``: sorts and groups records in tree order (two cells
     #: of different communes may share a name, so ``org_name`` alone cannot group them)
     org_key = me.StringField()
+    org_name = me.StringField()  # denormalised: lists and exports need no look-up per row
     search_keys = me.ListField(me.StringField())
     quality_issues = me.ListField(me.StringField())
     created_at = me.DateTimeField(default=utcnow)
@@ -81,6 +82,13 @@ class ScopedDocument(me.Document):
 
     def refresh_derived(self) -> None:
         """Recompute scope, search keys and other denormalised fields."""
+
+    def follow_organisation(self, org: me.Document | None) -> None:
+        """Copy the owning organisation's place in the tree (scope, name, tree key)."""
+        if org is not None:
+            self.scope = list(org.scope)
+            self.org_name = org.name
+            self.org_key = org.tree_key
 
     def save_legacy(self) -> ScopedDocument:
         """Save data as it was found (demo seed, legacy rows): normalise what can be

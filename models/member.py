@@ -46,7 +46,6 @@ class Member(ScopedDocument):
 
     full_name = me.StringField(required=True, max_length=120)
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
-    org_name = me.StringField()  # denormalised: lists and exports need no look-up per row
     position = me.StringField(max_length=200)
     is_party_member = me.BooleanField(default=True)
     date_of_birth = me.DateTimeField()
@@ -90,11 +89,7 @@ class Member(ScopedDocument):
         super().clean()
 
     def refresh_derived(self) -> None:
-        org = self.organisation
-        if org is not None:
-            self.scope = list(org.scope)
-            self.org_name = org.name
-            self.org_key = org.tree_key
+        self.follow_organisation(self.organisation)
         if not self.joined_on:
             self.joined_on = normalize.to_datetime(self.admission_date) or self.created_at
         self.sort_key = normalize.vn_sort_key(self.full_name)

@@ -45,14 +45,9 @@ class _OrgOwned(ScopedDocument):
     meta = {"abstract": True}
 
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
-    org_name = me.StringField()
 
     def refresh_derived(self) -> None:
-        org = self.organisation
-        if org is not None:
-            self.scope = list(org.scope)
-            self.org_name = org.name
-            self.org_key = org.tree_key
+        self.follow_organisation(self.organisation)
         self.search_keys = normalize.search_tokens(*self._search_text())
 
     def _search_text(self) -> list[object]:
