@@ -40,7 +40,7 @@ class _Owned(ScopedDocument):
             self.updated_on = normalize.to_datetime(utcnow().date())
         super().clean()
 
-    def refresh_derived(self) -> None:
+    def copy_owner(self) -> None:
         member = self.member
         if member is not None:
             self.organisation = member.organisation
@@ -50,6 +50,8 @@ class _Owned(ScopedDocument):
             self.member_name = member.full_name
             self.member_sort_key = member.sort_key
             self.position = member.position
+
+    def compute_keys(self) -> None:
         self.search_keys = sorted(set(
             normalize.search_tokens(self.member_name, self.org_name, self.purpose, *self._own_text())
             + [v for v in (self.registration_phone, self.registration_email and self.registration_email.lower()) if v]
@@ -98,12 +100,12 @@ class Site(_Owned):
         if self.expires_on and self.established_on and self.expires_on < self.established_on:
             raise me.ValidationError(errors={"expires_on": "(11) Thời hạn hết hạn không được trước thời gian thiết lập."})
 
-    def refresh_derived(self) -> None:
-        super().refresh_derived()
+    def compute_keys(self) -> None:
         try:
             self.domain_key = normalize.url_key(self.domain) if self.domain else None
         except normalize.NormalizeError:
             self.domain_key = normalize.fold(self.domain)
+        super().compute_keys()  # the search keys include the domain key
 
     def _own_text(self) -> list[object]:
         host = (self.domain_key or "").split("/")[0]
@@ -158,12 +160,12 @@ class SocialAccount(_Owned):
         if self.link_type in ("page", "group") and not self.admin_role:
             raise me.ValidationError(errors={"admin_role": "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."})
 
-    def refresh_derived(self) -> None:
-        super().refresh_derived()
+    def compute_keys(self) -> None:
         try:
             self.url_key = normalize.url_key(self.url) if self.url else None
         except normalize.NormalizeError:
             self.url_key = normalize.fold(self.url)
+        super().compute_keys()  # the search keys include the URL key
 
     def _own_text(self) -> list[object]:
         key = self.url_key or ""

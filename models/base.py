@@ -75,13 +75,21 @@ class ScopedDocument(me.Document):
         return errors
 
     def clean(self) -> None:
-        self.refresh_derived()  # copies owner fields that the rules check
+        self.copy_owner()  # the rules check some owner fields (position)
         self.apply_rules(strict=getattr(self, "_strict", True))
         self.modified_at = utcnow()
-        self.refresh_derived()
+        self.compute_keys()  # from the normalised values
 
     def refresh_derived(self) -> None:
         """Recompute scope, search keys and other denormalised fields."""
+        self.copy_owner()
+        self.compute_keys()
+
+    def copy_owner(self) -> None:
+        """Copy what the record shows of its owner (organisation, person)."""
+
+    def compute_keys(self) -> None:
+        """Compute search, sort and comparison keys."""
 
     def follow_organisation(self, org: me.Document | None) -> None:
         """Copy the owning organisation's place in the tree (scope, name, tree key)."""

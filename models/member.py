@@ -88,8 +88,10 @@ class Member(ScopedDocument):
             raise me.ValidationError(errors={"official_date": "Ngày chính thức không được trước ngày vào Đảng."})
         super().clean()
 
-    def refresh_derived(self) -> None:
+    def copy_owner(self) -> None:
         self.follow_organisation(self.organisation)
+
+    def compute_keys(self) -> None:
         if not self.joined_on:
             self.joined_on = normalize.to_datetime(self.admission_date) or self.created_at
         self.sort_key = normalize.vn_sort_key(self.full_name)

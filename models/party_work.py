@@ -46,8 +46,10 @@ class _OrgOwned(ScopedDocument):
 
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
 
-    def refresh_derived(self) -> None:
+    def copy_owner(self) -> None:
         self.follow_organisation(self.organisation)
+
+    def compute_keys(self) -> None:
         self.search_keys = normalize.search_tokens(*self._search_text())
 
     def _search_text(self) -> list[object]:
