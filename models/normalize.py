@@ -133,23 +133,39 @@ def _host_ok(host: str) -> bool:
     return bool(_HOST.match(host))
 
 
+# lower-case scheme and host, no port, no user, no fragment, nothing to re-encode
+_CLEAN_URL = re.compile(r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}"
+                        r"(?:[/?][A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?(?<!\?)$")
+
+
 def url(value: object) -> str | None:
     """A web address; gains ``https://`` when the scheme is missing; host lower-cased."""
     s = text(value)
     if s is None:
         return None
     s = s.replace(" ", "")
+    if _CLEAN_URL.match(s) and len(s.partition("//")[2].split("/", 1)[0].split("?", 1)[0]) <= 253:
+        return s  # already canonical: _parse_url would return it unchanged (tested)
+    return _parse_url(s)
+
+
+def _parse_url(s: str) -> str:
     if s.startswith("//"):
         s = "https:" + s
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", s):
         s = "https://" + s
-    parts = urlsplit(s)
+    invalid = NormalizeError("Đường dẫn không hợp lệ (ví dụ đúng: https://www.facebook.com/nguyenvana).")
+    try:
+        parts = urlsplit(s)
+        port = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        raise invalid from None
     if parts.scheme.lower() not in ("http", "https"):
         raise NormalizeError("Đường dẫn phải bắt đầu bằng http:// hoặc https://.")
     host = (parts.hostname or "").lower()
     if not host or not _host_ok(host) or parts.username or parts.password:
-        raise NormalizeError("Đường dẫn không hợp lệ (ví dụ đúng: https://www.facebook.com/nguyenvana).")
-    netloc = host + (f":{parts.port}" if parts.port else "")
+        raise invalid
+    netloc = host + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, ""))
 
 

@@ -33,7 +33,8 @@ def test_url_gains_scheme(raw, expected):
     assert n.url(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["javascript:alert(1)", "ftp://x.com/a", "http://", "https://no_tld", "http://u:p@x.com"])
+@pytest.mark.parametrize("raw", ["javascript:alert(1)", "ftp://x.com/a", "http://", "https://no_tld", "http://u:p@x.com",
+                                 "http://x.com:abc/", "http://[::1/", "https://x.com:99999/"])
 def test_url_invalid(raw):
     with pytest.raises(n.NormalizeError):
         n.url(raw)
@@ -107,3 +108,19 @@ def test_email():
 def test_query_tokens_phone_and_words():
     assert n.query_tokens("0912 345 678") == ["0912345678"]
     assert n.query_tokens("Nguyễn văn AN") == ["nguyen", "van", "an"]
+
+
+def test_url_fast_path_agrees_with_full_parse():
+    import random
+
+    rng = random.Random(7)
+    alphabet = "abcXYZ019-._~/?=&@:%#!$'()*+,;"
+    for _ in range(20000):
+        raw = (rng.choice(["https://", "http://"]) + rng.choice(["facebook.com", "www.x.vn", "a-b.c.com"])
+               + rng.choice(["/", "?", ""]) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))))
+        try:
+            expected = n._parse_url(raw)
+        except n.NormalizeError:
+            expected = None
+        if n._CLEAN_URL.match(raw):
+            assert n.url(raw) == expected == raw, raw
