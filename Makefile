@@ -38,5 +38,9 @@ test: setup-dev browser
 lint: setup-dev
 	$(BIN)/ruff check .
 
+# Speed and memory figures (minutes each; they print comparable numbers, they assert nothing).
 bench: setup-dev
 	$(BIN)/python bench/bench_lookup.py
+	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_backup.py
