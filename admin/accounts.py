@@ -115,7 +115,6 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
                      "registration_email": "Email đăng ký", "established_on": "Thời gian thiết lập",
                      "updated_on": "Thời gian cập nhật cơ sở dữ liệu", "purpose": "Mục đích sử dụng",
                      "modified_at": "Sửa lần cuối"}
-    column_choices = {"link_type": LINK_TYPES}
     column_formatters = {"url": lambda v, c, m, n: escape_link(m.url, m.link_text)}
     column_sortable_list = [("org_name", "org_key"), ("member_name", "member_sort_key"), "platform", "established_on", "updated_on"]
     column_default_sort = [("org_key", False), ("member_sort_key", False)]

@@ -94,11 +94,23 @@ class SecuredModelView(PanelAccess, ModelView):
         self.form_args = merge_form_args(label_args(self.column_labels or {}, fields),
                                          rule_form_args(model, fields), self.form_args)
         self.form_overrides = {**self._date_overrides(model, fields), **(self.form_overrides or {})}
+        self.column_choices = {**self._model_choices(model), **(self.column_choices or {})}
         for name in self.column_editable_list or ():
             # an editable reference column would offer every organisation's records as choices
             if isinstance(model._fields.get(name), ReferenceField | ListField):
                 raise TypeError(f"{type(self).__name__}: column_editable_list cannot hold reference {name!r}")
         super().__init__(model, *args, **kwargs)
+
+    @staticmethod
+    def _model_choices(model: Any) -> dict[str, list]:
+        """Lists and details show a choice's Vietnamese label (``regular`` -> ``Sinh hoạt thường kỳ``),
+        taken from the model field's ``choices``: one place for each label."""
+        out = {}
+        for name, f in model._fields.items():
+            choices = f.choices or getattr(getattr(f, "field", None), "choices", None)
+            if choices and all(isinstance(c, tuple | list) and len(c) == 2 for c in choices):
+                out[name] = list(choices)
+        return out
 
     @staticmethod
     def _date_overrides(model: Any, fields: list[str] | None) -> dict:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from mongoengine import ValidationError
 
 from models import Member, Organisation, normalize
-from models.member import GENDERS, ROLES, STATUSES
+from models.member import ROLES, STATUSES
 from services import audit, lifecycle, scope
 
 from .base import SecuredModelView
@@ -46,7 +46,6 @@ class MemberView(SecuredModelView):
         "official_date": "Ngày chính thức", "joined_on": "Ngày vào danh sách", "left_on": "Ngày rời danh sách",
         "left_reason": "Lý do rời", "transfers": "Chuyển sinh hoạt", "notes": "Ghi chú", "quality_issues": "Lỗi dữ liệu", "modified_at": "Cập nhật lúc",
     }
-    column_choices = {"status": STATUSES, "gender": GENDERS}
     column_formatters_detail = {"transfers": _transfers, "roles": _roles}
     column_formatters = {"roles": _roles,
                          "quality_issues": lambda v, c, m, n: Markup("<br>").join(m.quality_issues or [])}

@@ -27,7 +27,6 @@ class OrganisationView(SecuredModelView):
     column_labels = {"name": "Tên tổ chức", "code": "Mã", "kind": "Loại", "level": "Cấp",
                      "path": "Trực thuộc", "parent": "Tổ chức cấp trên", "place": "Địa danh (in trên biểu mẫu)",
                      "created_at": "Ngày tạo"}
-    column_choices = {"kind": KINDS, "level": LEVELS}
     column_formatters = {"name": _tree_name, "path": lambda v, c, m, n: " › ".join(m.path_names[:-1])}
     column_default_sort = "tree_key"
     column_sortable_list = ["code", "tree_key"]

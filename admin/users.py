@@ -29,7 +29,6 @@ class UserView(SecuredModelView):
                      "role": "Vai trò", "active": "Đang hoạt động", "last_login_at": "Đăng nhập lần cuối",
                      "new_password": "Mật khẩu mới"}
     column_details_list = column_list
-    column_choices = {"role": ROLES}
     column_formatters = {"organisation": lambda v, c, m, n: m.organisation.name if m.organisation else ""}
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("role", "Vai trò", ROLES), BoolFilter("active", "Đang hoạt động")]
     column_searchable_list = ["username"]

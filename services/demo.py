@@ -143,7 +143,8 @@ def _seed_party_work(rnd: random.Random, district: Organisation, cells: list[Org
         by_cell.setdefault(m.organisation.pk, []).append(m)
     for cell in cells[:10]:
         for months_back in (1, 2):
-            held = (today.replace(day=1) - dt.timedelta(days=28 * months_back)).replace(day=rnd.randint(5, 25))
+            year, month = divmod(today.year * 12 + today.month - 1 - months_back, 12)
+            held = dt.date(year, month + 1, rnd.randint(5, 25))
             attendance = [Attendance(member=m, present=rnd.random() > 0.1, absence_reason="Đi công tác")
                           for m in by_cell.get(cell.pk, [])]
             for a in attendance:

@@ -227,3 +227,11 @@ def test_edit_then_delete_goes_to_recycle_bin(admin_client, world, endpoint):
     record.reload()
     assert record.deleted_at is not None  # kept, restorable
     assert admin_client.get(f"/admin/{endpoint}/details/?id={record.pk}").status_code in (302, 404)
+
+
+def test_choice_labels_shown_in_lists(admin_client, world):
+    Meeting(organisation=world.cell_a, held_on=dt.datetime(2026, 11, 1), topic="Họp", kind="thematic").save()
+    html = admin_client.get("/admin/meeting/").get_data(as_text=True)
+    assert "Sinh hoạt chuyên đề" in html and ">thematic<" not in html
+    html = admin_client.get("/admin/member/").get_data(as_text=True)
+    assert "Đang sinh hoạt" in html
