@@ -7,7 +7,7 @@ What is timed, and why:
 
 * **store query (excluded)** — the in-process store (mongomock) filters and sorts in
   Python and copies every document; real MongoDB answers the same indexed query
-  (``scope`` equality, ``org_name, member_sort_key`` index) far faster and streams it in
+  (``scope`` equality, ``org_key, member_sort_key`` index) far faster and streams it in
   batches. So the cursor's raw documents are materialised first, untimed, and each path
   below starts from that same list.
 * **bare xlsxwriter** — the same cells (the printed texts, computed beforehand, untimed),
