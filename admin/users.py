@@ -29,7 +29,7 @@ class UserView(SecuredModelView):
                      "role": "Vai trò", "active": "Đang hoạt động", "last_login_at": "Đăng nhập lần cuối",
                      "new_password": "Mật khẩu mới"}
     column_details_list = column_list
-    column_formatters = {"organisation": lambda v, c, m, n: m.organisation.name if m.organisation else ""}
+    column_formatters = {"organisation": lambda v, c, m, n: m.org_name or ""}
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("role", "Vai trò", ROLES), BoolFilter("active", "Đang hoạt động")]
     column_searchable_list = ["username"]
     column_sortable_list = ["username", "role"]  # indexed; never the hash or the session token

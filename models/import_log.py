@@ -22,6 +22,7 @@ class ImportLog(me.Document):
     source = me.StringField(choices=["web", "cli"], default="web")
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
     scope = me.ListField(me.ObjectIdField())
+    org_name = me.StringField()  # denormalised for the list of recent imports
     kind = me.StringField(choices=["sites", "social"], required=True)
     filename = me.StringField(max_length=255)
     sha256 = me.StringField(max_length=64)
@@ -35,6 +36,7 @@ class ImportLog(me.Document):
     def clean(self) -> None:
         if self.organisation is not None:
             self.scope = list(self.organisation.scope)
+            self.org_name = self.organisation.name
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.at:%d/%m/%Y %H:%M})" if self.at else (self.filename or "")

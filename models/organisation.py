@@ -99,9 +99,9 @@ class Organisation(me.Document):
         for child in Organisation.objects(parent=self):
             child._refresh_path()
             child.save()
-        for model in registry.scoped_models():
+        for model in registry.following_models():
             for doc in model.objects(organisation=self):
-                doc.save_legacy() if doc.quality_issues else doc.save()
+                doc.save_legacy() if getattr(doc, "quality_issues", None) else doc.save()
 
     def subtree(self) -> me.QuerySet:
         return Organisation.objects(scope=self.pk)

@@ -11,6 +11,13 @@ def scoped_models() -> list[type]:
     return [Member, PartyDocument, Meeting]
 
 
+def following_models() -> list[type]:
+    """Documents re-saved when their organisation moves or is renamed."""
+    from .user import User
+
+    return [*scoped_models(), User]
+
+
 def owned_models() -> list[type]:
     """Everything that blocks dissolving an organisation it belongs to."""
     from .accounts import Site, SocialAccount

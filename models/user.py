@@ -25,6 +25,7 @@ class User(me.Document):
     password_hash = me.StringField(required=True)
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
     scope = me.ListField(me.ObjectIdField())
+    org_name = me.StringField()  # denormalised for the users list
     role = me.StringField(required=True, choices=ROLES, default="officer")
     active = me.BooleanField(default=True)
     #: changes on password change / deactivation: old sessions stop working
@@ -42,6 +43,7 @@ class User(me.Document):
         self.full_name = normalize.text(self.full_name)
         if self.organisation is not None:
             self.scope = list(self.organisation.scope)
+            self.org_name = self.organisation.name
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

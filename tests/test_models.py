@@ -122,3 +122,13 @@ def test_same_cell_name_in_two_communes_sorts_by_tree(world):
     order = [(m.org_key, m.full_name) for m in Member.objects.order_by("org_key", "sort_key")]
     assert order == [("HU/XA/XA-1", "Ân Thị A"), ("HU/XA/XA-1", "Nguyễn Văn An"),
                      ("HU/XB/XB-0", "An Văn B"), ("HU/XB/XB-1", "Trần Thị Bình")]
+
+
+def test_moving_an_organisation_moves_its_users(world):
+    officer = factories.user("canbo_x", world.cell_a)
+    world.cell_a.parent = world.commune_b
+    world.cell_a.name = "Chi bộ thôn 1 (mới)"
+    world.cell_a.save()
+    officer.reload()
+    assert officer.scope == [world.district.pk, world.commune_b.pk, world.cell_a.pk]
+    assert officer.org_name == "Chi bộ thôn 1 (mới)"

@@ -25,12 +25,13 @@ def count_calls(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("endpoint", ["member", "socialaccount", "site", "organisation"])
+@pytest.mark.parametrize("endpoint", ["member", "socialaccount", "site", "organisation", "user"])
 def test_list_round_trips_do_not_grow_with_page_size(admin_client, world, count_calls, endpoint):
     for i in range(60):
         m = factories.member(world.cell_a if i % 2 else world.cell_b, f"Người Thứ {i}")
         factories.account(m, f"https://www.facebook.com/nguoi{i}")
         factories.site(m, f"nguoi{i}.blogspot.com")
+        factories.user(f"canbo{i}", world.cell_a if i % 2 else world.cell_b)
     costs = {}
     for size in (20, 100):
         count_calls.clear()
