@@ -19,6 +19,7 @@ from .members import MemberView
 from .organisations import OrganisationView
 from .party_work import MeetingView, PartyDocumentView
 from .reports import ReportsView
+from .transfers import TransferOrdersView
 from .trash import TrashView
 from .users import UserView
 
@@ -34,6 +35,7 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(SiteView(Site, name="Trang web, blog", endpoint="site", category="Biểu mẫu"))
     admin.add_view(SocialAccountView(SocialAccount, name="Tài khoản mạng xã hội", endpoint="socialaccount", category="Biểu mẫu"))
     admin.add_view(ImportView(name="Nhập từ Excel", endpoint="imports", url="/admin/imports/", category="Biểu mẫu"))
+    admin.add_view(TransferOrdersView(name="Chuyển sinh hoạt", endpoint="transfers", url="/admin/transfers/"))
     admin.add_view(ReportsView(name="Báo cáo", endpoint="reports", url="/admin/reports/"))
     admin.add_view(PartyDocumentView(PartyDocument, name="Văn bản", endpoint="partydocument", category="Công tác đảng"))
     admin.add_view(MeetingView(Meeting, name="Sinh hoạt, hội họp", endpoint="meeting", category="Công tác đảng"))

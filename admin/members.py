@@ -95,7 +95,37 @@ class MemberView(SecuredModelView):
                 else:
                     flash(f"Đã chuyển {member.full_name} sang {member.org_name}.", "success")
                     return redirect(url_for(".details_view", id=member.pk))
-        return self.render("members/transfer.html", member=member, cells=cells, form=form, errors=errors)
+        return self.render("members/transfer.html", member=member, cells=cells, form=form, errors=errors,
+                           units=self._other_units(member), orders=lifecycle.TransferOrder.objects(member=member))
+
+    @staticmethod
+    def _other_units(member: Member) -> Any:
+        """Destinations of a transfer between committees: units anywhere in the tree outside
+        the officer's own subtree (an admin: outside the person's own unit path)."""
+        root = scope.scope_root(current_user)
+        qs = Organisation.objects.order_by("tree_key").only("name", "path_names", "kind", "scope")
+        if scope.sees_everything(current_user):
+            return [o for o in qs if o.pk not in member.scope]
+        return qs.filter(scope__ne=root)
+
+    @expose("/transfer-out/", methods=("POST",))
+    def transfer_out_view(self) -> Any:
+        """Create a transfer to another committee; the receiver accepts or returns it."""
+        member = self.get_one(request.args.get("id", ""))
+        if not self.has_change_permission(current_user, member):
+            abort(404)
+        raw = request.form.get("to_unit", "")
+        unit = Organisation.objects(pk=raw).first() if _oid(raw) else None
+        try:
+            on = normalize.date(request.form.get("on", "")) or dt.date.today()
+            order = lifecycle.send(member, unit, on, request.form.get("decision_number"), request.form.get("note"),
+                                   current_user)
+        except (ValidationError, normalize.NormalizeError) as exc:
+            flash(f"Không chuyển được: {getattr(exc, 'message', None) or exc}", "error")
+            return redirect(url_for(".transfer_view", id=member.pk))
+        audit.record("update", user=current_user, records=[member], detail=f"Chuyển sinh hoạt đến {order.to_name} (chờ tiếp nhận)")
+        flash(f"Đã gửi chuyển sinh hoạt {member.full_name} đến {order.to_name}; chờ đơn vị đó tiếp nhận.", "success")
+        return redirect(url_for("transfers.index", side="outgoing"))
 
 
 def _oid(value: str) -> bool:

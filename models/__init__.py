@@ -2,11 +2,12 @@
 
 from .accounts import Site, SocialAccount
 from .audit import AuditEntry as AuditEntry
+from .handbook import HandbookProposal, ProposalList
 from .import_log import ImportLock, ImportLog
 from .member import Member
 from .organisation import Organisation, OrganisationNotEmpty
 from .party_work import Meeting, PartyDocument
 from .user import User
 
-__all__ = ["AuditEntry", "ImportLock", "ImportLog", "Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
+__all__ = ["AuditEntry", "HandbookProposal", "ProposalList", "ImportLock", "ImportLog", "Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
            "Site", "SocialAccount", "User"]

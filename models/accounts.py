@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import mongoengine as me
 
 from . import normalize
 from .base import Rule, ScopedDocument, utcnow
-from .member import Member
+from .member import OWNER_STATUSES, Member
 from .organisation import Organisation
 
 PLATFORMS = ["Facebook", "Youtube", "Tiktok", "Zalo", "Twitter", "Instagram", "Telegram", "LinkedIn", "Khác"]
@@ -26,6 +28,10 @@ class _Owned(ScopedDocument):
     member_name = me.StringField()  # (3) Họ và tên
     member_sort_key = me.StringField()
     position = me.StringField()  # (4) Cấp bậc, chức vụ
+    owner_status = me.StringField(choices=OWNER_STATUSES, default="current")  # departed owners leave the forms
+    owner_party = me.BooleanField(default=True)  # party member, or non-party civil servant
+    #: digest of what the printed row shows; the update date moves only when it changes
+    content_digest = me.StringField()
     registration_phone = me.StringField(max_length=20)
     registration_email = me.StringField(max_length=254)
     established_on = me.DateTimeField()
@@ -36,9 +42,26 @@ class _Owned(ScopedDocument):
         for name in ("established_on", "updated_on", "expires_on"):
             if name in self._fields:
                 setattr(self, name, normalize.to_datetime(getattr(self, name)))
-        if not self.updated_on:
-            self.updated_on = normalize.to_datetime(utcnow().date())
         super().clean()
+        digest = self._digest()
+        # the update date ("Thời gian cập nhật cơ sở dữ liệu") follows every real change of
+        # the printed row, whoever makes it (screen, import, transfer, owner's edit); a date
+        # given explicitly (an imported column) is kept as given
+        # (a record stored before digests existed only gets its digest: no change is known)
+        changed = self.content_digest is not None and digest != self.content_digest
+        if not self.updated_on or (changed and "updated_on" not in self._changed_fields):
+            self.updated_on = normalize.to_datetime(utcnow().date())
+        self.content_digest = digest
+
+    _NOT_CONTENT = frozenset({"id", "updated_on", "content_digest", "modified_at", "created_at", "search_keys",
+                              "quality_issues", "member_sort_key", "org_key", "scope", "deleted_at", "domain_key",
+                              "url_key"})
+
+    def _digest(self) -> str:
+        parts = [f"{name}={self._data.get(name)!s}" for name in sorted(self._fields) if name not in self._NOT_CONTENT
+                 and name not in ("member", "organisation")]
+        parts.append(f"member={getattr(self.member, 'pk', None)}")
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def copy_owner(self) -> None:
         member = self.member
@@ -50,6 +73,8 @@ class _Owned(ScopedDocument):
             self.member_name = member.full_name
             self.member_sort_key = member.sort_key
             self.position = member.position
+            self.owner_status = member.owner_status
+            self.owner_party = bool(member.is_party_member)
 
     def compute_keys(self) -> None:
         self.search_keys = sorted(set(
@@ -69,6 +94,7 @@ class Site(_Owned):
         "collection": "sites",
         "indexes": [
             "scope", "search_keys", "quality_issues", "deleted_at", "established_on", "expires_on",
+            "owner_status", "owner_party",
             "updated_on", "purpose", "domain_key", "registration_phone", "registration_email",
             ("org_key", "member_sort_key"), "member_sort_key",
             {"fields": ["member", "domain_key"], "unique": True},
@@ -120,6 +146,7 @@ class SocialAccount(_Owned):
         "collection": "social_accounts",
         "indexes": [
             "scope", "search_keys", "quality_issues", "deleted_at", "platform", "link_type",
+            "owner_status", "owner_party",
             "established_on", "updated_on", "purpose", "url_key", "registration_phone",
             "registration_email", ("org_key", "member_sort_key"), "member_sort_key",
             {"fields": ["member", "platform", "url_key"], "unique": True},

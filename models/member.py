@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import mongoengine as me
 
 from . import normalize
@@ -18,6 +20,31 @@ STATUSES = [
 ]
 ROLES = [("bi_thu", "Bí thư"), ("pho_bi_thu", "Phó Bí thư"), ("cap_uy_vien", "Cấp ủy viên"), ("thu_ky", "Thư ký")]
 LEFT_STATUSES = {"transferred", "deceased", "removed"}
+#: whether the owner of a site/account is still in the register (forms 1 and 2, annual totals)
+OWNER_STATUSES = [("current", "Đang trong danh sách"), ("departed", "Đã rời danh sách")]
+#: the member's login on the "Sổ tay đảng viên điện tử" platform (Điều 6 khoản 2)
+HANDBOOK_STATES = [("none", "Chưa có"), ("proposed_create", "Đề nghị tạo"), ("created", "Đã tạo"),
+                   ("proposed_delete", "Đề nghị xóa"), ("deleted", "Đã xóa")]
+#: a unit has at most one of these at any date (Điều 6 khoản 1 điểm b)
+SINGLE_ROLES = {"bi_thu"}
+
+
+class RoleGrant(me.EmbeddedDocument):
+    """A party role held in a unit for a term; ``end`` empty while it runs."""
+
+    role = me.StringField(choices=ROLES, required=True)
+    unit = me.ReferenceField(Organisation)
+    unit_name = me.StringField()
+    start = me.DateTimeField(required=True)
+    end = me.DateTimeField()
+    note = me.StringField(max_length=300)
+
+    def covers(self, day: dt.datetime) -> bool:
+        return self.start <= day and (self.end is None or self.end >= day)
+
+    def overlaps(self, other: RoleGrant) -> bool:
+        far = dt.datetime.max
+        return self.start <= (other.end or far) and other.start <= (self.end or far)
 
 
 class Transfer(me.EmbeddedDocument):
@@ -29,6 +56,7 @@ class Transfer(me.EmbeddedDocument):
     to_name = me.StringField()
     on = me.DateTimeField()
     note = me.StringField(max_length=500)
+    decision_number = me.StringField(max_length=60)
 
 
 class Member(ScopedDocument):
@@ -38,7 +66,8 @@ class Member(ScopedDocument):
         "indexes": [
             "scope", "search_keys", "quality_issues", "status", "organisation", ("org_key", "sort_key"),
             "phone", "email", "roles", "deleted_at", "joined_on", "left_on", "sort_key", "is_party_member",
-            "admission_date",
+            "admission_date", "handbook_state", "in_transfer",
+            ("role_grants.unit", "role_grants.role"),
             {"fields": ["party_card_number"], "unique": True, "sparse": True},
         ],
         "ordering": ["org_key", "sort_key"],
@@ -61,6 +90,10 @@ class Member(ScopedDocument):
     left_on = me.DateTimeField()  # death, transfer out, removal
     left_reason = me.StringField(max_length=500)
     transfers = me.EmbeddedDocumentListField(Transfer)
+    in_transfer = me.BooleanField(default=False)  # "đang chuyển": a transfer awaits the receiver
+    role_grants = me.EmbeddedDocumentListField(RoleGrant)
+    handbook_state = me.StringField(choices=HANDBOOK_STATES, default="none")
+    handbook_changed_on = me.DateTimeField()
     notes = me.StringField(max_length=2000)
     sort_key = me.StringField()
 
@@ -86,12 +119,47 @@ class Member(ScopedDocument):
             raise me.ValidationError(errors={"left_on": "Ngày rời danh sách: bắt buộc khi đảng viên chuyển đi, từ trần hoặc ra khỏi Đảng."})
         if self.official_date and self.admission_date and self.official_date < self.admission_date:
             raise me.ValidationError(errors={"official_date": "Ngày chính thức không được trước ngày vào Đảng."})
+        self._check_grants()
         super().clean()
 
     def copy_owner(self) -> None:
         self.follow_organisation(self.organisation)
 
+    @property
+    def owner_status(self) -> str:
+        return "departed" if self.status in LEFT_STATUSES else "current"
+
+    def roles_on(self, day: dt.datetime) -> list[str]:
+        return sorted({g.role for g in self.role_grants if g.covers(day)})
+
+    def _check_grants(self) -> None:
+        """Terms are well formed, and no other person holds a single-holder role in the
+        same unit on an overlapping term (a second Bí thư is refused)."""
+        for g in self.role_grants:
+            g.start, g.end = normalize.to_datetime(g.start), normalize.to_datetime(g.end)
+            if g.unit is None:
+                g.unit = self.organisation
+            g.unit_name = g.unit.name if g.unit is not None else g.unit_name
+            if g.end and g.start and g.end < g.start:
+                raise me.ValidationError(errors={"role_grants": "Nhiệm kỳ: ngày kết thúc không được trước ngày bắt đầu."})
+        for g in self.role_grants:
+            if g.role not in SINGLE_ROLES or g.unit is None:
+                continue
+            others = Member.objects(pk__ne=self.pk, deleted_at=None,
+                                    role_grants__match={"unit": g.unit.pk, "role": g.role})
+            for other in others.only("full_name", "role_grants"):
+                clash = next((o for o in other.role_grants if o.role == g.role and o.unit is not None
+                              and o.unit.pk == g.unit.pk and o.overlaps(g)), None)
+                if clash is not None:
+                    label = dict(ROLES)[g.role]
+                    raise me.ValidationError(errors={"role_grants": (
+                        f"{g.unit_name} đã có {label} là {other.full_name} từ {normalize.format_date(clash.start)}"
+                        + (f" đến {normalize.format_date(clash.end)}" if clash.end else "")
+                        + f": mỗi đơn vị chỉ có một {label} tại một thời điểm.")})
+
     def compute_keys(self) -> None:
+        if self.role_grants:  # the current roles, for the list and its filter
+            self.roles = self.roles_on(normalize.to_datetime(dt.date.today()))
         if not self.joined_on:
             self.joined_on = normalize.to_datetime(self.admission_date) or self.created_at
         self.sort_key = normalize.vn_sort_key(self.full_name)
@@ -99,7 +167,8 @@ class Member(ScopedDocument):
             self.full_name, self.position, self.party_card_number, self.email
         ) + ([self.phone] if self.phone else [])
 
-    _OWNER_FIELDS = frozenset({"full_name", "position", "organisation", "scope", "org_name", "org_key", "sort_key"})
+    _OWNER_FIELDS = frozenset({"full_name", "position", "organisation", "scope", "org_name", "org_key", "sort_key",
+                               "status", "is_party_member"})
 
     def validate(self, clean: bool = True) -> None:
         super().validate(clean)
@@ -108,7 +177,12 @@ class Member(ScopedDocument):
 
     def save(self, *args, **kwargs):  # type: ignore[override]
         self._cascade = False
+        created = self.pk is None
+        before = None if created else self._before_status()
         result = super().save(*args, **kwargs)
+        from . import handbook
+
+        handbook.after_member_saved(self, created, before)
         if self._cascade:
             from .accounts import Site, SocialAccount
 
@@ -116,3 +190,9 @@ class Member(ScopedDocument):
                 for doc in model.objects(member=self):
                     doc.save_legacy() if doc.quality_issues else doc.save()
         return result
+
+    def _before_status(self) -> str | None:
+        if "status" not in self._changed_fields:
+            return self.status
+        stored = Member.objects(pk=self.pk).only("status").as_pymongo().first()
+        return stored.get("status") if stored else None

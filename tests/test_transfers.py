@@ -1,0 +1,100 @@
+"""Ensure that a transfer between committees waits for the receiver, who accepts (choosing
+the cell) or returns it; both sides see it; the person's records follow on acceptance."""
+
+import datetime as dt
+
+import pytest
+from mongoengine import ValidationError
+
+from models import Member, SocialAccount
+from models.transfer import TransferOrder
+from services import lifecycle
+from tests import factories
+from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def two_officers(world, login):
+    factories.user("canbo_a", world.commune_a, "officer")
+    factories.user("canbo_b", world.commune_b, "officer")
+    return login("canbo_a"), login("canbo_b")
+
+
+def _send(client, member, unit, **extra):
+    data = {"to_unit": str(unit.pk), "on": "10/11/2026", "decision_number": "12-QĐ/ĐU",
+            "csrf_token": csrf_token(client, "/admin/transfers/"), **extra}
+    return client.post(f"/admin/member/transfer-out/?id={member.pk}", data=data)
+
+
+def _decide(client, order, **data):
+    token = csrf_token(client, "/admin/transfers/?side=incoming")
+    return client.post("/admin/transfers/decide/", data={"id": str(order.pk), "csrf_token": token, **data})
+
+
+def test_transfer_from_commune_a_to_b_through_the_screens(two_officers, world):
+    a, b = two_officers
+    r = _send(a, world.member_a, world.commune_b)
+    assert r.status_code == 302
+    order = TransferOrder.objects.get()
+    assert order.state == "pending" and Member.objects.get(pk=world.member_a.pk).in_transfer
+    # before acceptance: still A's; B sees the incoming order only, not the person
+    assert a.get(f"/admin/member/details/?id={world.member_a.pk}").status_code == 200
+    assert b.get(f"/admin/member/details/?id={world.member_a.pk}").status_code == 404
+    assert "Nguyễn Văn An" in b.get("/admin/transfers/?side=incoming").get_data(as_text=True)
+    assert "Nguyễn Văn An" in a.get("/admin/transfers/?side=outgoing").get_data(as_text=True)
+    assert "Nguyễn Văn An" not in a.get("/admin/transfers/?side=incoming").get_data(as_text=True)
+    # A cannot accept its own outgoing order
+    assert _decide(a, order, what="accept", cell=str(world.cell_b.pk)).status_code == 302
+    assert TransferOrder.objects.get().state == "pending"
+    # B accepts into its cell
+    assert _decide(b, order, what="accept", cell=str(world.cell_b.pk)).status_code == 302
+    m = Member.objects.get(pk=world.member_a.pk)
+    assert (m.org_name, m.in_transfer, TransferOrder.objects.get().state) == ("Chi bộ thôn Đông", False, "accepted")
+    assert m.transfers[-1].decision_number == "12-QĐ/ĐU"
+    assert a.get(f"/admin/member/details/?id={m.pk}").status_code == 404
+    assert b.get(f"/admin/member/details/?id={m.pk}").status_code == 200
+    # accounts and sites follow the person
+    acc = SocialAccount.objects.get(pk=world.account_a.pk)
+    assert world.commune_b.pk in acc.scope and world.commune_a.pk not in acc.scope
+    assert "Nguyễn Văn An" in a.get("/admin/transfers/?side=outgoing").get_data(as_text=True)
+
+
+def test_receiver_returns_with_reason(two_officers, world):
+    a, b = two_officers
+    _send(a, world.member_a, world.commune_b)
+    order = TransferOrder.objects.get()
+    _decide(b, order, what="return", reason="")
+    assert TransferOrder.objects.get().state == "pending"  # a reason is required
+    _decide(b, order, what="return", reason="Sai địa bàn cư trú")
+    order.reload()
+    assert (order.state, order.return_reason) == ("returned", "Sai địa bàn cư trú")
+    m = Member.objects.get(pk=world.member_a.pk)
+    assert (m.org_name, m.in_transfer) == ("Chi bộ thôn 1", False)
+
+
+def test_receiver_must_choose_a_cell_of_its_own(two_officers, world):
+    a, b = two_officers
+    _send(a, world.member_a, world.commune_b)
+    order = TransferOrder.objects.get()
+    _decide(b, order, what="accept", cell=str(world.cell_a.pk))
+    assert Member.objects.get(pk=world.member_a.pk).org_name == "Chi bộ thôn 1"
+
+
+def test_sender_cannot_send_twice_nor_outside_its_scope(two_officers, world):
+    a, _ = two_officers
+    _send(a, world.member_a, world.commune_b)
+    _send(a, world.member_a, world.commune_b)
+    assert TransferOrder.objects.count() == 1
+    assert _send(a, world.member_b, world.commune_a).status_code == 404
+
+
+def test_strangers_cannot_decide(world, login):
+    factories.user("canbo_a", world.commune_a, "officer")
+    c = factories.org("XC", "Đảng bộ xã Cát", world.district, "committee")
+    factories.user("canbo_c", c, "officer")
+    admin = factories.user("quantri", world.district, "admin")
+    order = lifecycle.send(world.member_a, world.commune_b, dt.date(2026, 11, 1), None, None, admin)
+    r = _decide(login("canbo_c"), order, what="accept", cell=str(world.cell_b.pk))
+    assert r.status_code == 404 and TransferOrder.objects.get().state == "pending"
+    with pytest.raises(ValidationError):
+        lifecycle.accept(order, world.cell_a, admin)  # not a cell of the destination
