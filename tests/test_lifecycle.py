@@ -41,7 +41,9 @@ def test_transfer_bad_date_shows_error(admin_client, world):
 def test_officer_cannot_transfer_outside_scope(officer_client, world):
     path = f"/admin/member/transfer/?id={world.member_a.pk}"
     page = officer_client.get(path).get_data(as_text=True)
-    assert "Chi bộ thôn Đông" not in page  # the sibling commune's cell is not offered
+    direct = page.split('id="to_org"')[1].split("</select>")[0]
+    assert "Chi bộ thôn Đông" not in direct  # the sibling commune's cell is not offered for a direct move
+    assert "Chi bộ thôn Đông" in page.split('id="to_unit"')[1]  # only as a transfer the receiver accepts
     r = officer_client.post(path, data={"to_org": str(world.cell_b.pk), "on": "01/11/2026",
                                         "csrf_token": csrf_token(officer_client, path)})
     assert r.status_code == 200 and "ngoài phạm vi" in r.get_data(as_text=True)
