@@ -13,6 +13,7 @@ from . import auth, i18n
 from .accounts import SiteView, SocialAccountView
 from .audit import AuditView
 from .dashboard import DashboardView
+from .handbook import HandbookView
 from .imports import ImportView
 from .lookup import LookupView
 from .members import MemberView
@@ -36,6 +37,7 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(SocialAccountView(SocialAccount, name="Tài khoản mạng xã hội", endpoint="socialaccount", category="Biểu mẫu"))
     admin.add_view(ImportView(name="Nhập từ Excel", endpoint="imports", url="/admin/imports/", category="Biểu mẫu"))
     admin.add_view(TransferOrdersView(name="Chuyển sinh hoạt", endpoint="transfers", url="/admin/transfers/"))
+    admin.add_view(HandbookView(name="Đề nghị tài khoản Sổ tay", endpoint="handbook", url="/admin/handbook/"))
     admin.add_view(ReportsView(name="Báo cáo", endpoint="reports", url="/admin/reports/"))
     admin.add_view(PartyDocumentView(PartyDocument, name="Văn bản", endpoint="partydocument", category="Công tác đảng"))
     admin.add_view(MeetingView(Meeting, name="Sinh hoạt, hội họp", endpoint="meeting", category="Công tác đảng"))

@@ -137,3 +137,21 @@ class BoolFilter(ChoiceFilter):
 
     def clean(self, value: str) -> bool:
         return value == "1"
+
+
+class RoleOnDateFilter(DateFromFilter):
+    """People holding ``role`` on the chosen date (its term covers that day)."""
+
+    def __init__(self, role: str, name: str) -> None:
+        super().__init__("role_grants", name)
+        self.role = role
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        from mongoengine import Q
+
+        held = {"role": self.role, "start__lte": value}
+        return query.filter(Q(role_grants__match={**held, "end": None}) |
+                            Q(role_grants__match={**held, "end__gte": value}))
+
+    def operation(self) -> str:
+        return "tại ngày (dd/mm/yyyy)"

@@ -12,11 +12,20 @@ from markupsafe import Markup
 from mongoengine import ValidationError
 
 from models import Member, Organisation, normalize
-from models.member import ROLES, STATUSES
+from models.handbook import KINDS
+from models.member import HANDBOOK_STATES, ROLES, STATUSES, RoleGrant
 from services import audit, lifecycle, scope
 
 from .base import SecuredModelView
-from .filters import BoolFilter, ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
+from .filters import (
+    BoolFilter,
+    ChoiceFilter,
+    EmptyFilter,
+    OrgSubtreeFilter,
+    QualityFilter,
+    RoleOnDateFilter,
+    date_range,
+)
 
 _ROLE_LABELS = dict(ROLES)
 
@@ -32,12 +41,48 @@ def _roles(view: Any, context: Any, model: Any, name: str) -> str:
     return ", ".join(_ROLE_LABELS.get(r, r) for r in model.roles or [])
 
 
+def _grants(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The person's role history (Điều 6 khoản 1 điểm b), newest first."""
+    rows = [Markup("{0}, {1}: {2} – {3}").format(_ROLE_LABELS.get(g.role, g.role), g.unit_name or "",
+                                                 normalize.format_date(g.start), normalize.format_date(g.end) or "nay")
+            for g in sorted(model.role_grants, key=lambda g: g.start, reverse=True)]
+    if view.can_edit:
+        rows.append(Markup('<a href="{0}">Cấp, thôi chức vụ…</a>').format(url_for(".roles_view", id=model.pk)))
+    return Markup("<br>").join(rows)
+
+
+def _status(view: Any, context: Any, model: Any, name: str) -> str:
+    label = dict(STATUSES).get(model.status, model.status or "")
+    return f"{label} (đang chuyển)" if model.in_transfer else label
+
+
+def _handbook(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The handbook-account state, and a form to propose creation/deletion by hand."""
+    text = Markup("{0}{1}").format(dict(HANDBOOK_STATES).get(model.handbook_state, ""),
+                                   f" ({normalize.format_date(model.handbook_changed_on)})" if model.handbook_changed_on else "")
+    if not view.can_edit or not model.is_party_member:
+        return text
+    kind = "delete" if model.handbook_state in ("created", "proposed_create") else "create"
+    return text + Markup(
+        '<form method="post" action="{0}" class="form-inline mt-1"><input type="hidden" name="csrf_token" value="{1}">'
+        '<input type="hidden" name="member" value="{2}"><input type="hidden" name="kind" value="{3}">'
+        '<input name="reason" class="form-control form-control-sm mr-1" placeholder="Lý do" aria-label="Lý do">'
+        '<button type="submit" class="btn btn-sm btn-outline-primary">{4}</button></form>').format(
+        url_for("handbook.propose"), _csrf(), model.pk, kind, dict(KINDS)[kind])
+
+
+def _csrf() -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf()
+
+
 class MemberView(SecuredModelView):
     column_list = ["full_name", "org_name", "position", "phone", "email", "status", "roles", "is_party_member"]
     column_details_list = ["full_name", "org_name", "position", "is_party_member", "date_of_birth", "gender",
                            "party_card_number", "admission_date", "official_date", "phone", "email",
-                           "status", "roles", "joined_on", "left_on", "left_reason", "transfers", "notes", "quality_issues",
-                           "modified_at"]
+                           "status", "roles", "role_grants", "handbook_state", "joined_on", "left_on", "left_reason", "transfers",
+                           "notes", "quality_issues", "modified_at"]
     column_labels = {
         "full_name": "Họ và tên", "org_name": "Chi bộ", "organisation": "Chi bộ", "position": "Cấp bậc, chức vụ",
         "phone": "Số điện thoại", "email": "Email", "status": "Trạng thái", "roles": "Chức vụ trong cấp ủy",
@@ -45,9 +90,11 @@ class MemberView(SecuredModelView):
         "party_card_number": "Số thẻ đảng viên", "admission_date": "Ngày vào Đảng",
         "official_date": "Ngày chính thức", "joined_on": "Ngày vào danh sách", "left_on": "Ngày rời danh sách",
         "left_reason": "Lý do rời", "transfers": "Chuyển sinh hoạt", "notes": "Ghi chú", "quality_issues": "Lỗi dữ liệu", "modified_at": "Cập nhật lúc",
+        "role_grants": "Quá trình giữ chức vụ", "handbook_state": "Tài khoản Sổ tay đảng viên",
     }
-    column_formatters_detail = {"transfers": _transfers, "roles": _roles}
-    column_formatters = {"roles": _roles,
+    column_formatters_detail = {"transfers": _transfers, "roles": _roles, "role_grants": _grants,
+                                "handbook_state": _handbook, "status": _status}
+    column_formatters = {"roles": _roles, "status": _status,
                          "quality_issues": lambda v, c, m, n: Markup("<br>").join(m.quality_issues or [])}
     column_sortable_list = [("full_name", "sort_key"), ("org_name", "org_key"), "status"]
     column_default_sort = [("org_key", False), ("sort_key", False)]
@@ -55,6 +102,9 @@ class MemberView(SecuredModelView):
         OrgSubtreeFilter(),
         ChoiceFilter("status", "Trạng thái", STATUSES),
         ChoiceFilter("roles", "Chức vụ trong cấp ủy", ROLES),
+        *(RoleOnDateFilter(key, label) for key, label in ROLES),
+        ChoiceFilter("handbook_state", "Tài khoản Sổ tay đảng viên", HANDBOOK_STATES),
+        BoolFilter("in_transfer", "Đang chuyển sinh hoạt"),
         BoolFilter("is_party_member", "Là đảng viên"),
         QualityFilter(Member),
         EmptyFilter("phone", "Số điện thoại"),
@@ -64,7 +114,7 @@ class MemberView(SecuredModelView):
     ]
     form_columns = ["full_name", "organisation", "position", "is_party_member", "date_of_birth", "gender",
                     "party_card_number", "admission_date", "official_date", "phone", "email", "status",
-                    "roles", "left_on", "left_reason", "notes"]
+                    "left_on", "left_reason", "notes"]
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên chi bộ"}}
 
     @expose("/transfer/", methods=("GET", "POST"))
@@ -97,6 +147,37 @@ class MemberView(SecuredModelView):
                     return redirect(url_for(".details_view", id=member.pk))
         return self.render("members/transfer.html", member=member, cells=cells, form=form, errors=errors,
                            units=self._other_units(member), orders=lifecycle.TransferOrder.objects(member=member))
+
+    @expose("/roles/", methods=("GET", "POST"))
+    def roles_view(self) -> Any:
+        """Grant a role for a term, or end one; at most one Bí thư per unit at any date."""
+        member = self.get_one(request.args.get("id", ""))
+        if not self.has_change_permission(current_user, member):
+            abort(404)
+        form, error = {k: request.form.get(k, "") for k in ("role", "start", "end", "index")}, None
+        if request.method == "POST":
+            before = [(g.role, g.start, g.end) for g in member.role_grants]
+            try:
+                start, end = normalize.date(form["start"]), normalize.date(form["end"])
+                if form["index"]:  # end a running term
+                    grant = member.role_grants[int(form["index"])]
+                    grant.end = normalize.to_datetime(end or dt.date.today())
+                else:
+                    if form["role"] not in _ROLE_LABELS or start is None:
+                        raise ValidationError("Hãy chọn chức vụ và ngày bắt đầu.")
+                    member.role_grants.append(RoleGrant(role=form["role"], unit=member.organisation, start=start, end=end))
+                member.save()
+            except (ValidationError, normalize.NormalizeError, ValueError, IndexError) as exc:
+                member.reload()
+                error = "; ".join(str(v) for v in exc.to_dict().values()) if getattr(exc, "errors", None) else (
+                    getattr(exc, "message", None) or str(exc))
+            else:
+                audit.record("update", user=current_user, records=[member], detail="Chức vụ trong cấp ủy",
+                             changes=[{"field": "role_grants", "before": str(before),
+                                       "after": str([(g.role, g.start, g.end) for g in member.role_grants])}])
+                flash("Đã cập nhật chức vụ.", "success")
+                return redirect(url_for(".details_view", id=member.pk))
+        return self.render("members/roles.html", member=member, roles=ROLES, labels=_ROLE_LABELS, form=form, error=error)
 
     @staticmethod
     def _other_units(member: Member) -> Any:

@@ -1,0 +1,134 @@
+"""The monthly list of handbook-account proposals (Điều 6 khoản 2 điểm b, c, đ; Điều 12
+khoản 2 điểm b): what a committee sends upward between the 27th and the 29th, who sent it,
+and what the superior level has done. The automatic rules are in :mod:`models.handbook`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import IO, Any
+
+from mongoengine import ValidationError
+
+from exports.handbook import write_proposals
+from models import Member, Organisation, normalize
+from models.base import utcnow
+from models.handbook import EVENTS, KINDS, STATES, HandbookProposal, ProposalList, month_key
+from models.handbook import mark_done as _mark_done
+from models.handbook import propose as _propose
+from models.handbook import withdraw as _withdraw
+from services import audit, scope
+
+DEADLINE_DAYS = (27, 29)
+
+
+def parse_month(raw: str | None, today: dt.date | None = None) -> str:
+    """``2026-11`` or ``11/2026``; empty means the current month."""
+    raw = (raw or "").strip()
+    if not raw:
+        return month_key(today or dt.date.today())
+    for fmt in ("%Y-%m", "%m/%Y"):
+        try:
+            return month_key(dt.datetime.strptime(raw, fmt))
+        except ValueError:
+            continue
+    raise ValidationError("Tháng không hợp lệ: nhập theo dạng mm/yyyy.")
+
+
+def proposals(org: Organisation, month: str, user: Any) -> Any:
+    return scope.in_subtree(HandbookProposal, org, user).filter(month=month)
+
+
+def sent_list(org: Organisation, month: str) -> ProposalList | None:
+    return ProposalList.objects(organisation=org, month=month, sent_at__ne=None).first()
+
+
+def send(org: Organisation, month: str, user: Any) -> ProposalList:
+    """Mark the unit's list sent: it is frozen; later proposals go to next month's list."""
+    if not scope.can_write(user) or not scope.can_see(user, org):
+        raise ValidationError("Bạn không có quyền gửi danh sách của đơn vị này.")
+    found = ProposalList.objects(organisation=org, month=month).first() or \
+        ProposalList(organisation=org, scope=list(org.scope), month=month)
+    if found.sent_at:
+        raise ValidationError("Danh sách tháng này đã được gửi.")
+    found.sent_at, found.sent_by = utcnow(), getattr(user, "username", "")
+    found.save()
+    audit.record("update", user=user, collection="handbook_lists", detail=f"Gửi danh sách đề nghị {month}; tổ chức {org.code}")
+    return found
+
+
+def is_superior(user: Any, p: HandbookProposal) -> bool:
+    """The level above a unit whose list carrying ``p`` has been sent."""
+    if not scope.can_write(user) or not scope.can_see(user, p):
+        return False
+    lists = ProposalList.objects(organisation__in=list(p.scope), month=p.month, sent_at__ne=None)
+    root = scope.scope_root(user)
+    return any(scope.sees_everything(user) or root in lst.scope[:-1] for lst in lists)
+
+
+def mark_done(p: HandbookProposal, user: Any) -> None:
+    if p.state != "proposed" or not is_superior(user, p):
+        raise ValidationError("Chỉ cấp trên đánh dấu đã thực hiện, sau khi danh sách đã được gửi.")
+    _mark_done(p, getattr(user, "username", ""))
+    audit.record("update", user=user, records=[p.member], detail=f"Đã thực hiện: {dict(KINDS)[p.kind]}")
+
+
+def add(member: Member, kind: str, reason: str | None, user: Any) -> HandbookProposal:
+    """An officer's own proposal, with a reason (e.g. a member who never had an account)."""
+    if not scope.can_write(user) or not scope.can_see(user, member):
+        raise ValidationError("Bạn không có quyền đề nghị cho người này.")
+    if kind not in dict(KINDS) or not normalize.text(reason):
+        raise ValidationError("Hãy chọn loại đề nghị và ghi lý do.")
+    if HandbookProposal.objects(member=member, kind=kind, state="proposed", deleted_at=None).count():
+        raise ValidationError("Người này đã có đề nghị cùng loại đang chờ.")
+    p = _propose(member, kind, "manual", normalize.text(reason))
+    audit.record("create", user=user, records=[p])
+    return p
+
+
+def withdraw(p: HandbookProposal, reason: str | None, user: Any) -> None:
+    if not scope.can_write(user) or not scope.can_see(user, p):
+        raise ValidationError("Bạn không có quyền rút đề nghị này.")
+    if p.state != "proposed" or p.frozen:
+        raise ValidationError("Danh sách chứa đề nghị này đã được gửi: không rút được.")
+    if not normalize.text(reason):
+        raise ValidationError("Lý do rút đề nghị: bắt buộc.")
+    _withdraw(p, normalize.text(reason))
+    audit.record("update", user=user, records=[p], detail="Rút đề nghị")
+
+
+def units_not_sent(user: Any, month: str) -> list[Organisation]:
+    """The committees directly under the user's unit that have not sent this month's list."""
+    root = scope.scope_root(user)
+    if root is None:
+        return []
+    below = scope.organisations(user).filter(parent=root, kind="committee").order_by("tree_key")
+    sent = {lst.organisation.pk for lst in ProposalList.objects(month=month, sent_at__ne=None,
+                                                                organisation__in=[o.pk for o in below])}
+    return [o for o in below if o.pk not in sent]
+
+
+def deadline(today: dt.date) -> dict[str, Any]:
+    """Where the month stands against the 27th–29th window."""
+    first, last = DEADLINE_DAYS
+    return {"month": month_key(today), "open": first <= today.day <= last, "late": today.day > last,
+            "window": f"{first:02d}–{last:02d}/{today.month:02d}/{today.year}"}
+
+
+def rows(qs: Any) -> list[dict[str, Any]]:
+    kinds, events, states = dict(KINDS), dict(EVENTS), dict(STATES)
+    return [{"org_name": p.org_name, "member_name": p.member_name, "party_card_number": p.party_card_number or "",
+             "kind": kinds[p.kind], "reason": p.reason or "", "event": events[p.event],
+             "event_on": normalize.format_date(p.event_on), "state": states[p.state]}
+            for p in qs.filter(state__ne="withdrawn").order_by("org_key", "member_sort_key")]
+
+
+def export(out: str | IO[bytes], org: Organisation, month: str, user: Any, today: dt.date | None = None) -> int:
+    from services.reports import acting_as, title_block
+
+    principal = acting_as(org, user)
+    today = today or dt.date.today()
+    data = rows(proposals(org, month, principal))
+    write_proposals(out, title_block(org, today, today), month, data)
+    audit.record("export", user=user, collection="handbook_proposals", detail=f"Danh sách đề nghị {month}; tổ chức {org.code}")
+    return len(data)
