@@ -15,13 +15,19 @@ from flask_login import current_user
 from exports import XLSX_MIMETYPE, ExportError
 from models import Organisation, Site, SocialAccount
 from models.accounts import ADMIN_ROLES, LINK_TYPES, PLATFORMS, PURPOSES
+from models.member import OWNER_STATUSES
 from services import reports, scope
 
 from .base import SecuredModelView, escape_link
-from .filters import ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
+from .filters import BoolFilter, ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
 
 _OWNER_LABELS = {"org_name": "Chi bộ", "member_name": "Họ và tên", "position": "Cấp bậc, chức vụ",
                  "member": "Họ và tên (người khai)", "quality_issues": "Lỗi dữ liệu"}
+def _owner_filters() -> tuple:
+    return (ChoiceFilter("owner_status", "Chủ tài khoản", OWNER_STATUSES),
+            BoolFilter("owner_party", "Chủ tài khoản là đảng viên"))
+
+
 _AJAX_MEMBER = {"member": {"fields": ["search_keys"], "placeholder": "Gõ họ tên hoặc số điện thoại"}}
 
 
@@ -52,6 +58,7 @@ class FormExportMixin:
         try:
             reports.export_form(self.export_kind, out, org, current_user, base=query,
                                 cap=current_app.config["EXPORT_ROW_CAP"],
+                                include_departed=self._owner_filtered(view_args.filters),
                                 criteria=request.query_string.decode("utf-8", "replace"))
         except (ExportError, reports.ReportError) as exc:
             out.close()
@@ -61,6 +68,11 @@ class FormExportMixin:
         number = 1 if self.export_kind == "sites" else 2
         name = f"bieu-mau-{number}-{org.code}-{dt.date.today():%Y%m%d}.xlsx"
         return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+
+    def _owner_filtered(self, filters: Any) -> bool:
+        """A list filtered on the owner's status exports what it shows (departed owners included
+        when asked for); otherwise the form lists only owners still in the register."""
+        return any(self._filters[idx].column == "owner_status" for idx, _, _ in filters or [])  # type: ignore[attr-defined]
 
     def _export_org(self, filters: Any) -> Organisation:
         """The organisation printed in the title block: the deepest organisation filter in scope,
@@ -90,6 +102,7 @@ class SiteView(FormExportMixin, SecuredModelView):
         OrgSubtreeFilter(),
         ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
         QualityFilter(Site),
+        *_owner_filters(),
         *date_range("established_on", "Thời gian thiết lập"),
         *date_range("expires_on", "Thời hạn hết hạn"),
         *date_range("updated_on", "Thời gian cập nhật"),
@@ -124,6 +137,7 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
         ChoiceFilter("link_type", "Loại đường dẫn", LINK_TYPES),
         ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
         QualityFilter(SocialAccount),
+        *_owner_filters(),
         *date_range("established_on", "Thời gian thiết lập"),
         *date_range("updated_on", "Thời gian cập nhật"),
         EmptyFilter("registration_phone", "Số điện thoại đăng ký"),

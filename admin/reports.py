@@ -31,7 +31,8 @@ class ReportsView(PanelView):
         today = dt.date.today()
         orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
         return self.render("reports/index.html", orgs=orgs, today=today, own=current_user.organisation,
-                           years=range(today.year, today.year - 6, -1), kinds=reports.REPORT_KINDS)
+                           years=range(today.year, today.year - 6, -1), kinds=reports.REPORT_KINDS,
+                           people=reports.PEOPLE)
 
     @expose("/download/")
     def download(self) -> Any:
@@ -44,7 +45,8 @@ class ReportsView(PanelView):
         try:
             options = _options(kind, today)
             if kind in reports.FORM_MODELS:
-                reports.export_form(kind, out, org, current_user, as_of=options.get("as_of"), today=today)
+                reports.export_form(kind, out, org, current_user, today=today, **options,
+                                    people=request.args.get("people") or "all")
             else:
                 reports.export_report(kind, out, org, current_user, today=today, **options)
         except (ValueError, ExportError, reports.ReportError) as exc:
@@ -76,4 +78,4 @@ def _options(kind: str, today: dt.date) -> dict[str, Any]:
         raise ValueError(f"Ngày báo cáo: {exc}") from None
     if as_of > today:
         raise ValueError("Ngày báo cáo không được sau hôm nay.")
-    return {"as_of": as_of}
+    return {"as_of": as_of, "include_departed": request.args.get("departed") == "1"}

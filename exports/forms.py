@@ -34,8 +34,9 @@ def form_cells(layout: FormLayout, rows: Iterable[Mapping[str, Any]]) -> Iterato
 
 
 def write_form(out: str | IO[bytes], layout: FormLayout, block: TitleBlock,
-               rows: Iterable[Mapping[str, Any]]) -> int:
+               rows: Iterable[Mapping[str, Any]], note: str | None = None) -> int:
     """Write the whole form to ``out`` (a path or a binary file); return the number of data rows.
+    ``note`` is printed under the title (e.g. "gồm cả người đã rời danh sách").
 
     Raises :class:`exports.xlsx.ExportError` when a value cannot be written faithfully."""
     book, formats = open_workbook(out)
@@ -43,6 +44,8 @@ def write_form(out: str | IO[bytes], layout: FormLayout, block: TitleBlock,
         sheet = Sheet(book, formats, layout.sheet_name, [c.width for c in layout.columns])
         sheet.print_setup()
         row = sheet.title_block(block, layout.title)
+        if note:
+            sheet.merged(row - 1, 0, len(layout.columns) - 1, note, "subtitle")
         row = sheet.header(row, [c.header for c in layout.columns])
         row, count = _write_rows(sheet, layout, row, rows)
         sheet.signature(row, block)

@@ -28,6 +28,9 @@ class Table:
 
 ANNUAL_TITLE = "BÁO CÁO TỔNG SỐ TRANG WEB, BLOG VÀ TÀI KHOẢN MẠNG XÃ HỘI CỦA CÁN BỘ, ĐẢNG VIÊN"
 ANNUAL_HEADERS = ("Đơn vị", "Số cán bộ, đảng viên", "Số trang web/blog", "Tổng số tài khoản mạng xã hội")
+#: the directive counts non-party civil servants too; the totals keep them apart
+ANNUAL_SPLIT_HEADERS = ("Số đảng viên", "Số người không phải đảng viên", "Số trang, tài khoản của đảng viên",
+                        "Số trang, tài khoản của người không phải đảng viên")
 
 MONTHLY_TITLE = "BÁO CÁO BIẾN ĐỘNG DANH SÁCH CÁN BỘ, ĐẢNG VIÊN VÀ TÀI KHOẢN"
 MONTHLY_HEADERS = ("Đơn vị", "Số người thêm mới", "Số người ra khỏi danh sách", "Số tài khoản mạng xã hội thêm mới",
@@ -46,7 +49,7 @@ WIDTHS = {"unit": 34, "count": 14, "cell": 18, "name": 22, "text": 36, "date": 1
 
 def annual_table(subtitle: str, platforms: Sequence[str], rows: Iterable[Sequence[Any]],
                  total: Sequence[Any]) -> Table:
-    headers = (*ANNUAL_HEADERS, *(f"Trong đó: {p}" for p in platforms))
+    headers = (*ANNUAL_HEADERS, *(f"Trong đó: {p}" for p in platforms), *ANNUAL_SPLIT_HEADERS)
     widths = (WIDTHS["unit"], *[WIDTHS["count"]] * (len(headers) - 1))
     return Table("Tổng hợp", ANNUAL_TITLE, subtitle, headers, widths, rows, total, set(range(2, len(headers) + 1)))
 

@@ -67,6 +67,31 @@ def title_block(org: Organisation, as_of: dt.date, today: dt.date | None = None)
                       place=place or "", signed_on=today or dt.date.today(), as_of=as_of, signer=signer_line(org.kind))
 
 
+# --- who is counted: owner status and party membership (one place for these rules) ------------
+
+PEOPLE = {"all": "Cán bộ, đảng viên (cả người không phải đảng viên)", "party": "Chỉ đảng viên",
+          "non_party": "Chỉ cán bộ, công chức không phải là đảng viên"}
+
+
+def owner_filter(people: str = "all", include_departed: bool = False) -> dict[str, Any]:
+    """Filter on forms 1 and 2 (sites, social accounts): by default only owners still in the
+    register; ``people`` keeps party members, non-party people, or both."""
+    if people not in PEOPLE:
+        raise ReportError("Đối tượng không hợp lệ (all, party, non_party).")
+    flt: dict[str, Any] = {} if include_departed else {"owner_status": "current"}
+    if people != "all":
+        flt["owner_party"] = people == "party"
+    return flt
+
+
+def owner_note(people: str = "all", include_departed: bool = False) -> str | None:
+    """The line printed on the sheet when the export is not the default one."""
+    parts = [PEOPLE[people]] if people != "all" else []
+    if include_departed:
+        parts.append("gồm cả người đã rời danh sách (từ trần, chuyển đi, ra khỏi Đảng)")
+    return f"Ghi chú: {'; '.join(parts)}." if parts else None
+
+
 # --- forms 1 and 2 ---------------------------------------------------------------------------
 
 class _LinkParts:
@@ -103,19 +128,25 @@ def form_rows(kind: str, qs: Any) -> Iterator[dict]:
 
 def export_form(kind: str, out: str | IO[bytes], org: Organisation, user: Any = None, *,
                 as_of: dt.date | None = None, base: Any = None, cap: int | None = None,
-                today: dt.date | None = None, criteria: str = "") -> int:
+                today: dt.date | None = None, criteria: str = "", people: str = "all",
+                include_departed: bool = False) -> int:
     """Write form 1 (``sites``) or 2 (``social``) of ``org``'s subtree; return the row count.
+
+    Only owners still in the register are listed unless ``include_departed`` (a note on the
+    sheet says so); ``people`` keeps party members, non-party people or both (see ``owner_filter``).
 
     ``base`` is a list screen's query (built on ``scope.visible`` with its filters and search,
     described by ``criteria`` for the audit trail); without it, the whole subtree of ``org``
     within the user's scope is exported."""
     principal = acting_as(org, user)
     qs = base if base is not None else scope.in_subtree(FORM_MODELS[kind], org, principal)
+    qs = qs.filter(**owner_filter(people, include_departed))
     if cap is not None and (count := qs.count()) > cap:
         raise ReportError(f"Danh sách có {count} bản ghi, vượt giới hạn xuất {cap} bản ghi mỗi lần. "
                           "Hãy lọc theo tổ chức hoặc điều kiện khác rồi xuất lại.")
     today = today or dt.date.today()
-    count = write_form(out, FORMS[kind], title_block(org, as_of or today, today), form_rows(kind, qs))
+    count = write_form(out, FORMS[kind], title_block(org, as_of or today, today), form_rows(kind, qs),
+                       note=owner_note(people, include_departed))
     _audit(user, FORM_MODELS[kind]._get_collection_name(), f"{FORMS[kind].sheet_name}: {count} dòng", org, criteria)
     return count
 
@@ -157,24 +188,35 @@ def _day_after(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day) + dt.timedelta(days=1)
 
 
-def annual_tables(org: Organisation, user: Any, as_of: dt.date) -> list[layouts.Table]:
-    """People, sites and social accounts (by platform) per unit, as of the end of ``as_of``."""
+def annual_tables(org: Organisation, user: Any, as_of: dt.date, include_departed: bool = False) -> list[layouts.Table]:
+    """People, sites and social accounts (by platform) per unit, as of the end of ``as_of``;
+    the last columns split party members from non-party people (people, then sites and accounts)."""
     principal, end = acting_as(org, user), _day_after(as_of)
-    units, width = _Units(org, principal), 3 + len(PLATFORMS)
+    units, width = _Units(org, principal), 3 + len(PLATFORMS) + 4
+    split = 3 + len(PLATFORMS)  # party / non-party people, then their sites + accounts
     counts: dict[ObjectId, list[int]] = defaultdict(lambda: [0] * width)
-    for doc in scope.in_subtree(Member, org, principal).filter(joined_on__lt=end).only("scope", "left_on").as_pymongo():
+    people = scope.in_subtree(Member, org, principal).filter(joined_on__lt=end).only("scope", "left_on", "is_party_member")
+    for doc in people.as_pymongo():
         if doc.get("left_on") is None or doc["left_on"] >= end:
-            counts[units.of(doc["scope"])][0] += 1
-    for doc in scope.in_subtree(Site, org, principal).filter(created_at__lt=end).only("scope").as_pymongo():
-        counts[units.of(doc["scope"])][1] += 1
-    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=end).only("scope", "platform")
+            row = counts[units.of(doc["scope"])]
+            row[0] += 1
+            row[split + (0 if doc.get("is_party_member", True) else 1)] += 1
+    owners = owner_filter("all", include_departed)
+    sites = scope.in_subtree(Site, org, principal).filter(created_at__lt=end, **owners).only("scope", "owner_party")
+    for doc in sites.as_pymongo():
+        row = counts[units.of(doc["scope"])]
+        row[1] += 1
+        row[split + (2 if doc.get("owner_party", True) else 3)] += 1
+    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=end, **owners).only(
+        "scope", "platform", "owner_party")
     for doc in social.as_pymongo():
         row = counts[units.of(doc["scope"])]
         platform = doc.get("platform")
         row[2] += 1
         row[3 + (PLATFORMS.index(platform) if platform in PLATFORMS else len(PLATFORMS) - 1)] += 1
+        row[split + (2 if doc.get("owner_party", True) else 3)] += 1
     rows, total = units.table(counts, width)
-    subtitle = f"(Tính đến {vn_date(as_of)})"
+    subtitle = f"(Tính đến {vn_date(as_of)})" + (" — gồm cả người đã rời danh sách" if include_departed else "")
     return [layouts.annual_table(subtitle, PLATFORMS, rows, total)]
 
 
@@ -269,11 +311,11 @@ def quality_tables(org: Organisation, user: Any, today: dt.date | None = None) -
 
 def export_report(kind: str, out: str | IO[bytes], org: Organisation, user: Any = None, *,
                   as_of: dt.date | None = None, year: int | None = None, month: int | None = None,
-                  today: dt.date | None = None) -> None:
+                  today: dt.date | None = None, include_departed: bool = False) -> None:
     """Write the ``annual``, ``monthly`` or ``quality`` report of ``org`` to ``out``."""
     today = today or dt.date.today()
     if kind == "annual":
-        tables = annual_tables(org, user, as_of or today)
+        tables = annual_tables(org, user, as_of or today, include_departed)
     elif kind == "monthly":
         tables = monthly_tables(org, user, year or today.year, month or today.month)
     elif kind == "quality":

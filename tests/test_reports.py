@@ -65,11 +65,15 @@ def test_annual_totals_as_of_a_date(known: factories.World, tmp_path: Path) -> N
     assert ws["A5"].value == "(Tính đến ngày 31 tháng 10 năm 2025)"
     assert [c.value for c in ws[7]][:5] == ["STT", "Đơn vị", "Số cán bộ, đảng viên", "Số trang web/blog",
                                           "Tổng số tài khoản mạng xã hội"]
-    assert [c.value for c in ws[7]][5:] == [f"Trong đó: {p}" for p in PLATFORMS]
+    assert [c.value for c in ws[7]][5:5 + len(PLATFORMS)] == [f"Trong đó: {p}" for p in PLATFORMS]
+    assert [c.value for c in ws[7]][5 + len(PLATFORMS):] == [
+        "Số đảng viên", "Số người không phải đảng viên", "Số trang, tài khoản của đảng viên",
+        "Số trang, tài khoản của người không phải đảng viên"]
     by_platform = {p: 0 for p in PLATFORMS}
-    xa = [1, "Đảng bộ xã An Hòa", 2, 1, 3, *{**by_platform, "Youtube": 1, "Tiktok": 1, "Zalo": 1}.values()]
-    xb = [2, "Đảng bộ xã Bình Minh", 1, 0, 1, *{**by_platform, "Khác": 1}.values()]
-    total = ["", "Tổng cộng", 3, 1, 4, *{**by_platform, "Youtube": 1, "Tiktok": 1, "Zalo": 1, "Khác": 1}.values()]
+    xa = [1, "Đảng bộ xã An Hòa", 2, 1, 3, *{**by_platform, "Youtube": 1, "Tiktok": 1, "Zalo": 1}.values(), 2, 0, 4, 0]
+    xb = [2, "Đảng bộ xã Bình Minh", 1, 0, 1, *{**by_platform, "Khác": 1}.values(), 1, 0, 1, 0]
+    total = ["", "Tổng cộng", 3, 1, 4, *{**by_platform, "Youtube": 1, "Tiktok": 1, "Zalo": 1, "Khác": 1}.values(),
+             3, 0, 5, 0]
     assert [list(r) for r in table(out)] == [xa, xb, [None if v == "" else v for v in total]]
 
 
