@@ -34,7 +34,8 @@ ANNUAL_SPLIT_HEADERS = ("Số đảng viên", "Số người không phải đả
 
 MONTHLY_TITLE = "BÁO CÁO BIẾN ĐỘNG DANH SÁCH CÁN BỘ, ĐẢNG VIÊN VÀ TÀI KHOẢN"
 MONTHLY_HEADERS = ("Đơn vị", "Số người thêm mới", "Số người ra khỏi danh sách", "Số tài khoản mạng xã hội thêm mới",
-                   "Số tài khoản mạng xã hội xóa", "Số trang web/blog thêm mới", "Số trang web/blog xóa")
+                   "Số tài khoản mạng xã hội xóa", "Số trang web/blog thêm mới", "Số trang web/blog xóa",
+                   "Số người chuyển đến", "Số người chuyển đi")
 MONTHLY_DETAIL_TITLE = "DANH SÁCH NGƯỜI VÀ TÀI KHOẢN THÊM MỚI, XÓA TRONG THÁNG"
 MONTHLY_DETAIL_HEADERS = ("Đơn vị", "Chi bộ", "Họ và tên", "Cấp bậc, chức vụ", "Biến động", "Nội dung", "Ngày", "Lý do")
 

@@ -22,7 +22,7 @@ STATES = [("pending", "Đang chuyển"), ("accepted", "Đã tiếp nhận"), ("r
 class TransferOrder(me.Document):
     VERBOSE_NAME = "Chuyển sinh hoạt đảng"
     meta = {"collection": "transfer_orders",
-            "indexes": ["scope", "to_scope", "member", "state", "decided_at", "on"],
+            "indexes": ["scope", "to_scope", "to_cell_scope", "member", "state", "on", ("state", "decided_at")],
             "ordering": ["-on"]}
 
     member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.DENY)

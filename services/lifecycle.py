@@ -29,8 +29,15 @@ def transfer(member: Member, to_org: Organisation, on: dt.date, note: str | None
     member.transfers.append(Transfer(from_org=member.organisation, from_name=member.org_name, to_org=to_org,
                                      to_name=to_org.name, on=normalize.to_datetime(on),
                                      note=normalize.text(note)))
+    # the same record as a transfer between committees, already accepted: one history, one count
+    order = TransferOrder(member=member, member_name=member.full_name, from_org=member.organisation,
+                          from_name=member.org_name, scope=list(member.scope), to_unit=to_org, to_name=to_org.name,
+                          to_scope=list(to_org.scope), to_cell=to_org, to_cell_scope=list(to_org.scope),
+                          on=normalize.to_datetime(on), note=normalize.text(note), state="accepted",
+                          created_by=_name(user), decided_at=utcnow(), decided_by=_name(user))
     member.organisation = to_org
     member.save()
+    order.save()
     return member
 
 

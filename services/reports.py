@@ -235,6 +235,18 @@ _MOVES = [_Move(Member, "joined_on", 0, "Thêm mới"), _Move(Member, "left_on",
           _Move(Site, "created_at", 4, "Thêm trang web/blog"), _Move(Site, "deleted_at", 5, "Xóa trang web/blog", True)]
 
 
+def transfer_moves(org: Organisation, start: dt.datetime, end: dt.datetime) -> Iterator[tuple[list, int, Any]]:
+    """Transfers accepted in [start, end) touching ``org``'s subtree: (unit path, column, order);
+    column 6 = arrived (path of the receiving cell), 7 = left (path at the sender)."""
+    from models.transfer import TransferOrder
+
+    accepted = TransferOrder.objects(state="accepted", decided_at__gte=start, decided_at__lt=end)
+    for order in accepted.filter(to_cell_scope=org.pk):
+        yield list(order.to_cell_scope), 6, order
+    for order in accepted.filter(scope=org.pk):
+        yield list(order.scope), 7, order
+
+
 _DETAIL = ("scope", "org_key", "org_name", "full_name", "sort_key", "member_name", "member_sort_key", "position", "platform",
            "url", "link_type", "admin_role", "domain", "site_name", "left_reason", "status", "quality_issues")
 
@@ -260,7 +272,7 @@ def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[
     principal = acting_as(org, user)
     start = dt.datetime(year, month, 1)
     end = dt.datetime(year + month // 12, month % 12 + 1, 1)
-    units, counts, detail = _Units(org, principal), defaultdict(lambda: [0] * 6), []
+    units, counts, detail = _Units(org, principal), defaultdict(lambda: [0] * 8), []
     for move in _MOVES:
         base = (scope.visible(move.model, principal, deleted=True).filter(scope=org.pk) if move.deleted
                 else scope.in_subtree(move.model, org, principal))
@@ -274,7 +286,16 @@ def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[
             detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, move.column),
                            [units.sort_key(unit)[1], doc.get("org_name") or "", name, doc.get("position") or "", move.label, content,
                             format_date(doc.get(move.date_field)), reason]))
-    rows, total = units.table(counts, 6)
+    for unit_path, column, order in transfer_moves(org, start, end):
+        unit = units.of(unit_path)
+        counts[unit][column] += 1
+        label = "Chuyển đến" if column == 6 else "Chuyển đi"
+        cell = order.to_name if column == 6 else order.from_name
+        detail.append(((*units.sort_key(unit), "", order.member_name, column),
+                       [units.sort_key(unit)[1], cell, order.member_name, "", label,
+                        f"{order.from_name} → {order.to_name}" + (f" ({order.decision_number})" if order.decision_number else ""),
+                        format_date(order.decided_at), order.note or ""]))
+    rows, total = units.table(counts, 8)
     subtitle = f"(Tháng {month:02d} năm {year})"
     return layouts.monthly_tables(subtitle, rows, total, [row for _, row in sorted(detail, key=lambda d: d[0])])
 

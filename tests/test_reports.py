@@ -93,8 +93,8 @@ def test_monthly_movement_with_names_and_reasons(known: factories.World, tmp_pat
     out = tmp_path / "monthly.xlsx"
     reports.export_report("monthly", out, known.district, year=2025, month=10)
     summary = [list(r) for r in table(out, 0)]
-    assert summary == [[1, "Đảng bộ xã An Hòa", 1, 1, 2, 1, 0, 0], [2, "Đảng bộ xã Bình Minh", 1, 0, 1, 0, 0, 0],
-                       [None, "Tổng cộng", 2, 1, 3, 1, 0, 0]]
+    assert summary == [[1, "Đảng bộ xã An Hòa", 1, 1, 2, 1, 0, 0, 0, 0], [2, "Đảng bộ xã Bình Minh", 1, 0, 1, 0, 0, 0, 0, 0],
+                       [None, "Tổng cộng", 2, 1, 3, 1, 0, 0, 0, 0]]
     detail = [(r[2], r[3], r[5], r[7], r[8]) for r in table(out, 1)]
     assert detail == [
         ("Chi bộ thôn 2", "Lê Văn Cường", "Thêm tài khoản mạng xã hội", "05/10/2025", None),
@@ -111,7 +111,7 @@ def test_monthly_movement_with_names_and_reasons(known: factories.World, tmp_pat
 
 def test_monthly_december_and_an_empty_month(known: factories.World) -> None:
     tables = reports.monthly_tables(known.district, None, 2024, 12)
-    assert list(tables[0].total[1:]) == [0, 0, 0, 0, 0, 0] and list(tables[1].rows) == []
+    assert list(tables[0].total[1:]) == [0] * 8 and list(tables[1].rows) == []
 
 
 def test_quality_per_unit_with_rule_labels(known: factories.World, tmp_path: Path) -> None:

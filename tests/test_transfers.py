@@ -98,3 +98,24 @@ def test_strangers_cannot_decide(world, login):
     assert r.status_code == 404 and TransferOrder.objects.get().state == "pending"
     with pytest.raises(ValidationError):
         lifecycle.accept(order, world.cell_a, admin)  # not a cell of the destination
+
+
+def test_transfers_counted_in_monthly_movement(world):
+    from services import reports
+
+    admin = factories.user("quantri", world.district, "admin")
+    order = lifecycle.send(world.member_a, world.commune_b, dt.date.today(), "7-QĐ/HU", None, admin)
+    lifecycle.accept(order, world.cell_b, admin)
+    today = dt.date.today()
+    [summary, detail] = reports.monthly_tables(world.district, admin, today.year, today.month)
+    rows = {r[0]: r[7:9] for r in summary.rows}
+    assert rows == {"Đảng bộ xã An Hòa": [0, 1], "Đảng bộ xã Bình Minh": [1, 0]}
+    moves = [(r[2], r[4], r[5]) for r in detail.rows if r[4].startswith("Chuyển")]
+    assert ("Nguyễn Văn An", "Chuyển đi", "Chi bộ thôn 1 → Đảng bộ xã Bình Minh (7-QĐ/HU)") in moves
+    [summary_b, _] = reports.monthly_tables(world.commune_b, admin, today.year, today.month)
+    assert summary_b.total[7:9] == [1, 0]
+    # a pending or returned transfer is not a movement
+    other = lifecycle.send(world.member_b, world.commune_a, today, None, None, admin)
+    lifecycle.return_order(other, "Không đúng địa bàn", admin)
+    [summary, _] = reports.monthly_tables(world.district, admin, today.year, today.month)
+    assert summary.total[7:9] == [1, 1]
