@@ -31,7 +31,7 @@ EVENTS = [("admission", "Kết nạp đảng viên mới"), ("arrival", "Chuyể
 STATES = [("proposed", "Đã đề nghị"), ("withdrawn", "Đã rút đề nghị"), ("done", "Cấp trên đã thực hiện")]
 _LEAVE_EVENTS = {"deceased": "death", "removed": "removal", "transferred": "transfer_out"}
 #: a member who entered the register this long ago or less is "new" (older rosters propose nothing)
-NEW_WINDOW = dt.timedelta(days=62)
+NEW_WINDOW = dt.timedelta(days=92)
 
 
 def month_key(day: dt.date | dt.datetime) -> str:

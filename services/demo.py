@@ -14,6 +14,8 @@ import random
 from flask import Flask
 
 from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
+from models.handbook import ProposalList, month_key
+from models.member import RoleGrant
 from models.party_work import Attendance
 from services import passwords
 
@@ -77,8 +79,9 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
         legacy = rnd.random() < 0.04
         if legacy:
             m.position = None
-        if k % len(cells) == 0 and k < len(cells) * 2:
-            m.roles = ["bi_thu"] if k < len(cells) else ["pho_bi_thu"]
+        if k < len(cells) * 2:  # each cell's secretary and deputy, with their terms
+            m.role_grants = [RoleGrant(role="bi_thu" if k < len(cells) else "pho_bi_thu", start=dt.date(2020, 10, 1))]
+        m.handbook_state = "created" if m.is_party_member else "none"  # the platform already holds them
         m.save_legacy() if legacy else m.save()
         members.append(m)
     n_accounts = n_sites = 0
@@ -112,6 +115,7 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
                     acc.registration_phone = m.phone[:7]
                 else:
                     acc.registration_email = "khongco-email"
+            acc.created_at = _entered(rnd, today)  # not every demo account is "new this month"
             acc.save_legacy() if legacy else acc.save()
             n_accounts += 1
         if rnd.random() < 0.11:
@@ -121,9 +125,11 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
                         registration_email=m.email, established_on=today - dt.timedelta(days=rnd.randint(100, 3000)),
                         expires_on=today + dt.timedelta(days=rnd.randint(-10, 200)) if rnd.random() < 0.5 else None,
                         updated_on=today - dt.timedelta(days=rnd.randint(0, 200)), purpose=rnd.choice(PURPOSES))
+            site.created_at = _entered(rnd, today)
             site.save_legacy() if not m.position else site.save()
             n_sites += 1
     n_docs = _seed_party_work(rnd, district, cells, members, today)
+    _seed_life_events(rnd, district, cells, members, today)
     return {"organisations": Organisation.objects.count(), "members": len(members),
             "social_accounts": n_accounts, "sites": n_sites, "documents_and_meetings": n_docs}
 
@@ -154,6 +160,47 @@ def _seed_party_work(rnd: random.Random, district: Organisation, cells: list[Org
                     attendance=attendance, conclusions="Thống nhất rà soát danh sách tài khoản mạng xã hội.").save()
             n += 1
     return n
+
+
+def _entered(rnd: random.Random, today: dt.date) -> dt.datetime:
+    """When a demo record entered the register: mostly long ago, a few in the last months."""
+    days = rnd.randint(0, 90) if rnd.random() < 0.06 else rnd.randint(91, 1500)
+    return dt.datetime.combine(today - dt.timedelta(days=days), dt.time(9))
+
+
+def _month_day(today: dt.date, back: int, day: int) -> dt.date:
+    year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+    return dt.date(year, month + 1, min(day, 28))
+
+
+def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Organisation],
+                      members: list[Member], today: dt.date) -> None:
+    """Admissions, deaths and transfers over the last three months, so that the monthly
+    movement report, the proposal list and the transfer screens have something to show."""
+    from services import lifecycle, reports
+
+    acting = reports.OrgPrincipal(district, role="admin")
+    party = [m for m in members if m.is_party_member and m.position]
+    for back in (2, 1, 0):
+        day = _month_day(today, back, 10)
+        for n in range(3):  # admissions: the platform account is proposed automatically
+            cell = cells[(back * 7 + n * 3) % len(cells)]
+            Member(full_name=f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE_M)} {rnd.choice(GIVEN_M)}", organisation=cell,
+                   position="Đảng viên dự bị", admission_date=day, joined_on=day, created_at=day,
+                   date_of_birth=day - dt.timedelta(days=rnd.randint(20 * 365, 35 * 365)), gender="nam").save()
+        dead = party.pop(rnd.randrange(len(party)))  # a death: deletion proposed
+        lifecycle.leave(dead, "deceased", _month_day(today, back, 15), "Từ trần", acting)
+        mover = party.pop(rnd.randrange(len(party)))  # a transfer to another commune, accepted
+        target = next(c for c in cells if c.scope[1] != mover.scope[1])
+        order = lifecycle.send(mover, target.parent, _month_day(today, back, 18), f"{30 + back}-QĐ/ĐU", None, acting)
+        lifecycle.accept(order, target, acting)
+        order.update(set__decided_at=dt.datetime.combine(_month_day(today, back, 20), dt.time(9)))
+    waiting = party.pop()  # one transfer still waiting for the receiving commune
+    lifecycle.send(waiting, next(c for c in cells if c.scope[1] != waiting.scope[1]).parent, today, "41-QĐ/ĐU", None,
+                   acting)
+    for commune in Organisation.objects(parent=district)[:3]:  # last month's list sent by three communes
+        ProposalList(organisation=commune, scope=list(commune.scope), month=month_key(_month_day(today, 1, 1)),
+                     sent_at=dt.datetime.combine(_month_day(today, 1, 28), dt.time(9)), sent_by="demo").save()
 
 
 def seed_at_start(app: Flask) -> None:
