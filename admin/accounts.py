@@ -56,18 +56,23 @@ class FormExportMixin:
         org = self._export_org(view_args.filters)
         out = tempfile.TemporaryFile()
         try:
-            reports.export_form(self.export_kind, out, org, current_user, base=query,
-                                cap=current_app.config["EXPORT_ROW_CAP"],
-                                include_departed=self._owner_filtered(view_args.filters),
-                                criteria=request.query_string.decode("utf-8", "replace"))
+            self._write_export(out, org, query, view_args.filters)
         except (ExportError, reports.ReportError) as exc:
             out.close()
             flash(str(exc), "error")
             return redirect(self._get_list_url(view_args))  # type: ignore[attr-defined]
         out.seek(0)
-        number = 1 if self.export_kind == "sites" else 2
-        name = f"bieu-mau-{number}-{org.code}-{dt.date.today():%Y%m%d}.xlsx"
-        return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+        return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                         download_name=f"{self._export_name()}-{org.code}-{dt.date.today():%Y%m%d}.xlsx")
+
+    def _write_export(self, out: Any, org: Organisation, query: Any, filters: Any) -> None:
+        reports.export_form(self.export_kind, out, org, current_user, base=query,
+                            cap=current_app.config["EXPORT_ROW_CAP"],
+                            include_departed=self._owner_filtered(filters),
+                            criteria=request.query_string.decode("utf-8", "replace"))
+
+    def _export_name(self) -> str:
+        return f"bieu-mau-{1 if self.export_kind == 'sites' else 2}"
 
     def _owner_filtered(self, filters: Any) -> bool:
         """A list filtered on the owner's status exports what it shows (departed owners included
@@ -81,6 +86,20 @@ class FormExportMixin:
                   if isinstance(self._filters[idx], OrgSubtreeFilter)]  # type: ignore[attr-defined]
         orgs = scope.organisations(current_user).filter(pk__in=chosen).order_by("-depth") if chosen else []
         return next(iter(orgs), None) or current_user.organisation
+
+
+class ListExportMixin(FormExportMixin):
+    """The same "Xuất Excel" for the roster, documents and meetings lists (:mod:`services.lists`)."""
+
+    def _write_export(self, out: Any, org: Organisation, query: Any, filters: Any) -> None:
+        from services import lists
+
+        lists.export_list(self.export_kind, out, org, current_user, base=query,
+                          cap=current_app.config["EXPORT_ROW_CAP"],
+                          criteria=request.query_string.decode("utf-8", "replace"))
+
+    def _export_name(self) -> str:
+        return {"roster": "danh-sach-dang-vien", "documents": "van-ban", "meetings": "sinh-hoat"}[self.export_kind]
 
 
 class SiteView(FormExportMixin, SecuredModelView):

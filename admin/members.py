@@ -16,6 +16,7 @@ from models.handbook import KINDS
 from models.member import HANDBOOK_STATES, ROLES, STATUSES, RoleGrant
 from services import audit, lifecycle, scope
 
+from .accounts import ListExportMixin
 from .base import SecuredModelView
 from .filters import (
     BoolFilter,
@@ -77,7 +78,8 @@ def _csrf() -> str:
     return generate_csrf()
 
 
-class MemberView(SecuredModelView):
+class MemberView(ListExportMixin, SecuredModelView):
+    export_kind = "roster"
     column_list = ["full_name", "org_name", "position", "phone", "email", "status", "roles", "is_party_member"]
     column_details_list = ["full_name", "org_name", "position", "is_party_member", "date_of_birth", "gender",
                            "party_card_number", "admission_date", "official_date", "phone", "email",

@@ -17,6 +17,7 @@ from models import Member, normalize
 from models.party_work import DIRECTIONS, DOC_TYPES, MEETING_KINDS, Attendance, attachment_type
 from services import audit, scope
 
+from .accounts import ListExportMixin
 from .base import SecuredModelView
 from .filters import ChoiceFilter, OrgSubtreeFilter, date_range
 
@@ -46,7 +47,8 @@ def _attachment_links(view: Any, context: Any, model: Any, name: str) -> Markup:
     return Markup("<br>").join(links)
 
 
-class PartyDocumentView(SecuredModelView):
+class PartyDocumentView(ListExportMixin, SecuredModelView):
+    export_kind = "documents"
     column_list = ["number", "title", "doc_type", "issuer", "issued_on", "direction", "org_name"]
     column_details_list = [*column_list, "attachments", "modified_at"]
     column_labels = {"number": "Số/ký hiệu", "title": "Trích yếu", "doc_type": "Loại văn bản",
@@ -77,7 +79,8 @@ class PartyDocumentView(SecuredModelView):
                 model.attachments.append(proxy)
 
 
-class MeetingView(SecuredModelView):
+class MeetingView(ListExportMixin, SecuredModelView):
+    export_kind = "meetings"
     column_list = ["held_on", "kind", "topic", "org_name", "attendance"]
     column_details_list = ["held_on", "kind", "topic", "org_name", "agenda", "attendance", "conclusions"]
     column_labels = {"held_on": "Ngày họp", "kind": "Loại", "topic": "Chủ đề", "org_name": "Tổ chức",
