@@ -25,6 +25,18 @@ from imports.layouts import FORM_NAMES
 from models import ImportLog, Organisation
 from services import audit, scope
 
+#: what the screen imports: forms 1 and 2, and the member roster (issue 13, :mod:`imports.roster`)
+KINDS = {**FORM_NAMES, "roster": "Danh sách cán bộ, đảng viên"}
+
+
+def _run(data: bytes, kind: str | None, org: Organisation, dry_run: bool) -> imports.Summary:
+    if kind == "roster":
+        from imports import roster
+
+        return roster.run(data, org, dry_run=dry_run, limits=_limits())
+    return imports.run(data, kind, org, dry_run=dry_run, limits=_limits())
+
+
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _KEEP_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,26 +56,26 @@ class ImportView(BaseView):
         orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
         logs = scope.visible(ImportLog, current_user).order_by("-at").limit(20)
         return self.render("imports/index.html", orgs=orgs, own=current_user.organisation, logs=logs,
-                           kinds=FORM_NAMES, limit_mb=_limits().max_bytes // (1024 * 1024))
+                           kinds=KINDS, limit_mb=_limits().max_bytes // (1024 * 1024))
 
     @expose("/preview/", methods=["POST"])
     def preview(self) -> Any:
         org = _org(request.form.get("org", ""))
         kind = request.form.get("kind") or None
         upload = request.files.get("file")
-        if kind not in (None, *FORM_NAMES) or upload is None or not upload.filename:
+        if kind not in (None, *KINDS) or upload is None or not upload.filename:
             flash("Hãy chọn tệp Excel (.xlsx) cần nhập.", "error")
             return redirect(url_for(".index"))
         data = upload.read(_limits().max_bytes + 1)
         try:
-            summary = imports.run(data, kind, org, dry_run=True, limits=_limits())
+            summary = _run(data, kind, org, dry_run=True)
         except imports.ImportFileError as exc:
             flash(f"Không nhập được tệp “{upload.filename}”: {exc}", "error")
             return redirect(url_for(".index"))
         token = _store(data, {"user": str(current_user.pk), "org": str(org.pk), "kind": summary.kind,
                               "filename": os.path.basename(upload.filename)[:200], "errors": summary.errors})
         return self.render("imports/preview.html", summary=summary, org=org, token=token,
-                           filename=upload.filename, form_name=FORM_NAMES[summary.kind])
+                           filename=upload.filename, form_name=KINDS[summary.kind])
 
     @expose("/confirm/", methods=["POST"])
     def confirm(self) -> Any:
@@ -71,7 +83,7 @@ class ImportView(BaseView):
         data, meta = _load(token)
         org = _org(meta["org"])
         try:
-            summary = imports.run(data, meta["kind"], org, dry_run=False, limits=_limits())
+            summary = _run(data, meta["kind"], org, dry_run=False)
         except imports.ImportFileError as exc:
             flash(f"Không nhập được tệp: {exc}", "error")
             return redirect(url_for(".index"))

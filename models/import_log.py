@@ -23,7 +23,7 @@ class ImportLog(me.Document):
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
     scope = me.ListField(me.ObjectIdField())
     org_name = me.StringField()  # denormalised for the list of recent imports
-    kind = me.StringField(choices=["sites", "social"], required=True)
+    kind = me.StringField(choices=["sites", "social", "roster"], required=True)
     filename = me.StringField(max_length=255)
     sha256 = me.StringField(max_length=64)
     rows = me.IntField(default=0)

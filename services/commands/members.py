@@ -1,0 +1,64 @@
+"""``flask members import FILE --org CODE [--dry-run] [--json]`` and
+``flask members export --org CODE -o FILE``: the member roster in and out, with the same
+JSON contract and exit codes as ``flask forms import``."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+import imports
+from imports import roster
+from services import lists
+
+from .forms_export import find_org, find_user, write_atomically
+from .forms_import import _read, _Unusable
+
+members = AppGroup("members", help="Danh sách cán bộ, đảng viên: nhập, xuất Excel.")
+
+
+@members.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--org", "org_code", required=True, help="Mã tổ chức nhận dữ liệu (ví dụ: X01).")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo, không ghi gì vào cơ sở dữ liệu.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+def import_roster(path: str, org_code: str, dry_run: bool, as_json: bool) -> None:
+    """Nhập danh sách cán bộ, đảng viên từ tệp Excel PATH vào tổ chức --org."""
+    try:
+        org = find_org(org_code)
+    except click.ClickException as exc:
+        raise _Unusable(exc.message) from None
+    data = _read(path)
+    try:
+        summary = roster.run(data, org, dry_run=dry_run)
+    except imports.ImportFileError as exc:
+        raise _Unusable(str(exc)) from None
+    if not dry_run:
+        imports.record(summary, org, data, os.path.basename(path), source="cli")
+    if as_json:
+        click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+        return
+    head = "Kiểm tra (không ghi)" if dry_run else "Đã nhập"
+    click.echo(f"{head} danh sách cán bộ, đảng viên vào {org.name}: {summary.rows} dòng — thêm mới {summary.created}, "
+               f"cập nhật {summary.updated}, không đổi {summary.unchanged}, bị từ chối {summary.rejected}.")
+    for error in summary.errors:
+        click.echo(f"  Dòng {error['row']} {error['column']}: {error['message']}")
+
+
+@members.command("export")
+@click.option("--org", "org_code", required=True, help="Mã tổ chức (xuất cả các tổ chức trực thuộc).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp .xlsx cần ghi.")
+@click.option("--user", "username", default=None, help="Xuất thay mặt người dùng này (giới hạn theo phạm vi).")
+def export_roster(org_code: str, output: str, username: str | None) -> None:
+    """Xuất danh sách cán bộ, đảng viên của một tổ chức."""
+    org, user = find_org(org_code), find_user(username)
+    count = write_atomically(output, lambda path: lists.export_list("roster", path, org, user))
+    click.echo(f"Đã xuất {count} người của {org.name} vào {output}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(members)

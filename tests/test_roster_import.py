@@ -1,0 +1,137 @@
+"""Ensure that the member roster goes out and comes back through the same safe reader:
+the round trip is a no-op, a second import changes nothing, rows are rejected with their
+row and column, the natural key is the party card number else name + birth date + cell,
+and the CLI and the import screen speak the same contract as forms 1 and 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+
+import openpyxl
+import pytest
+
+from imports import ImportFileError, roster
+from models import ImportLog, Member
+from services import lists
+from tests import factories
+from tests.conftest import csrf_token
+
+HEADERS = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Chi bộ", "Chức vụ", "Ngày vào Đảng", "Ngày chính thức",
+           "Số thẻ đảng viên", "Trạng thái", "Đảng viên/không phải đảng viên", "Số điện thoại", "Email"]
+
+
+def book(rows: list[list], headers: list[str] = HEADERS) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["ĐẢNG BỘ XÃ AN HÒA"])
+    ws.append([])
+    ws.append(headers)
+    for i, row in enumerate(rows, start=1):
+        ws.append([i, *row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def row(name="Lê Văn Mới", born="02/03/1990", gender="Nam", cell="Chi bộ thôn 1", position="Đảng viên",
+        admitted="05/06/2015", official="05/06/2016", card="", status="Đang sinh hoạt", party="Đảng viên",
+        phone="912000111", email="") -> list:
+    return [name, born, gender, cell, position, admitted, official, card, status, party, phone, email]
+
+
+def _snapshot() -> list[dict]:
+    return [{k: v for k, v in d.items() if k not in ("modified_at",)} for d in Member.objects.order_by("id").as_pymongo()]
+
+
+def test_round_trip_is_a_no_op(world, tmp_path):
+    factories.member(world.cell_a, "Vũ Văn Công Chức", is_party_member=False, gender="nam",
+                     date_of_birth=dt.date(1990, 2, 3), admission_date=None, email="cc@example.com")
+    factories.member(world.cell_a, "Đỗ Thị Thẻ", party_card_number="093001234", date_of_birth=dt.date(1985, 1, 9),
+                     admission_date=dt.date(2010, 5, 1), official_date=dt.date(2011, 5, 1), gender="nu")
+    out = tmp_path / "roster.xlsx"
+    assert lists.export_list("roster", out, world.commune_a) == 3
+    before = _snapshot()
+    summary = roster.run(out.read_bytes(), world.commune_a, dry_run=False)
+    assert (summary.rows, summary.created, summary.updated, summary.unchanged, summary.errors) == (3, 0, 0, 3, [])
+    assert _snapshot() == before
+
+
+def test_import_creates_then_is_idempotent_and_updates_by_key(world):
+    data = book([row(), row(name="Trần Văn Thẻ", card="093009999", born="", phone="")])
+    first = roster.run(data, world.commune_a, dry_run=False)
+    assert (first.created, first.updated, first.errors) == (2, 0, [])
+    m = Member.objects.get(full_name="Lê Văn Mới")
+    assert (m.org_name, m.phone, m.gender, m.date_of_birth) == ("Chi bộ thôn 1", "0912000111", "nam", dt.datetime(1990, 3, 2))
+    again = roster.run(data, world.commune_a, dry_run=False)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    # by card number: a new name is an update of the same person, not a new one
+    changed = roster.run(book([row(name="Trần Văn Thẻ Mới", card="093009999", born="")]), world.commune_a, dry_run=False)
+    assert (changed.created, changed.updated) == (0, 1)
+    assert Member.objects(party_card_number="093009999").get().full_name == "Trần Văn Thẻ Mới"
+    # without a card: name + birth date + cell; a different birth date is someone else
+    other = roster.run(book([row(born="02/03/1991")]), world.commune_a, dry_run=False)
+    assert other.created == 1 and Member.objects(full_name="Lê Văn Mới").count() == 2
+
+
+def test_row_errors_with_row_and_column_and_nothing_lost(world):
+    rows = [row(), row(name="Sai Ngày", born="31/02/1990"), row(name="Ngoài Phạm Vi", cell="Chi bộ thôn Đông"),
+            row(name="Sai Giới", gender="Không rõ"), row(name=""), row(),
+            row(name="Thẻ Người Khác", card="B-1")]
+    factories.member(world.cell_b, "Người xã B", party_card_number="B-1")
+    summary = roster.run(book(rows), world.commune_a, dry_run=True)
+    got = {(e["row"], e["column"]) for e in summary.errors}
+    assert got == {(5, "(3)"), (6, "(5)"), (7, "(4)"), (8, "(2)"), (9, "(2)"), (10, "(9)")}
+    assert summary.rows == summary.created + summary.updated + summary.unchanged + summary.rejected
+    assert not Member.objects(full_name="Lê Văn Mới").count()  # a dry run writes nothing
+    assert Member.objects(party_card_number="B-1").get().full_name == "Người xã B"
+
+
+def test_formula_cells_and_non_roster_files_refused(world):
+    data = book([row(name="=HYPERLINK(\"http://x\",\"a\")")])
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    wb.active["B4"] = "=1+1"
+    out = io.BytesIO()
+    wb.save(out)
+    summary = roster.run(out.getvalue(), world.commune_a, dry_run=False)
+    assert summary.errors and summary.errors[0]["column"] == "(2)" and not summary.created
+    with pytest.raises(ImportFileError, match="không phải danh sách"):
+        roster.run(book([row()], headers=["A", "B", "C"]), world.commune_a)
+    with pytest.raises(ImportFileError):
+        roster.run(b"%PDF-1.4 not a workbook", world.commune_a)
+
+
+def test_cli_import_and_export(runner, world, tmp_path):
+    path = tmp_path / "in.xlsx"
+    path.write_bytes(book([row(), row(name="Sai", born="x")]))
+    r = runner.invoke(args=["members", "import", str(path), "--org", "XA", "--dry-run", "--json"])
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.output)
+    assert set(result) == {"rows", "created", "updated", "unchanged", "people_created", "errors"}
+    assert (result["rows"], result["created"], len(result["errors"])) == (2, 1, 1)
+    assert not Member.objects(full_name="Lê Văn Mới").count()
+    r = runner.invoke(args=["members", "import", str(path), "--org", "XA"])
+    assert r.exit_code == 0 and "thêm mới 1" in r.output and ImportLog.objects.get().kind == "roster"
+    out = tmp_path / "out.xlsx"
+    r = runner.invoke(args=["members", "export", "--org", "XA", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    names = [c.value for c in openpyxl.load_workbook(out).active["B"]]
+    assert "Lê Văn Mới" in names and "Trần Thị Bình" not in names
+    r = runner.invoke(args=["members", "import", str(tmp_path / "missing.xlsx"), "--org", "XA"])
+    assert r.exit_code == 2 and "Lỗi:" in r.output
+
+
+def test_import_screen_previews_and_confirms_a_roster(officer_client, world, app, tmp_path):
+    app.config["IMPORT_TMP_DIR"] = str(tmp_path)
+    token = csrf_token(officer_client, "/admin/imports/")
+    page = officer_client.post("/admin/imports/preview/", content_type="multipart/form-data", data={
+        "org": str(world.commune_a.pk), "kind": "roster", "csrf_token": token,
+        "file": (io.BytesIO(book([row(), row(name="Sai", born="x")])), "danh-sach.xlsx")})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Danh sách cán bộ, đảng viên" in html
+    assert not Member.objects(full_name="Lê Văn Mới").count()
+    pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    done = officer_client.post("/admin/imports/confirm/", data={"token": pending, "csrf_token": token})
+    assert done.status_code == 302 and Member.objects(full_name="Lê Văn Mới").count() == 1
