@@ -14,7 +14,7 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from models import normalize
-from services import dashboard, scope
+from services import dashboard, handbook, scope
 
 from .access import PanelIndexView
 from .filters import ChoiceFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
@@ -86,6 +86,8 @@ def first_url(*candidates: str | tuple[str, dict]) -> str | None:
 
 def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str | None:
     report = first_url(*REPORT_ENDPOINTS)
+    if key == "proposals":  # the monthly list of handbook-account proposals behind the deadline
+        return first_url("handbook.index") and url_for("handbook.index", org=str(unit), month=f"{today:%m/%Y}")
     if key == "meetings":
         return first_url("meeting.index_view")
     month_start = normalize.format_date(today.replace(day=1))
@@ -122,7 +124,8 @@ class DashboardView(PanelIndexView):
         return self.render("panel/index.html", board=board, figure_url=figure_url, fmt_date=normalize.format_date,
                            platform_chart=bar_chart(platforms, "Tài khoản mạng xã hội theo loại"),
                            unit_chart=bar_chart(units, "Tài khoản mạng xã hội theo đơn vị") if units else None,
-                           expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta)
+                           expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta,
+                           proposals=handbook.dashboard_status(current_user, board.root.id, board.today))
 
     @expose("/chua-khai-bao/")
     def no_account(self) -> str:

@@ -86,9 +86,10 @@ class HandbookProposal(ScopedDocument):
 
     def copy_owner(self) -> None:
         m = self.member
-        if m is not None and not self.scope:  # the unit at the time of the proposal
-            self.organisation, self.scope, self.org_name, self.org_key = m.organisation, list(m.scope), m.org_name, m.org_key
+        if m is not None and self.organisation is None:  # filed with the person's unit at that time
+            self.organisation = m.organisation
             self.member_name, self.member_sort_key, self.party_card_number = m.full_name, m.sort_key, m.party_card_number
+        self.follow_organisation(self.organisation)  # and follows that unit when the tree changes
 
     @property
     def frozen(self) -> bool:

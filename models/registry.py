@@ -13,9 +13,10 @@ def scoped_models() -> list[type]:
 
 def following_models() -> list[type]:
     """Documents re-saved when their organisation moves or is renamed."""
+    from .handbook import HandbookProposal
     from .user import User
 
-    return [*scoped_models(), User]
+    return [*scoped_models(), User, HandbookProposal]
 
 
 def owned_models() -> list[type]:

@@ -132,3 +132,13 @@ def export(out: str | IO[bytes], org: Organisation, month: str, user: Any, today
     write_proposals(out, title_block(org, today, today), month, data)
     audit.record("export", user=user, collection="handbook_proposals", detail=f"Danh sách đề nghị {month}; tổ chức {org.code}")
     return len(data)
+
+
+def dashboard_status(user: Any, unit: Any, today: dt.date) -> dict[str, Any]:
+    """What the dashboard shows beside the 27th–29th deadline: this month's list sent or not,
+    and the committees below that have not sent theirs."""
+    month = month_key(today)
+    org = scope.organisations(user).filter(pk=unit).first()
+    if org is None:
+        return {"sent": None, "not_sent": []}
+    return {"sent": sent_list(org, month), "not_sent": units_not_sent(user, month), "month": month}

@@ -123,3 +123,17 @@ def test_officer_proposes_and_withdraws_by_hand(world, officer_client):
     assert HandbookProposal.objects.get(pk=p.pk).state == "withdrawn"
     assert officer_client.post("/admin/handbook/propose/", data={"member": str(world.member_b.pk), "kind": "create",
                                                                  "reason": "x", "csrf_token": token}).status_code == 404
+
+
+def test_dashboard_deadline_links_to_the_list_and_shows_who_has_not_sent(world, login):
+    factories.user("canbo_hu", world.district, "officer")
+    hu = login("canbo_hu")
+    page = hu.get("/admin/").get_data(as_text=True)
+    assert f"/admin/handbook/?org={world.district.pk}" in page
+    assert 'data-proposals-sent="0"' in page and "Đảng bộ xã An Hòa, Đảng bộ xã Bình Minh" in page
+    from services import handbook
+
+    admin = factories.user("quantri", world.district, "admin")
+    handbook.send(world.commune_a, MONTH, admin)
+    page = hu.get("/admin/").get_data(as_text=True)
+    assert "1 đơn vị trực thuộc chưa gửi: Đảng bộ xã Bình Minh" in page
