@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from mongoengine import ValidationError
 
-from models import OrganisationNotEmpty
+from models import OrganisationNotEmpty, normalize
 from models.organisation import KINDS, LEVELS
 from services import scope
 
@@ -21,13 +21,29 @@ def _tree_name(view: Any, context: Any, model: Any, name: str) -> Markup:
     return Markup('<span style="padding-left:{0}em">{1}</span>').format((model.depth or 0) * 1.5, model.name)
 
 
+def _role_history(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """Who held which role in this unit, and when (Điều 6 khoản 1 điểm b); newest first."""
+    from models import Member
+    from models.member import ROLES
+
+    labels, rows = dict(ROLES), []
+    holders = scope.visible(Member, current_user).filter(role_grants__match={"unit": model.pk}).only("full_name", "role_grants")
+    for m in holders:
+        rows += [(g.start, labels.get(g.role, g.role), m.full_name, g.end) for g in m.role_grants
+                 if g.unit is not None and g.unit.pk == model.pk]
+    rows.sort(key=lambda r: r[0], reverse=True)
+    return Markup("<br>").join(Markup("{0}: {1} ({2} – {3})").format(
+        role, person, normalize.format_date(start), normalize.format_date(end) or "nay") for start, role, person, end in rows)
+
+
 class OrganisationView(SecuredModelView):
     column_list = ["name", "code", "kind", "level", "path"]
-    column_details_list = ["code", "name", "kind", "level", "path", "place", "created_at"]
+    column_details_list = ["code", "name", "kind", "level", "path", "place", "created_at", "role_history"]
     column_labels = {"name": "Tên tổ chức", "code": "Mã", "kind": "Loại", "level": "Cấp",
                      "path": "Trực thuộc", "parent": "Tổ chức cấp trên", "place": "Địa danh (in trên biểu mẫu)",
-                     "created_at": "Ngày tạo"}
+                     "created_at": "Ngày tạo", "role_history": "Bí thư, Phó Bí thư, cấp ủy viên, thư ký qua các thời kỳ"}
     column_formatters = {"name": _tree_name, "path": lambda v, c, m, n: " › ".join(m.path_names[:-1])}
+    column_formatters_detail = {"role_history": _role_history}
     column_default_sort = "tree_key"
     column_sortable_list = ["code", "tree_key"]
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", KINDS), ChoiceFilter("level", "Cấp", LEVELS)]

@@ -67,7 +67,7 @@ class Member(ScopedDocument):
             "scope", "search_keys", "quality_issues", "status", "organisation", ("org_key", "sort_key"),
             "phone", "email", "roles", "deleted_at", "joined_on", "left_on", "sort_key", "is_party_member",
             "admission_date", "handbook_state", "in_transfer",
-            ("role_grants.unit", "role_grants.role"),
+            ("role_grants.unit", "role_grants.role"), ("role_grants.role", "role_grants.start"),
             {"fields": ["party_card_number"], "unique": True, "sparse": True},
         ],
         "ordering": ["org_key", "sort_key"],

@@ -76,3 +76,14 @@ def test_list_filter_bi_thu_on_a_date(admin_client, world):
     assert names("15/03/2026") == ["Nguyễn Văn An"]
     assert names("15/04/2026") == ["Lê Văn Cường"]
     assert names("15/03/2024") == []
+
+
+def test_unit_page_shows_role_history(admin_client, world):
+    _grant(world.member_a, start=D(2020, 1, 1), end=D(2024, 12, 31))
+    _grant(factories.member(world.cell_a, "Lê Văn Cường"), start=D(2025, 1, 1))
+    _grant(factories.member(world.cell_a, "Phạm Thị Dung"), role="thu_ky", start=D(2025, 2, 1))
+    page = admin_client.get(f"/admin/organisation/details/?id={world.cell_a.pk}").get_data(as_text=True)
+    lines = ["Thư ký: Phạm Thị Dung (01/02/2025 – nay)", "Bí thư: Lê Văn Cường (01/01/2025 – nay)",
+             "Bí thư: Nguyễn Văn An (01/01/2020 – 31/12/2024)"]
+    positions = [page.index(line) for line in lines]
+    assert positions == sorted(positions)
