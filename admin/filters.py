@@ -143,7 +143,7 @@ class RoleOnDateFilter(DateFromFilter):
     """People holding ``role`` on the chosen date (its term covers that day)."""
 
     def __init__(self, role: str, name: str) -> None:
-        super().__init__("role_grants", name)
+        super().__init__("role_grants.role", name)  # the leading key of the index it uses
         self.role = role
 
     def apply(self, query: QuerySet, value: Any) -> QuerySet:

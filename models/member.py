@@ -142,6 +142,8 @@ class Member(ScopedDocument):
             g.unit_name = g.unit.name if g.unit is not None else g.unit_name
             if g.end and g.start and g.end < g.start:
                 raise me.ValidationError(errors={"role_grants": "Nhiệm kỳ: ngày kết thúc không được trước ngày bắt đầu."})
+            if g.end is None and self.status in LEFT_STATUSES and self.left_on and g.start <= self.left_on:
+                g.end = self.left_on  # a person who left holds no role from that day
         for g in self.role_grants:
             if g.role not in SINGLE_ROLES or g.unit is None:
                 continue

@@ -181,7 +181,7 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
     from services import lifecycle, reports
 
     acting = reports.OrgPrincipal(district, role="admin")
-    party = [m for m in members if m.is_party_member and m.position]
+    party = [m for m in members[len(cells) * 2:] if m.is_party_member and m.position]  # not the role holders
     for back in (2, 1, 0):
         day = _month_day(today, back, 10)
         for n in range(3):  # admissions: the platform account is proposed automatically

@@ -137,3 +137,24 @@ def test_dashboard_deadline_links_to_the_list_and_shows_who_has_not_sent(world, 
     handbook.send(world.commune_a, MONTH, admin)
     page = hu.get("/admin/").get_data(as_text=True)
     assert "1 đơn vị trực thuộc chưa gửi: Đảng bộ xã Bình Minh" in page
+
+
+def test_demo_has_life_events_across_months(app):
+    from models import Organisation, SocialAccount
+    from models.handbook import ProposalList
+    from models.transfer import TransferOrder
+    from services import demo, reports
+
+    with app.app_context():
+        demo.seed(people=120)
+        district = Organisation.objects.get(code="HU-VB")
+        assert TransferOrder.objects(state="accepted").count() == 3 and TransferOrder.objects(state="pending").count() == 1
+        assert Member.objects(status="deceased").count() == 3 and Member.objects(in_transfer=True).count() == 1
+        assert HandbookProposal.objects(month=MONTH, kind="create").count() == 3
+        assert HandbookProposal.objects(month=MONTH, kind="delete").count() == 1
+        assert ProposalList.objects(sent_at__ne=None).count() == 3
+        [summary, _] = reports.monthly_tables(district, None, TODAY.year, TODAY.month)
+        people_in, people_out, accounts_new = summary.total[1], summary.total[2], summary.total[3]
+        assert (people_in, people_out) == (3, 1) and summary.total[7:9] == [1, 1]
+        assert accounts_new < SocialAccount.objects.count() / 4  # not every demo account is "new"
+        assert Member.objects(roles="bi_thu").count() == 25

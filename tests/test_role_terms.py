@@ -87,3 +87,13 @@ def test_unit_page_shows_role_history(admin_client, world):
              "Bí thư: Nguyễn Văn An (01/01/2020 – 31/12/2024)"]
     positions = [page.index(line) for line in lines]
     assert positions == sorted(positions)
+
+
+def test_leaving_ends_the_roles(world):
+    _grant(world.member_a, start=D(2020, 1, 1))
+    m = Member.objects.get(pk=world.member_a.pk)
+    m.status, m.left_on, m.left_reason = "deceased", D(2026, 6, 1), "Từ trần"
+    m.save()
+    m = Member.objects.get(pk=m.pk)
+    assert m.role_grants[0].end == D(2026, 6, 1) and m.roles == []
+    _grant(factories.member(world.cell_a, "Lê Văn Cường"), start=D(2026, 6, 2))  # the successor is accepted
