@@ -69,7 +69,7 @@ class HandbookProposal(ScopedDocument):
             "indexes": ["scope", "deleted_at", "member", "state", ("month", "org_key", "member_sort_key")],
             "ordering": ["month", "org_key", "member_sort_key"]}
 
-    member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.DENY)
+    member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.CASCADE)  # purged with the person
     organisation = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)
     member_name = me.StringField()
     member_sort_key = me.StringField()

@@ -25,7 +25,7 @@ class TransferOrder(me.Document):
             "indexes": ["scope", "to_scope", "to_cell_scope", "member", "state", "on", ("state", "decided_at")],
             "ordering": ["-on"]}
 
-    member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.DENY)
+    member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.CASCADE)  # purged with the person
     member_name = me.StringField()
     from_org = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)
     from_name = me.StringField()

@@ -33,8 +33,10 @@ def _decide(client, order, **data):
 
 def test_transfer_from_commune_a_to_b_through_the_screens(two_officers, world):
     a, b = two_officers
+    SocialAccount.objects(pk=world.account_a.pk).update(set__updated_on=dt.datetime(2024, 1, 2))
     r = _send(a, world.member_a, world.commune_b)
     assert r.status_code == 302
+    assert SocialAccount.objects.get(pk=world.account_a.pk).updated_on == dt.datetime(2024, 1, 2)  # nothing moved yet
     order = TransferOrder.objects.get()
     assert order.state == "pending" and Member.objects.get(pk=world.member_a.pk).in_transfer
     # before acceptance: still A's; B sees the incoming order only, not the person
@@ -56,6 +58,7 @@ def test_transfer_from_commune_a_to_b_through_the_screens(two_officers, world):
     # accounts and sites follow the person
     acc = SocialAccount.objects.get(pk=world.account_a.pk)
     assert world.commune_b.pk in acc.scope and world.commune_a.pk not in acc.scope
+    assert acc.org_name == "Chi bộ thôn Đông" and acc.updated_on.date() == dt.date.today()  # column (2) changed
     assert "Nguyễn Văn An" in a.get("/admin/transfers/?side=outgoing").get_data(as_text=True)
 
 
