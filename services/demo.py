@@ -192,13 +192,13 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
         dead = party.pop(rnd.randrange(len(party)))  # a death: deletion proposed
         lifecycle.leave(dead, "deceased", _month_day(today, back, 15), "Từ trần", acting)
         mover = party.pop(rnd.randrange(len(party)))  # a transfer to another commune, accepted
-        target = next(c for c in cells if c.scope[1] != mover.scope[1])
+        target = rnd.choice([c for c in cells if c.scope[1] != mover.scope[1]])
         order = lifecycle.send(mover, target.parent, _month_day(today, back, 18), f"{30 + back}-QĐ/ĐU", None, acting)
         lifecycle.accept(order, target, acting)
         order.update(set__decided_at=dt.datetime.combine(_month_day(today, back, 20), dt.time(9)))
     waiting = party.pop()  # one transfer still waiting for the receiving commune
     lifecycle.send(waiting, next(c for c in cells if c.scope[1] != waiting.scope[1]).parent, today, "41-QĐ/ĐU", None,
-                   acting)
+                   acting)  # to the first commune: its officer (xa01) sees it waiting
     for commune in Organisation.objects(parent=district)[:3]:  # last month's list sent by three communes
         ProposalList(organisation=commune, scope=list(commune.scope), month=month_key(_month_day(today, 1, 1)),
                      sent_at=dt.datetime.combine(_month_day(today, 1, 28), dt.time(9)), sent_by="demo").save()

@@ -64,6 +64,12 @@ def _name(user: Any) -> str:
     return getattr(user, "username", None) or getattr(getattr(user, "organisation", None), "code", "") or ""
 
 
+def _where(org: Organisation) -> str:
+    """A cell named with its committee: two communes may both have a "Chi bộ thôn 1"."""
+    names = list(org.path_names or [org.name])
+    return f"{names[-1]} ({names[-2]})" if len(names) > 1 else names[-1]
+
+
 def send(member: Member, to_unit: Organisation | None, on: dt.date, decision_number: str | None, note: str | None,
          user: Any) -> TransferOrder:
     """The sender's half: the member stays here, marked "đang chuyển", until the receiver decides."""
@@ -78,7 +84,7 @@ def send(member: Member, to_unit: Organisation | None, on: dt.date, decision_num
     if to_unit.pk in member.scope:
         raise ValidationError("Người này đã sinh hoạt trong đơn vị đó.")
     order = TransferOrder(member=member, member_name=member.full_name, from_org=member.organisation,
-                          from_name=member.org_name, scope=list(member.scope), to_unit=to_unit,
+                          from_name=_where(member.organisation), scope=list(member.scope), to_unit=to_unit,
                           to_name=to_unit.name, to_scope=list(to_unit.scope), on=normalize.to_datetime(on),
                           decision_number=normalize.text(decision_number), note=normalize.text(note),
                           created_by=_name(user))
@@ -109,6 +115,7 @@ def accept(order: TransferOrder, cell: Organisation | None, user: Any) -> Member
     member.organisation, member.in_transfer = cell, False
     member.save()
     order.state, order.to_cell, order.to_cell_scope = "accepted", cell, list(cell.scope)
+    order.to_name = _where(cell)
     order.decided_at, order.decided_by = utcnow(), _name(user)
     order.save()
     return member

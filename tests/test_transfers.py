@@ -114,7 +114,7 @@ def test_transfers_counted_in_monthly_movement(world):
     rows = {r[0]: r[7:9] for r in summary.rows}
     assert rows == {"Đảng bộ xã An Hòa": [0, 1], "Đảng bộ xã Bình Minh": [1, 0]}
     moves = [(r[2], r[4], r[5]) for r in detail.rows if r[4].startswith("Chuyển")]
-    assert ("Nguyễn Văn An", "Chuyển đi", "Chi bộ thôn 1 → Đảng bộ xã Bình Minh (7-QĐ/HU)") in moves
+    assert ("Nguyễn Văn An", "Chuyển đi", "Chi bộ thôn 1 (Đảng bộ xã An Hòa) → Chi bộ thôn Đông (Đảng bộ xã Bình Minh) (7-QĐ/HU)") in moves
     [summary_b, _] = reports.monthly_tables(world.commune_b, admin, today.year, today.month)
     assert summary_b.total[7:9] == [1, 0]
     # a pending or returned transfer is not a movement
