@@ -20,6 +20,7 @@ from typing import Any
 
 import mongoengine as me
 
+from . import normalize
 from .base import ScopedDocument, utcnow
 from .member import Member
 from .organisation import Organisation
@@ -145,7 +146,9 @@ def after_member_saved(member: Member, created: bool, before_status: str | None)
         if joined and joined >= today - NEW_WINDOW:
             admitted = member.admission_date and abs((joined - member.admission_date).days) <= 31
             event = "admission" if admitted else "arrival"
-            propose(member, "create", event, dict(EVENTS)[event], joined)
+            when = normalize.format_date(member.admission_date if admitted else joined)
+            reason = f"Kết nạp vào Đảng ngày {when}" if admitted else f"Vào danh sách ngày {when}, chưa có tài khoản"
+            propose(member, "create", event, reason, joined)
         return
     event = _LEAVE_EVENTS.get(member.status)
     if created or event is None or before_status in _LEAVE_EVENTS or getattr(member, "_keeps_handbook", False):

@@ -117,3 +117,20 @@ def test_explicit_update_date_is_kept(world):
     acc.purpose, acc.updated_on = "Cá nhân", dt.datetime(2025, 5, 5)
     acc.save()
     assert SocialAccount.objects.get(pk=acc.pk).updated_on == dt.datetime(2025, 5, 5)
+
+
+def test_update_date_refreshed_by_an_import_that_changes_the_row(world):
+    import imports
+    from tests.fixtures.workbooks import workbook
+    from tests.test_import_reading import social_row
+
+    old = dt.datetime(2024, 1, 2)
+    SocialAccount.objects(pk=world.account_a.pk).update(set__updated_on=old)
+    same = social_row(c6="Nguyễn Văn An", c7="https://www.facebook.com/nguyenvanan", c8="", c9="", c10="01/05/2020",
+                      c11="", c12="Tuyên truyền")
+    imports.run(workbook("social", [same]), "social", world.commune_a, dry_run=False)
+    assert SocialAccount.objects.get(pk=world.account_a.pk).updated_on == old  # nothing changed
+    changed = same[:11] + ["Đấu tranh phản bác"]
+    summary = imports.run(workbook("social", [changed]), "social", world.commune_a, dry_run=False)
+    assert summary.updated == 1
+    assert SocialAccount.objects.get(pk=world.account_a.pk).updated_on.date() == TODAY
