@@ -18,6 +18,7 @@ def connect(uri: str, timeout_ms: int = 5000) -> None:
 
         # Teaches pymongo's gridfs to accept the in-process store (attachments, backups).
         mongomock.gridfs.enable_gridfs_integration()
+        _teach_bulk_write(mongomock)
         db = urlsplit(uri).path.strip("/") or "dang"
         mongoengine.connect(db=db, host="mongodb://localhost", mongo_client_class=mongomock.MongoClient,
                             uuidRepresentation="standard")
@@ -25,6 +26,25 @@ def connect(uri: str, timeout_ms: int = 5000) -> None:
         # w=majority: a write acknowledged to the officer survives a primary failover.
         mongoengine.connect(host=uri, w="majority", uuidRepresentation="standard",
                             serverSelectionTimeoutMS=timeout_ms, tz_aware=False)
+
+
+def _teach_bulk_write(mongomock) -> None:
+    """pymongo 4.11+ passes ``sort`` to each bulk update/replace; mongomock 4.3 does not
+    know the argument. Accept it when unused (we never sort inside a bulk write), so the
+    in-process store runs the same ``bulk_write`` calls as MongoDB."""
+    builder = mongomock.collection.BulkOperationBuilder
+    if getattr(builder, "_accepts_sort", False):
+        return
+    for name in ("add_update", "add_replace"):
+        original = getattr(builder, name)
+
+        def accept(self, *args, _original=original, sort=None, **kwargs):
+            if sort is not None:
+                raise NotImplementedError("bulk update with sort is not supported by the in-process store")
+            return _original(self, *args, **kwargs)
+
+        setattr(builder, name, accept)
+    builder._accepts_sort = True
 
 
 def ensure_indexes() -> None:
