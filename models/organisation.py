@@ -170,10 +170,11 @@ def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
                 out.updates += rekey(model, model.objects(organisation=root.pk))
     if old_scope is not None and old_scope != list(root.scope):
         gone = [a for a in old_scope if a not in root.scope]
-        if gone:  # entries of an actor up the old branch stay theirs
+        if gone:  # entries by an actor up the old branch (outside the subtree) stay theirs
             AuditEntry.objects(scope=root.pk, org_path__nin=gone).update(pull_all__scope=gone)
+            AuditEntry.objects(scope=root.pk, org__in=list(nodes)).update(pull_all__scope=gone)
         AuditEntry.objects(scope=root.pk).update(add_to_set__scope=list(root.scope))
-        out.updates += 2
+        out.updates += 3
     return out
 
 
