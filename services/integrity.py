@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mongoengine import DoesNotExist, ValidationError
+
 from models import Organisation, Site, SocialAccount
 from models.base import OWNED
 from services import audit, db
@@ -145,5 +147,8 @@ def _check_owner(model: type, report: Report, repair: bool) -> None:
             report.problems.append(f"{model.VERBOSE_NAME} {row['_id']}: không khớp với người khai.")
             if repair:
                 doc = model.objects(pk=row["_id"]).first()
-                doc.save_legacy() if doc.quality_issues else doc.save()
+                try:
+                    doc.save_legacy() if doc.quality_issues else doc.save()
+                except (DoesNotExist, ValidationError):  # the member's own organisation is missing
+                    continue
                 report.repaired.append(f"{model.VERBOSE_NAME} {row['_id']}: chép lại từ người khai.")

@@ -38,6 +38,7 @@ class Plan:
     subtree_units: int = 0  # units whose path changes (re-parented ones and everything below)
     records: dict[str, int] = field(default_factory=dict)  # label -> records whose scope changes
     users: list[User] = field(default_factory=list)  # accounts whose scope changes
+    staying: list[User] = field(default_factory=list)  # accounts left on a removed level
 
     @property
     def closing(self) -> list[Organisation]:
@@ -57,6 +58,9 @@ class Plan:
             out.append(f"{label}: {n} bản ghi đổi phạm vi.")
         if self.users:
             out.append(f"Tài khoản đổi phạm vi: {', '.join(u.username for u in self.users)}.")
+        if self.staying:
+            out.append(f"Tài khoản ở lại tổ chức bị đóng (không còn thấy dữ liệu, cần chuyển tay): "
+                       f"{', '.join(u.username for u in self.staying)}.")
         if self.closing:
             out.append(f"Đóng (giữ lại lịch sử): {', '.join(o.code for o in self.closing)}.")
         return out
@@ -77,11 +81,13 @@ def _count(plan: Plan, moved_roots: list[Organisation], direct: list[Organisatio
     seen: set = set()
     for model in OWNED:
         n = sum(model.objects(scope=o.pk).count() for o in moved_roots)
-        n += sum(model.objects(organisation=o.pk).count() for o in direct)
+        if not (model is User and plan.operation == "lift"):
+            n += sum(model.objects(organisation=o.pk).count() for o in direct)
         if n:
             plan.records[model.VERBOSE_NAME] = n
+    stay = plan.operation == "lift"  # a removed level's accounts are not widened to the level above
     for user in [*(u for o in moved_roots for u in User.objects(scope=o.pk)),
-                 *(u for o in direct for u in User.objects(organisation=o.pk))]:
+                 *(u for o in ([] if stay else direct) for u in User.objects(organisation=o.pk))]:
         if user.pk not in seen:
             seen.add(user.pk)
             plan.users.append(user)
@@ -117,13 +123,18 @@ def plan_merge(sources: list[Organisation], target: Organisation) -> Plan:
 
 
 def plan_lift(org: Organisation) -> Plan:
+    """Remove ``org``'s level: its units move up to its parent, what it holds itself goes
+    to the parent, except its user accounts, which stay on the closed unit (moving them
+    up would widen what they see); an administrator re-assigns them."""
     parent = org.parent
     if parent is None:
         raise RestructureError(f"“{org.name}” là cấp cao nhất: không có cấp trên để chuyển lên.")
-    plan = plan_merge([org], parent) if org.kind == parent.kind else None
-    if plan is None:
+    if org.kind != parent.kind:
         raise RestructureError(f"“{org.name}” và “{parent.name}” khác loại: không bỏ cấp được.")
-    plan.operation = "lift"
+    plan_merge([org], parent)  # the same checks
+    units = list(Organisation.objects(parent=org.pk).order_by("tree_key"))
+    plan = _count(Plan("lift", parent, [org], units=units), units, [org])
+    plan.staying = list(User.objects(organisation=org.pk))
     return plan
 
 
@@ -146,6 +157,8 @@ def execute(plan: Plan, *, user: Any = None, on: dt.date | None = None, username
             push__transfers=Transfer(from_org=org, from_name=org.name, to_org=target, to_name=target.name,
                                      on=when, note=f"{OPERATIONS[plan.operation]}: {org.name} → {target.name}"))
         for model in OWNED:
+            if model is User and plan.operation == "lift":
+                continue  # stays on the closed unit (sees nothing more): never widened upward
             values = {f"set__{k}": v for k, v in model.org_values(target).items()}
             records += model.objects(organisation=org.pk).update(set__organisation=target, **values) or 0
         AuditEntry.objects(scope=org.pk).update(add_to_set__scope=list(target.scope))
