@@ -11,6 +11,7 @@ from mongoengine import ValidationError
 
 from models import OrganisationNotEmpty
 from models.organisation import KINDS, LEVELS
+from models.user import ADMIN
 from services import scope
 
 from .base import SecuredModelView
@@ -39,7 +40,7 @@ class OrganisationView(SecuredModelView):
         """Officers manage units strictly below their own; only an admin edits the root."""
         if not super().has_change_permission(user, obj):
             return False
-        return user.role == "admin" or obj is None or obj.pk != scope.scope_root(user)
+        return user.role == ADMIN or obj is None or obj.pk != scope.scope_root(user)
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
         if model.parent is None and current_user.role != "admin":
