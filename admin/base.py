@@ -290,11 +290,15 @@ class SecuredModelView(PanelAccess, ModelView):
     def get_list(self, page: Any, sort_column: Any, sort_desc: Any, search: Any, filters: Any,
                  execute: bool = True, page_size: Any = None) -> Any:
         """Sort only on an offered column, through its sort key (Flask-Admin's MongoEngine
-        view would sort on any list column by its raw name); anything else is ignored."""
+        view would sort on any list column by its raw name); anything else is ignored.
+        Every sort ends with ``_id`` (:func:`services.scope.stable`)."""
         target = self._sortable_columns.get(sort_column) if sort_column else None
         if target is not None and not isinstance(target, str):
             target = sort_column
-        return super().get_list(page, target, sort_desc, search, filters, execute=execute, page_size=page_size)
+        count, query = super().get_list(page, target, sort_desc, search, filters, execute=False,
+                                         page_size=page_size)
+        query = scope.stable(query)  # ties broken by _id: pages never repeat or skip rows
+        return count, (query.all() if execute else query)
 
     # --- search on precomputed, indexed keys ---
     def _get_filter_groups(self) -> Any:

@@ -40,7 +40,7 @@ class ImportView(PanelView):
     @expose("/")
     def index(self) -> str:
         orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
-        logs = scope.visible(ImportLog, current_user).order_by("-at").limit(20)
+        logs = scope.stable(scope.visible(ImportLog, current_user).order_by("-at")).limit(20)
         return self.render("imports/index.html", orgs=orgs, own=current_user.organisation, logs=logs,
                            kinds=FORM_NAMES, limit_mb=_limits().max_bytes // (1024 * 1024))
 

@@ -49,7 +49,7 @@ class TrashView(PanelView):
     @expose("/")
     def index(self) -> str:
         key, model, label = self._kind(request.args.get("c", "member"))
-        qs = scope.visible(model, current_user, deleted=True).order_by("-deleted_at")
+        qs = scope.stable(scope.visible(model, current_user, deleted=True).order_by("-deleted_at"))
         return self.render("trash/index.html", kinds=KINDS, key=key, label=label, rows=list(qs.limit(PAGE)),
                            total=qs.count(), page=PAGE, can_purge=current_user.role == "admin")
 
