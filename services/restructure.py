@@ -97,7 +97,7 @@ def _count(plan: Plan, moved_roots: list[Organisation], direct: list[Organisatio
 def plan_move(org: Organisation, parent: Organisation) -> Plan:
     _check_open(org)
     _check_open(parent)
-    if parent.pk in (org.scope or []):
+    if org.pk in (parent.scope or []):
         raise RestructureError("Tổ chức cấp trên không được là chính nó hoặc tổ chức cấp dưới của nó.")
     if parent.kind == "cell":
         raise RestructureError("Chi bộ không thể có tổ chức trực thuộc.")
