@@ -1,8 +1,9 @@
 """The one secured base view: scope, permissions, CSRF, soft delete, audit, search, defaults.
 
 Flask-Admin's MongoEngine view scopes only ``get_query``; ``get_one`` of ajax loaders,
-the built-in bulk delete (``in_bulk``), the editable list (``ajax_update``), reference
-choices, the GridFS file endpoint and search do not follow it. Each of those is routed
+the built-in bulk delete (it starts from ``get_query()`` but calls ``in_bulk``, which in
+MongoEngine 0.29 drops the query's filter), the editable list (``ajax_update``),
+reference choices, the GridFS file endpoint and search do not follow it. Each of those is routed
 through :mod:`services.scope` here, once, for every view; every write and every refusal
 is written to the audit trail through :mod:`services.audit`.
 """
@@ -249,7 +250,8 @@ class SecuredModelView(PanelAccess, ModelView):
 
     @action("delete", "Xóa", "Bạn có chắc muốn xóa các bản ghi đã chọn?")
     def action_delete(self, ids: list[str]) -> None:
-        """Bulk delete through the scoped query (the built-in one uses unscoped ``in_bulk``)."""
+        """Bulk delete through the scoped query: Flask-Admin 2.2.1's own action calls
+        ``get_query().in_bulk(ids)``, and ``in_bulk`` ignores the query's filter."""
         wanted = [i for i in ids if _is_oid(i)]
         count, seen = 0, set()
         for obj in self.get_query().filter(pk__in=wanted):
