@@ -126,3 +126,27 @@ def test_check_reports_dangling_references_without_guessing(app, world):
     report = integrity.check(repair=True)
     assert any("không tồn tại" in p for p in report.problems)
     assert not integrity.check().clean
+
+
+def test_screen_previews_then_merges_and_refuses_officers(app, world, admin_client, login):
+    from tests.conftest import csrf_token
+
+    factories.user("canbo_a", world.commune_a, "officer")
+    assert "Sắp xếp lại tổ chức" in admin_client.get("/admin/organisation/").get_data(as_text=True)
+    token = csrf_token(admin_client, "/admin/organisation/restructure/")
+    form = {"op": "merge", "sources": [str(world.commune_a.pk)], "target": str(world.commune_b.pk),
+            "on": "01/07/2025", "csrf_token": token}
+    r = admin_client.post("/admin/organisation/restructure/", data=form)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Xem trước" in html and "canbo_a" in html and "XA-1" in html
+    assert Organisation.objects.get(code="XA").closed_on is None  # nothing written by the preview
+    r = admin_client.post("/admin/organisation/restructure/", data={**form, "confirm": "1"})
+    assert r.status_code == 302
+    assert Organisation.objects.get(code="XA").closed_on.year == 2025
+    assert world.cell_a.reload().parent.pk == world.commune_b.pk
+    assert User.objects.get(username="canbo_a").organisation.pk == world.commune_b.pk
+    assert integrity.check().clean
+    officer = login("canbo_a")
+    assert officer.get("/admin/organisation/restructure/").status_code == 403
+    r = admin_client.post("/admin/organisation/restructure/", data={**form, "op": "lift", "sources": [str(world.district.pk)]})
+    assert "cao nhất" in r.get_data(as_text=True)
