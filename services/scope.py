@@ -92,4 +92,5 @@ def stable(qs: QuerySet) -> QuerySet:
     ordering = list(ordering or [])
     if any(key == "_id" for key, _ in ordering):
         return qs
-    return qs.order_by(__raw__=[*ordering, ("_id", 1)])
+    keys = [("-" if direction < 0 else "+") + ("id" if key == "_id" else key) for key, direction in ordering]
+    return qs.order_by(*keys, "+id")

@@ -119,6 +119,7 @@ def test_check_finds_and_repairs_what_a_partial_write_left(app, runner, world):
     assert integrity.check().clean
 
 
+@pytest.mark.inconsistent
 def test_check_reports_dangling_references_without_guessing(app, world):
     from bson import ObjectId
 
@@ -150,3 +151,9 @@ def test_screen_previews_then_merges_and_refuses_officers(app, world, admin_clie
     assert officer.get("/admin/organisation/restructure/").status_code == 403
     r = admin_client.post("/admin/organisation/restructure/", data={**form, "op": "lift", "sources": [str(world.district.pk)]})
     assert "cao nhất" in r.get_data(as_text=True)
+
+
+def test_check_is_clean_on_the_demo_data(app, runner):
+    demo.seed(people=60)
+    r = runner.invoke(args=["check"])
+    assert r.exit_code == 0 and "Không phát hiện sai lệch" in r.output, r.output
