@@ -21,7 +21,7 @@ from typing import Any
 import mongoengine as me
 
 from . import normalize
-from .base import ScopedDocument, utcnow
+from .base import FollowsOrganisation, ScopedDocument, owned, utcnow
 from .member import Member
 from .organisation import Organisation
 
@@ -44,7 +44,8 @@ def next_month(key: str) -> str:
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
-class ProposalList(me.Document):
+@owned
+class ProposalList(FollowsOrganisation, me.Document):
     """The monthly list of one unit; ``sent_at`` set = frozen."""
 
     meta = {"collection": "handbook_lists",
@@ -62,6 +63,7 @@ class ProposalList(me.Document):
         return bool(cls.objects(organisation__in=list(scope), month=month, sent_at__ne=None).count())
 
 
+@owned
 class HandbookProposal(ScopedDocument):
     """One proposal to create or delete a member's handbook account."""
 
