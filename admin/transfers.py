@@ -32,7 +32,7 @@ class TransferOrdersView(PanelView):
         side = "outgoing" if request.args.get("side") == "outgoing" else "incoming"
         rows = list(lifecycle.orders(current_user, side).order_by("state", "-on").limit(PAGE))
         cells = list(scope.organisations(current_user).filter(kind="cell").order_by("tree_key").only("name", "scope"))
-        choices = {str(o.pk): [c for c in cells if o.to_unit.pk in c.scope] for o in rows
+        choices = {str(o.pk): [c for c in cells if o.to_unit is not None and o.to_unit.pk in c.scope] for o in rows
                    if o.state == "pending" and side == "incoming"}
         return self.render("transfers/index.html", side=side, rows=rows, choices=choices,
                            states=dict(TransferOrder.state.choices))

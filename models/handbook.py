@@ -21,7 +21,7 @@ from typing import Any
 import mongoengine as me
 
 from . import normalize
-from .base import FollowsOrganisation, ScopedDocument, owned, utcnow
+from .base import ScopedDocument, owned, utcnow
 from .member import Member
 from .organisation import Organisation
 
@@ -44,14 +44,16 @@ def next_month(key: str) -> str:
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
-@owned
-class ProposalList(FollowsOrganisation, me.Document):
-    """The monthly list of one unit; ``sent_at`` set = frozen."""
+class ProposalList(me.Document):
+    """The monthly list of one unit; ``sent_at`` set = frozen. Not re-pointed when units merge
+    (each unit keeps its own sent lists; the merged unit starts its own), removed with its unit."""
+
+    VERBOSE_NAME = "Danh sách đề nghị tài khoản"
 
     meta = {"collection": "handbook_lists",
             "indexes": ["scope", "month", {"fields": ["organisation", "month"], "unique": True}]}
 
-    organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
+    organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.CASCADE)
     scope = me.ListField(me.ObjectIdField())
     month = me.StringField(required=True, regex=r"^\d{4}-\d{2}$")
     sent_at = me.DateTimeField()

@@ -27,13 +27,13 @@ class TransferOrder(me.Document):
 
     member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.CASCADE)  # purged with the person
     member_name = me.StringField()
-    from_org = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)
+    from_org = me.ReferenceField(Organisation, reverse_delete_rule=me.NULLIFY)  # history: the names stay
     from_name = me.StringField()
     scope = me.ListField(me.ObjectIdField())  # the sender's side
-    to_unit = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
+    to_unit = me.ReferenceField(Organisation, reverse_delete_rule=me.NULLIFY)
     to_name = me.StringField()
     to_scope = me.ListField(me.ObjectIdField())  # the receiver's side
-    to_cell = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)  # chosen on acceptance
+    to_cell = me.ReferenceField(Organisation, reverse_delete_rule=me.NULLIFY)  # chosen on acceptance
     to_cell_scope = me.ListField(me.ObjectIdField())
     on = me.DateTimeField(required=True)
     decision_number = me.StringField(max_length=60)

@@ -181,7 +181,9 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
     from services import lifecycle, reports
 
     acting = reports.OrgPrincipal(district, role="admin")
-    party = [m for m in members[len(cells) * 2:] if m.is_party_member and m.position]  # not the role holders
+    party = [m for m in members if m.is_party_member and m.position and not m.role_grants]  # not the role holders
+    if len(party) < 7:  # a very small demo: no deaths or transfers
+        party = []
     for back in (2, 1, 0):
         day = _month_day(today, back, 10)
         for n in range(3):  # admissions: the platform account is proposed automatically
@@ -189,6 +191,8 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
             Member(full_name=f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE_M)} {rnd.choice(GIVEN_M)}", organisation=cell,
                    position="Đảng viên dự bị", admission_date=day, joined_on=day, created_at=day,
                    date_of_birth=day - dt.timedelta(days=rnd.randint(20 * 365, 35 * 365)), gender="nam").save()
+        if not party:
+            continue
         dead = party.pop(rnd.randrange(len(party)))  # a death: deletion proposed
         lifecycle.leave(dead, "deceased", _month_day(today, back, 15), "Từ trần", acting)
         mover = party.pop(rnd.randrange(len(party)))  # a transfer to another commune, accepted
@@ -196,9 +200,10 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
         order = lifecycle.send(mover, target.parent, _month_day(today, back, 18), f"{30 + back}-QĐ/ĐU", None, acting)
         lifecycle.accept(order, target, acting)
         order.update(set__decided_at=dt.datetime.combine(_month_day(today, back, 20), dt.time(9)))
-    waiting = party.pop()  # one transfer still waiting for the receiving commune
-    lifecycle.send(waiting, next(c for c in cells if c.scope[1] != waiting.scope[1]).parent, today, "41-QĐ/ĐU", None,
-                   acting)  # to the first commune: its officer (xa01) sees it waiting
+    if party:  # one transfer still waiting for the first commune (its officer xa01 sees it)
+        waiting = party.pop()
+        first = next(c for c in cells if c.scope[1] != waiting.scope[1]).parent
+        lifecycle.send(waiting, first, today, "41-QĐ/ĐU", None, acting)
     for commune in Organisation.objects(parent=district)[:3]:  # last month's list sent by three communes
         ProposalList(organisation=commune, scope=list(commune.scope), month=month_key(_month_day(today, 1, 1)),
                      sent_at=dt.datetime.combine(_month_day(today, 1, 28), dt.time(9)), sent_by="demo").save()

@@ -63,7 +63,8 @@ def is_superior(user: Any, p: HandbookProposal) -> bool:
         return False
     lists = ProposalList.objects(organisation__in=list(p.scope), month=p.month, sent_at__ne=None)
     root = scope.scope_root(user)
-    return any(scope.sees_everything(user) or root in lst.scope[:-1] for lst in lists)
+    # the unit's current place in the tree (a list's stored path may predate a move)
+    return any(scope.sees_everything(user) or root in lst.organisation.scope[:-1] for lst in lists)
 
 
 def mark_done(p: HandbookProposal, user: Any) -> None:

@@ -103,6 +103,8 @@ def accept(order: TransferOrder, cell: Organisation | None, user: Any) -> Member
     """The receiver's half: the person joins the chosen cell; sites and accounts follow them."""
     if order.state != "pending" or not receivable(user, order):
         raise ValidationError("Bạn không có quyền tiếp nhận chuyển sinh hoạt này.")
+    if order.to_unit is None:
+        raise ValidationError("Đơn vị nhận đã giải thể; bên chuyển hãy hủy và chuyển lại.")
     if cell is None or cell.kind != "cell" or order.to_unit.pk not in cell.scope or not scope.can_see(user, cell):
         raise ValidationError("Hãy chọn một chi bộ thuộc đơn vị tiếp nhận.")
     member = order.member
