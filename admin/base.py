@@ -29,7 +29,7 @@ from mongoengine.errors import NotUniqueError
 
 from models import normalize
 from models.base import ScopedDocument
-from services import audit, scope
+from services import audit, db, scope
 
 from . import trash
 from .access import PanelAccess, clean_request_line, deny
@@ -227,6 +227,8 @@ class SecuredModelView(PanelAccess, ModelView):
         if isinstance(exc, NotUniqueError):
             flash("Không lưu được: bản ghi này đã có trong danh sách (trùng khóa).", "error")
             return True
+        if db.write_timed_out(exc):
+            raise exc  # the app's 503 page: the write may or may not have happened
         return super().handle_view_exception(exc)
 
     # --- soft delete ---
