@@ -8,6 +8,10 @@ import mongoengine
 from flask import Flask
 from pymongo.errors import WTimeoutError
 
+#: the in-process client class; None is mongomock's. The test suite sets its strict store
+#: (``tests/strict_store.py``), which behaves like MongoDB where mongomock is kinder.
+MOCK_CLIENT: type | None = None
+
 
 def connect(uri: str, timeout_ms: int = 5000, wtimeout_ms: int = 5000) -> None:
     """(Re)connect the default alias. ``mongomock://localhost/<db>`` selects the
@@ -21,7 +25,7 @@ def connect(uri: str, timeout_ms: int = 5000, wtimeout_ms: int = 5000) -> None:
         # Teaches pymongo's gridfs to accept the in-process store (attachments, backups).
         mongomock.gridfs.enable_gridfs_integration()
         db = urlsplit(uri).path.strip("/") or "dang"
-        mongoengine.connect(db=db, host="mongodb://localhost", mongo_client_class=mongomock.MongoClient,
+        mongoengine.connect(db=db, host="mongodb://localhost", mongo_client_class=MOCK_CLIENT or mongomock.MongoClient,
                             uuidRepresentation="standard")
     else:
         # w=majority: a write acknowledged to the officer survives a primary failover;
