@@ -26,14 +26,17 @@ pytest's header).
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import os
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import mongomock
+from bson import ObjectId
 from mongomock import helpers
-from mongomock.collection import Collection
+from mongomock.collection import Collection, Cursor
 from mongomock.database import Database
 from mongomock.filtering import filter_applies
 from pymongo import UpdateOne
@@ -95,11 +98,65 @@ def _duplicate(docs: Iterable[dict], index: dict) -> bool:
     return False
 
 
+class StrictCursor(Cursor):
+    """Copies only the page asked for (``skip``/``limit``) instead of every match: the
+    results are the same, a list page over 200,000 entries takes seconds, not minutes."""
+
+    def _compute_results(self, with_limit_and_skip: bool = False) -> list:
+        if not (with_limit_and_skip and self._limit) or self.collection.codec_options.tz_aware:
+            return super()._compute_results(with_limit_and_skip)
+        key = (self._factory, self._skip, self._limit)
+        if getattr(self, "_window_key", None) != key:
+            self._window = list(itertools.islice(self._factory(), self._skip, self._skip + abs(self._limit)))
+            self._window_key = key
+        return self._window
+
+
+def _fast_sort(docs: list[dict], key: str, direction: int) -> bool:
+    """Sort in place on a top-level field holding one plain type everywhere (the common
+    case: dates, names, ids), with Python's stable sort; False if mongomock must do it."""
+    if "." in key or key.startswith("$"):
+        return False
+    kinds = {type(d.get(key, _MISSING)) for d in docs}
+    if len(kinds) != 1 or not kinds <= {dt.datetime, str, ObjectId, int, float}:
+        return False
+    docs.sort(key=lambda d: d[key], reverse=direction < 0)
+    return True
+
+
 class StrictCollection(Collection):
     def _iter_documents(self, filter: Any) -> Any:  # noqa: A002 - mongomock's name
         docs = list(super()._iter_documents(strict_filter(filter)))
         _rng.shuffle(docs)
         return iter(docs)
+
+    def load(self, docs: Iterable[dict]) -> int:
+        """Test data in bulk, straight into the store (no per-document checks): only for a
+        collection without unique indexes besides ``_id``, and documents that carry their ``_id``."""
+        if any(i.get("unique") for name, i in self._store.indexes.items() if name != "_id_"):
+            raise ValueError("load() is for collections without unique indexes")
+        count = 0
+        for doc in docs:
+            if doc["_id"] in self._store:
+                raise DuplicateKeyError(f"E11000 duplicate key error: _id {doc['_id']}", 11000)
+            self._store[doc["_id"]] = doc
+            count += 1
+        return count
+
+    def find(self, *args: Any, **kwargs: Any) -> Cursor:
+        cursor = super().find(*args, **kwargs)
+        cursor.__class__ = StrictCursor
+        return cursor
+
+    def _get_dataset(self, spec: Any, sort: Any, fields: Any, as_class: Any) -> Iterator[dict]:
+        items = list(sort.items() if isinstance(sort, dict) else sort or [])
+        docs = list(self._iter_documents(spec))
+        for key, direction in reversed(items):
+            if not _fast_sort(docs, key, direction):
+                yield from super()._get_dataset(spec, sort, fields, as_class)  # mongomock's own rules
+                return
+        for doc in docs:
+            yield self._copy_only_fields(doc, fields, as_class)
 
     def aggregate(self, pipeline: list, session: Any = None, **kwargs: Any) -> Any:
         pipeline = [{"$match": strict_filter(stage["$match"])} if "$match" in stage else stage for stage in pipeline]
