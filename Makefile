@@ -58,3 +58,4 @@ bench: setup-dev
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_backup.py
+	$(BIN)/python bench/bench_audit.py

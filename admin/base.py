@@ -66,7 +66,8 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         tokens = normalize.query_tokens(query or "")
         if tokens:
             qs = qs.filter(search_keys__all=tokens)
-        return qs.skip(offset).limit(min(limit, 50))
+        # from the query string: pymongo refuses a negative skip (a 500 on real MongoDB)
+        return qs.skip(max(offset or 0, 0)).limit(max(1, min(limit or 10, 50)))
 
 
 class SecuredModelView(PanelAccess, ModelView):
@@ -291,6 +292,7 @@ class SecuredModelView(PanelAccess, ModelView):
         target = self._sortable_columns.get(sort_column) if sort_column else None
         if target is not None and not isinstance(target, str):
             target = sort_column
+        page = max(page, 0) if isinstance(page, int) else page  # ?page=-5: pymongo refuses a negative skip
         return super().get_list(page, target, sort_desc, search, filters, execute=execute, page_size=page_size)
 
     # --- search on precomputed, indexed keys ---

@@ -17,7 +17,8 @@ difference could hide a production bug:
 5. **Index conflicts raise** like MongoDB: the same keys under another name or with other
    options (``IndexOptionsConflict``, code 85), the same name over other keys
    (``IndexKeySpecsConflict``, code 86).
-6. ``bulk_write`` of ``UpdateOne`` upserts works (mongomock 4.3 cannot take pymongo 4.20's
+6. **A negative skip raises** ``ValueError`` as in pymongo (mongomock counts from the end).
+7. ``bulk_write`` of ``UpdateOne`` upserts works (mongomock 4.3 cannot take pymongo 4.20's
    operations), so the product's real bulk path and its ``BulkWriteError`` retry are tested.
 
 The shuffle is seeded: ``STRICT_STORE_SEED=<n>`` replays a run (the seed is printed in
@@ -102,6 +103,10 @@ class StrictCursor(Cursor):
     """Copies only the page asked for (``skip``/``limit``) instead of every match: the
     results are the same, a list page over 200,000 entries takes seconds, not minutes."""
 
+    def skip(self, count: int) -> Cursor:
+        _check_skip(count)
+        return super().skip(count)
+
     def _compute_results(self, with_limit_and_skip: bool = False) -> list:
         if not (with_limit_and_skip and self._limit) or self.collection.codec_options.tz_aware:
             return super()._compute_results(with_limit_and_skip)
@@ -110,6 +115,14 @@ class StrictCursor(Cursor):
             self._window = list(itertools.islice(self._factory(), self._skip, self._skip + abs(self._limit)))
             self._window_key = key
         return self._window
+
+
+def _check_skip(count: Any) -> None:
+    """pymongo refuses a negative skip (mongomock would count from the end)."""
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise TypeError(f"skip must be an integer, not {type(count)}")
+    if count < 0:
+        raise ValueError("skip must be >= 0")
 
 
 def _fast_sort(docs: list[dict], key: str, direction: int) -> bool:
@@ -144,6 +157,7 @@ class StrictCollection(Collection):
         return count
 
     def find(self, *args: Any, **kwargs: Any) -> Cursor:
+        _check_skip(kwargs.get("skip", args[2] if len(args) > 2 else 0))
         cursor = super().find(*args, **kwargs)
         cursor.__class__ = StrictCursor
         return cursor

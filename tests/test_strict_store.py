@@ -65,3 +65,11 @@ def test_index_conflicts_raise(coll):
     with pytest.raises(OperationFailure) as keys:
         coll.create_index("other", name="code_1")
     assert keys.value.code == 86
+
+
+def test_negative_skip_raises_like_pymongo(coll):
+    coll.insert_many([{"n": i} for i in range(3)])
+    with pytest.raises(ValueError):
+        list(coll.find().skip(-1))
+    with pytest.raises(ValueError):
+        coll.find({}, skip=-2)
