@@ -18,8 +18,6 @@ difference could hide a production bug:
    options (``IndexOptionsConflict``, code 85), the same name over other keys
    (``IndexKeySpecsConflict``, code 86).
 6. **A negative skip raises** ``ValueError`` as in pymongo (mongomock counts from the end).
-7. ``bulk_write`` of ``UpdateOne`` upserts works (mongomock 4.3 cannot take pymongo 4.20's
-   operations), so the product's real bulk path and its ``BulkWriteError`` retry are tested.
 
 The shuffle is seeded: ``STRICT_STORE_SEED=<n>`` replays a run (the seed is printed in
 pytest's header).
@@ -40,9 +38,7 @@ from mongomock import helpers
 from mongomock.collection import Collection, Cursor
 from mongomock.database import Database
 from mongomock.filtering import filter_applies
-from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
-from pymongo.results import BulkWriteResult
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 SEED = int(os.environ.get("STRICT_STORE_SEED") or random.SystemRandom().randrange(10**6))
 _rng = random.Random(SEED)
@@ -201,30 +197,6 @@ class StrictCollection(Collection):
         if wanted.get("unique") and _duplicate(list(self._store.documents), wanted):
             raise DuplicateKeyError(f"E11000 duplicate key error building unique index {name}", 11000)
         return super().create_index(key_or_list, cache_for=cache_for, session=session, **kwargs)
-
-
-    def bulk_write(self, requests: list, ordered: bool = True, **kwargs: Any) -> BulkWriteResult:
-        """pymongo 4.20's ``UpdateOne`` no longer fits mongomock's bulk builder: the upserts
-        the product sends, applied in order with MongoDB's error report (``BulkWriteError``)."""
-        upserted, errors, matched, modified = [], [], 0, 0
-        for i, op in enumerate(requests):
-            if not isinstance(op, UpdateOne):
-                raise NotImplementedError(f"strict store bulk_write: {type(op).__name__}")
-            try:
-                result = self.update_one(op._filter, op._doc, upsert=bool(op._upsert))
-            except DuplicateKeyError as exc:
-                errors.append({"index": i, "code": 11000, "errmsg": str(exc), "op": op._filter})
-                if ordered:
-                    break
-                continue
-            matched, modified = matched + result.matched_count, modified + result.modified_count
-            if result.upserted_id is not None:
-                upserted.append({"index": i, "_id": result.upserted_id})
-        report = {"writeErrors": errors, "writeConcernErrors": [], "nInserted": 0, "nUpserted": len(upserted),
-                  "nMatched": matched, "nModified": modified, "nRemoved": 0, "upserted": upserted}
-        if errors:
-            raise BulkWriteError(report)
-        return BulkWriteResult(report, acknowledged=True)
 
 
 class StrictDatabase(Database):
