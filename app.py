@@ -5,19 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, jsonify
 from flask_babel import Babel
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from pymongo.errors import PyMongoError
+from flask_wtf.csrf import CSRFProtect
 
 import admin
 from services import commands, config, db
-
-_DB_DOWN = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi kết nối</title>
-<body style="font-family:sans-serif;max-width:40rem;margin:10vh auto">
-<h1>Không kết nối được cơ sở dữ liệu</h1>
-<p>Hệ thống tạm thời không truy cập được cơ sở dữ liệu. Dữ liệu của bạn không bị mất.
-Vui lòng thử lại sau ít phút hoặc báo cho quản trị hệ thống.</p></body></html>"""
 
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -65,17 +58,6 @@ def register_web(app: Flask) -> None:
     def healthz() -> Any:
         ok = db.ping()
         return jsonify(status="ok" if ok else "error", database=ok), (200 if ok else 503)
-
-    @app.errorhandler(PyMongoError)
-    def database_down(exc: PyMongoError) -> Any:
-        app.logger.error("Database error on %s: %s", request.path, exc.__class__.__name__)
-        return render_template_string(_DB_DOWN), 503
-
-    @app.errorhandler(CSRFError)
-    def csrf_failed(exc: CSRFError) -> Any:
-        return render_template_string(
-            "<!doctype html><meta charset=utf-8><h1>Yêu cầu không hợp lệ</h1>"
-            "<p>Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.</p>"), 400
 
     @app.after_request
     def security_headers(response: Any) -> Any:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from mongoengine import QuerySet
 
 from models import normalize
+from models.organisation import path_label
 from services import scope
 
 
@@ -27,8 +28,8 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
         if not has_request_context():  # Flask-Admin also builds filters at start-up
             return []
         orgs = scope.organisations(current_user).only("path_names", "tree_key").order_by("tree_key")
-        # the path, not indentation: select boxes collapse spaces and cell names repeat across communes
-        return [(str(o.pk), " › ".join(o.path_names[-2:])) for o in orgs]
+        # the full path, not indentation: select boxes collapse spaces and cell names repeat across communes
+        return [(str(o.pk), path_label(o.path_names)) for o in orgs]
 
     def validate(self, value: str) -> bool:
         try:

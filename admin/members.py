@@ -10,13 +10,16 @@ from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from mongoengine import ValidationError
+from wtforms.widgets import TextArea
 
 from models import Member, Organisation, normalize
 from models.member import ROLES, STATUSES
 from services import audit, lifecycle, scope
 
+from . import details
 from .base import SecuredModelView
 from .filters import BoolFilter, ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
+from .labels import checked_column
 
 _ROLE_LABELS = dict(ROLES)
 
@@ -48,6 +51,7 @@ class MemberView(SecuredModelView):
     }
     column_formatters_detail = {"transfers": _transfers, "roles": _roles}
     column_formatters = {"roles": _roles,
+                         "phone": checked_column, "email": checked_column,
                          "quality_issues": lambda v, c, m, n: Markup("<br>").join(m.quality_issues or [])}
     column_sortable_list = [("full_name", "sort_key"), ("org_name", "org_key"), "status"]
     column_default_sort = [("org_key", False), ("sort_key", False)]
@@ -66,6 +70,12 @@ class MemberView(SecuredModelView):
                     "party_card_number", "admission_date", "official_date", "phone", "email", "status",
                     "roles", "left_on", "left_reason", "notes"]
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên chi bộ"}}
+    form_args = {"roles": {"description": "Chọn một hoặc nhiều chức vụ (giữ Ctrl để chọn thêm); "
+                                          "để trống nếu không giữ chức vụ nào trong cấp ủy."},
+                 "notes": {"widget": TextArea()}}
+
+    def details_sections(self, model: Any) -> list[dict]:
+        return details.member_sections(model)
 
     @expose("/transfer/", methods=("GET", "POST"))
     def transfer_view(self) -> Any:
