@@ -24,11 +24,16 @@ _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,39}$")
 
 
 _PARTY_PREFIXES = ("Đảng bộ ", "Đảng ủy ", "Chi bộ ")
+_COMMITTEES = {"Tỉnh ủy ": "tỉnh ", "Thành ủy ": "thành phố ", "Huyện ủy ": "huyện ", "Quận ủy ": "quận ",
+               "Thị ủy ": "thị xã "}
 _PLACE_WORDS = ("Xã ", "Phường ", "Thị trấn ", "Thị xã ", "Huyện ", "Quận ", "Thành phố ", "Tỉnh ")
 
 
 def place_of(name: str) -> str:
     """"Đảng bộ Xã Tân Hưng" -> "xã Tân Hưng": the place a unit's name stands for."""
+    for committee, place in _COMMITTEES.items():  # "Huyện ủy Vĩnh Bảo" -> "huyện Vĩnh Bảo"
+        if name.startswith(committee):
+            return place + name[len(committee):]
     for prefix in _PARTY_PREFIXES:
         if name.startswith(prefix) and len(name) > len(prefix):
             name = name[len(prefix):]
