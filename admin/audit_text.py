@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from bson import ObjectId
+from bson import ObjectId, json_util
 from flask import current_app, g, has_request_context, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -175,4 +175,4 @@ def raw_json(view: Any, context: Any, model: Any, name: str) -> Markup:
     if getattr(current_user, "role", None) != "admin":
         return Markup("")
     return Markup('<details class="audit-raw"><summary>Dữ liệu gốc (JSON)</summary><pre>{0}</pre></details>').format(
-        json.dumps(json.loads(model.to_json()), ensure_ascii=False, indent=2))
+        json_util.dumps(model.to_mongo(), json_options=json_util.RELAXED_JSON_OPTIONS, ensure_ascii=False, indent=2))

@@ -117,6 +117,11 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
                 out[name] = list(choices)
         return out
 
+    def _get_list_value(self, *args: Any, **kwargs: Any) -> Any:
+        """An unset choice shows empty, not "None" (Flask-Admin maps choices before formatting)."""
+        value = super()._get_list_value(*args, **kwargs)
+        return "" if value is None else value
+
     @staticmethod
     def _date_overrides(model: Any, fields: list[str] | None) -> dict:
         return {name: VNDateField for name, f in model._fields.items()

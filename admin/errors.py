@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request, url_for
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +35,10 @@ _BARE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{ti
 <p><a href="/admin/">Về trang chủ</a></p></body></html>"""
 
 
+_REDIRECT = ('<!doctype html>\n<html lang="vi"><meta charset="utf-8"><title>Đang chuyển trang</title>'
+             '<p>Đang chuyển trang. Nếu trình duyệt không tự chuyển, hãy bấm <a href="{href}">vào đây</a>.</p></html>')
+
+
 def page(code: int, detail: str | None = None) -> tuple[str, int]:
     """The error page for ``code``, in the panel's frame when the panel can draw it."""
     title, text = PAGES.get(code, PAGES[500])
@@ -43,8 +48,6 @@ def page(code: int, detail: str | None = None) -> tuple[str, int]:
         panel = current_app.extensions["panel_admin"]
         html = panel.index_view.render("errors/page.html", code=code, title=title, text=text, detail=detail)
     except Exception:
-        from markupsafe import escape
-
         html = _BARE.format(code=code, title=escape(title), text=escape(text))
     return html, code
 
@@ -74,4 +77,11 @@ def init_app(app: Flask) -> None:
 
     @app.get("/favicon.ico")
     def favicon() -> Any:
-        return app.send_static_file("panel/favicon.svg"), 200, {"Content-Type": "image/svg+xml"}
+        return app.redirect(url_for("static", filename="panel/favicon.svg"), 301)
+
+    @app.after_request
+    def vietnamese_redirect(response: Response) -> Response:
+        """Werkzeug's redirect body says "Redirecting..." in English; browsers rarely show it, but say it right."""
+        if 300 <= response.status_code < 400 and response.location and response.mimetype == "text/html":
+            response.set_data(_REDIRECT.format(href=escape(response.location)))
+        return response
