@@ -110,7 +110,7 @@ def _names(entries: list[Any]) -> dict[str, tuple[str, str | None]]:
 
 
 def _record_list(entry: Any, rows: list[Any] | None) -> Markup:
-    names = _names([entry, *(rows or [])])
+    names = _names([entry, *(rows if rows is not None else ())])  # no bool(): a QuerySet would query
     parts = []
     for rid in (entry.record_ids or [])[:10]:
         name, link = names.get(rid, (None, None))

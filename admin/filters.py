@@ -16,6 +16,8 @@ from models import normalize
 from models.organisation import path_label
 from services import scope
 
+from . import labels
+
 
 class OrgSubtreeFilter(BaseMongoEngineFilter):
     """Organisation, including everything below it (``scope`` holds the ancestor path)."""
@@ -29,7 +31,8 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
             return []
         orgs = scope.organisations(current_user).only("path_names", "tree_key").order_by("tree_key")
         # the full path, not indentation: select boxes collapse spaces and cell names repeat across communes
-        return [(str(o.pk), path_label(o.path_names)) for o in orgs]
+        paths = labels.remember_paths(orgs)  # the lists' unit labels then cost no query
+        return [(str(pk), path_label(path)) for pk, path in paths]
 
     def validate(self, value: str) -> bool:
         try:

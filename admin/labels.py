@@ -43,6 +43,16 @@ def _cache() -> dict[ObjectId, list[str]]:
     return g.org_paths
 
 
+def remember_paths(orgs: Any) -> list[tuple[ObjectId, list[str]]]:
+    """Keep the path of organisations another part of the page already read."""
+    cache = _cache()
+    out = []
+    for org in orgs:
+        cache[org.pk] = list(org.path_names or [])
+        out.append((org.pk, cache[org.pk]))
+    return out
+
+
 def org_paths(ids: list[ObjectId]) -> dict[ObjectId, list[str]]:
     """path_names of the given organisations, read in one query per request and batch."""
     cache = _cache()
@@ -59,7 +69,7 @@ def org_label(model: Any, rows: list[Any] | None = None) -> tuple[str, str]:
     wanted = _org_id(model)
     if wanted is None:
         return (getattr(model, "org_name", "") or "", "")
-    ids = [wanted, *(_org_id(r) for r in rows or [])]
+    ids = [wanted, *(_org_id(r) for r in (rows if rows is not None else ()))]  # no bool(): a QuerySet would query
     path = org_paths(ids).get(wanted) or []
     return (unit_label(path) or getattr(model, "org_name", "") or "", path_label(path))
 

@@ -15,9 +15,10 @@ from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.helpers import is_safe_url
 from flask_login import current_user
+from mongoengine.queryset.visitor import Q
 
 from models import normalize
-from models.preferences import ListPreference, SavedFilter
+from models.preferences import COLUMNS, FILTER, ScreenPreference
 
 #: row icons Flask-Admin renders -> the permission each needs (see ``row_permission``)
 _ROW_ACTION_KINDS = {"row_actions.edit_row": "edit", "row_actions.edit_row_popup": "edit",
@@ -67,21 +68,36 @@ class ListScreenMixin:
         """Related records shown under a details page (see ``admin.details``)."""
         return []
 
-    # --- columns ---
-    def hidden_columns(self) -> list[str]:
-        pref = ListPreference.objects(user=current_user.pk, endpoint=self.endpoint).first()  # type: ignore[attr-defined]
-        return list(pref.hidden_columns) if pref else []
+    # --- what the user keeps of this screen: hidden columns and saved filters, one round trip ---
+    def preferences(self) -> tuple[list[str], list[ScreenPreference]]:
+        """(hidden columns, saved filters offered); each branch of the $or has its own index."""
+        found = ScreenPreference.objects(Q(owner=current_user.pk) | Q(kind=FILTER, shared=True,
+                                                                      org__in=list(current_user.scope or [])),
+                                         endpoint=self.endpoint)  # type: ignore[attr-defined]
+        hidden, filters = [], []
+        for pref in found:
+            if pref.kind == COLUMNS and pref.owner == current_user.pk:
+                hidden = list(pref.hidden_columns)
+            elif pref.kind == FILTER:
+                filters.append(pref)
+        return hidden, sorted(filters, key=lambda f: (f.owner != current_user.pk, f.name or ""))
 
     def render(self, template: str, **kwargs: Any) -> Any:
         if "list_columns" in kwargs and current_user.is_authenticated:
-            hidden = set(self.hidden_columns())
+            hidden, saved = self.preferences()
             kwargs["all_list_columns"] = kwargs["list_columns"]
-            kwargs["hidden_columns"] = hidden
-            kept = [(c, n) for c, n in kwargs["list_columns"] if c not in hidden]
+            kwargs["hidden_columns"] = set(hidden)
+            kept = [(c, n) for c, n in kwargs["list_columns"] if c not in kwargs["hidden_columns"]]
             kwargs["list_columns"] = kept or kwargs["list_columns"][:1]
-            kwargs["saved_filters"] = self.saved_filters()
+            kwargs["saved_filters"] = saved
             kwargs["current_query"] = _clean_query(request.query_string.decode("utf-8", "replace"))
         return super().render(template, **kwargs)  # type: ignore[misc]
+
+    def get_list(self, *args: Any, execute: bool = True, **kwargs: Any) -> Any:
+        """The page's rows as a list: column formatters look at the whole page (one query for
+        the units of all rows) without running the list query again."""
+        count, data = super().get_list(*args, execute=execute, **kwargs)  # type: ignore[misc]
+        return count, (list(data) if execute and data is not None else data)
 
     @expose("/columns/", methods=("POST",))
     def columns_view(self) -> Any:
@@ -91,19 +107,12 @@ class ListScreenMixin:
         if len(hidden) == len(offered):
             flash("Cần giữ lại ít nhất một cột.", "error")
         else:
-            ListPreference.objects(user=current_user.pk, endpoint=self.endpoint).update_one(  # type: ignore[attr-defined]
-                set__hidden_columns=hidden, upsert=True)
+            ScreenPreference.objects(owner=current_user.pk, endpoint=self.endpoint, kind=COLUMNS).update_one(  # type: ignore[attr-defined]
+                set__hidden_columns=hidden, set__org=current_user.organisation.pk, upsert=True)
             flash("Đã lưu các cột hiển thị.", "success")
         return redirect(self._back())
 
-    # --- saved filters ---
-    def saved_filters(self) -> list[SavedFilter]:
-        mine = SavedFilter.objects(owner=current_user.pk, endpoint=self.endpoint)  # type: ignore[attr-defined]
-        shared = SavedFilter.objects(endpoint=self.endpoint, shared=True,  # type: ignore[attr-defined]
-                                     org__in=list(current_user.scope or []), owner__ne=current_user.pk)
-        return [*mine, *shared]
-
-    def saved_filter_url(self, saved: SavedFilter) -> str:
+    def saved_filter_url(self, saved: ScreenPreference) -> str:
         base = self.get_url(".index_view")  # type: ignore[attr-defined]
         return f"{base}?{saved.query}" if saved.query else base
 
@@ -116,7 +125,7 @@ class ListScreenMixin:
         elif not query:
             flash("Danh sách chưa có bộ lọc hay từ khóa tìm kiếm nào để lưu.", "error")
         else:
-            SavedFilter(owner=current_user.pk, owner_name=current_user.username,
+            ScreenPreference(kind=FILTER, owner=current_user.pk, owner_name=current_user.username,
                         org=current_user.organisation.pk, endpoint=self.endpoint,  # type: ignore[attr-defined]
                         name=name, query=query, shared=request.form.get("shared") == "1").save()
             flash(f"Đã lưu bộ lọc “{name}”.", "success")
@@ -125,7 +134,7 @@ class ListScreenMixin:
     @expose("/saved-filters/delete/", methods=("POST",))
     def delete_filter_view(self) -> Any:
         raw = request.form.get("id", "")
-        saved = SavedFilter.objects(pk=raw, owner=current_user.pk).first() if _oid(raw) else None
+        saved = ScreenPreference.objects(pk=raw, owner=current_user.pk, kind=FILTER).first() if _oid(raw) else None
         if saved is None:
             abort(404)
         saved.delete()

@@ -10,7 +10,7 @@ import re
 
 from models import AuditEntry, Member, SocialAccount, normalize
 from models.organisation import path_label, place_of, unit_label
-from models.preferences import ListPreference, SavedFilter
+from models.preferences import COLUMNS, FILTER, ScreenPreference
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -102,12 +102,12 @@ def test_column_chooser_is_remembered_per_user(officer_client, login, world):
     assert r.status_code == 302 and r.headers["Location"].endswith("/admin/member/")
     head = officer_client.get("/admin/member/").get_data(as_text=True).split("</thead>")[0]
     assert "column-header col-email" not in head and "column-header col-phone" in head
-    assert ListPreference.objects.get().hidden_columns == ["email", "is_party_member", "position", "roles", "status"]
+    assert ScreenPreference.objects.get(kind=COLUMNS).hidden_columns == ["email", "is_party_member", "position", "roles", "status"]
     factories.user("canbo_a2", world.commune_a, "officer")
     other = login("canbo_a2").get("/admin/member/").get_data(as_text=True).split("</thead>")[0]
     assert "column-header col-email" in other
     r = _post(officer_client, "/admin/member/columns/", {"show": []}, "/admin/member/")
-    assert ListPreference.objects.get().hidden_columns  # refused: one column must stay
+    assert ScreenPreference.objects.get(kind=COLUMNS).hidden_columns  # refused: one column must stay
     assert "column-header col-phone" in officer_client.get("/admin/member/").get_data(as_text=True).split("</thead>")[0]
 
 
@@ -116,7 +116,7 @@ def test_saved_filters_per_user_and_shared_inside_scope(officer_client, login, w
     r = _post(officer_client, "/admin/member/saved-filters/", {"name": "Thôn 1", "query": query + "&evil=1",
                                                                "shared": "1"}, "/admin/member/")
     assert r.status_code == 302
-    saved = SavedFilter.objects.get()
+    saved = ScreenPreference.objects.get(kind=FILTER)
     assert saved.query == query and saved.shared and saved.org == world.commune_a.pk
     html = officer_client.get("/admin/member/").get_data(as_text=True)
     assert f'href="/admin/member/?{query.replace("&", "&amp;")}">Thôn 1' in html
@@ -127,9 +127,9 @@ def test_saved_filters_per_user_and_shared_inside_scope(officer_client, login, w
     sibling = login("canbo_b")
     assert "Thôn 1" not in sibling.get("/admin/member/").get_data(as_text=True)
     assert _post(sibling, "/admin/member/saved-filters/delete/", {"id": str(saved.pk)}, "/admin/member/").status_code == 404
-    assert SavedFilter.objects.count() == 1
+    assert ScreenPreference.objects(kind=FILTER).count() == 1
     _post(officer_client, "/admin/member/saved-filters/delete/", {"id": str(saved.pk)}, "/admin/member/")
-    assert SavedFilter.objects.count() == 0
+    assert ScreenPreference.objects(kind=FILTER).count() == 0
 
 
 def test_member_details_list_sites_accounts_and_transfers(officer_client, world):
