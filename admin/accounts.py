@@ -130,7 +130,7 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
                      "registration_email": "Email đăng ký", "established_on": "Thời gian thiết lập",
                      "updated_on": "Thời gian cập nhật cơ sở dữ liệu", "purpose": "Mục đích sử dụng",
                      "modified_at": "Sửa lần cuối"}
-    column_formatters = {"url": lambda v, c, m, n: _flagged(m, "url", escape_link(m.url, m.link_text)),
+    column_formatters = {"url": lambda v, c, m, n: _flagged(m, "url", escape_link(m.url, domain_text(m.link_text))),
                          **{f: checked_column for f in _CHECKED}}
     column_sortable_list = [("org_name", "org_key"), ("member_name", "member_sort_key"), "platform", "established_on", "updated_on"]
     column_default_sort = [("org_key", False), ("member_sort_key", False)]

@@ -1,9 +1,9 @@
 /* Lists keep one line per row: a cell cut by the ellipsis shows its full value on hover. */
 (function () {
   function titles() {
-    document.querySelectorAll("table.model-list td").forEach(function (td) {
-      if (td.scrollWidth > td.clientWidth + 1 && !td.hasAttribute("title")) {
-        td.setAttribute("title", td.innerText.trim());
+    document.querySelectorAll("table.model-list td .cell").forEach(function (cell) {
+      if (cell.scrollWidth > cell.clientWidth + 1 && !cell.hasAttribute("title")) {
+        cell.setAttribute("title", cell.innerText.trim());
       }
     });
   }

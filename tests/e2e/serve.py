@@ -18,6 +18,8 @@ from services import demo
 from tests import factories
 
 OFFICER = "canbo_e2e"
+DISTRICT_ADMIN = "quantri_e2e"
+VIEWER = "xem_e2e"
 PASSWORD = factories.PASSWORD
 PHONE = "0912888777"
 URL = "https://www.facebook.com/kiemthu.e2e"
@@ -29,6 +31,8 @@ def prepare() -> None:
     commune = Organisation.objects(code="X01").get()
     cell = Organisation.objects(code="X01-CB01").get()
     factories.user(OFFICER, commune, "officer")
+    factories.user(DISTRICT_ADMIN, Organisation.objects(code="HU-VB").get(), "admin")
+    factories.user(VIEWER, commune, "viewer")
     owner = factories.member(cell, "Hoàng Minh Kiểm", phone=PHONE, position="Bí thư Đoàn thanh niên")
     factories.account(owner, URL, purpose="Tuyên truyền")
     other = factories.member(Organisation.objects(code="X01-CB02").get(), "Lý Thu Trang", position="Giáo viên")
