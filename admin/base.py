@@ -315,7 +315,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         return groups
 
     #: what the search box says; every screen searches its precomputed keys
-    search_hint = "Tên, SĐT, email, đường dẫn (không cần dấu)"
+    search_hint = "Tên, SĐT, email, đường dẫn…"
 
     def search_placeholder(self) -> str:
         return self.search_hint

@@ -30,6 +30,7 @@ class OrganisationView(SecuredModelView):
                      "created_at": "Ngày tạo"}
     column_formatters = {"name": _tree_name, "path": lambda v, c, m, n: Markup('<span title="{0}">{1}</span>').format(
                              m.path, " › ".join(m.path_names[:-1]))}
+    column_formatters_detail = {**column_formatters, "name": lambda v, c, m, n: m.name}  # no tree indent
     column_default_sort = "tree_key"
     column_sortable_list = ["code", "tree_key"]
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", KINDS), ChoiceFilter("level", "Cấp", LEVELS)]

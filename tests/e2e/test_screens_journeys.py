@@ -91,12 +91,12 @@ def test_saving_and_reusing_a_filter_and_hiding_a_column(live_server, browser, s
     """Ensure that an officer keeps a filter and a column choice across visits."""
     page = sign_in(browser, live_server, OFFICER)
     page.goto(f"{live_server}/admin/member/")
-    add_filter(page, "Trạng thái", "Đang sinh hoạt")
+    add_filter(page, "Tổ chức (gồm cấp dưới)", "Chi bộ thôn 1")
     page.click("#filter_form button:has-text('Áp dụng')")
-    page.wait_for_url(re.compile(r".*flt\d+_\d+=active.*"))
+    page.wait_for_url(re.compile(r".*flt\d+_\d+=[0-9a-f]{24}.*"))
     filtered = page.inner_text(".nav-tabs .nav-link.active")
     page.click(".panel-saved-filters > a")
-    page.fill("#saved-filter-name", "Đang sinh hoạt")
+    page.fill("#saved-filter-name", "Thôn 1")
     snap(page, shots, "s06-luu-bo-loc")
     page.click(".save-filter button[type=submit]")
     page.wait_for_selector("text=Đã lưu bộ lọc")
@@ -104,8 +104,9 @@ def test_saving_and_reusing_a_filter_and_hiding_a_column(live_server, browser, s
     assert page.inner_text(".nav-tabs .nav-link.active") != filtered
     page.click(".panel-saved-filters > a")
     snap(page, shots, "s07-bo-loc-da-luu")
-    page.click(".saved-filter a:has-text('Đang sinh hoạt')")
-    page.wait_for_url(re.compile(r".*flt\d+_\d+=active.*"))
+    page.click(".saved-filter a:has-text('Thôn 1')")
+    page.wait_for_url(re.compile(r".*flt\d+_\d+=[0-9a-f]{24}.*"))
+    assert set(page.locator("td.col-org_name").all_inner_texts()) == {"Chi bộ thôn 1 — xã Tân Hưng"}
     assert page.inner_text(".nav-tabs .nav-link.active") == filtered
     snap(page, shots, "s08-dung-lai-bo-loc")
 
