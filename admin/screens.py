@@ -55,13 +55,14 @@ class ListScreenMixin:
 
     # --- row icons: the one hook deciding which icons a row shows ---
     def row_permission(self, kind: str, row: Any) -> bool:
-        """``kind`` is "view", "edit" or "delete". Point this at ``has_*_permission`` methods
-        when they exist; today edit and delete both need ``has_change_permission``."""
-        if kind == "view":
-            return True
-        return self.has_change_permission(current_user, row)  # type: ignore[attr-defined]
+        """``kind`` is "view", "edit" or "delete": asked of the view's ``has_*_permission`` methods."""
+        method = {"view": "has_view_permission", "edit": "has_change_permission",
+                  "delete": "has_delete_permission"}[kind]
+        return bool(getattr(self, method)(current_user, row))
 
     def row_action_allowed(self, action: Any, row: Any) -> bool:
+        if hasattr(action, "permission"):  # already drawn only when its permission allows (base view)
+            return True
         return self.row_permission(_ROW_ACTION_KINDS.get(getattr(action, "template_name", ""), "view"), row)
 
     def details_sections(self, model: Any) -> list[dict]:
