@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, url_for
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException
 
 #: status -> (title, explanation); every message says what to do next
@@ -69,11 +68,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(exc: CSRFError) -> Any:
         return page(400)
-
-    @app.errorhandler(PyMongoError)
-    def database_down(exc: PyMongoError) -> Any:
-        app.logger.error("Database error on %s: %s", request.path, exc.__class__.__name__)
-        return page(503)
 
     @app.get("/favicon.ico")
     def favicon() -> Any:
