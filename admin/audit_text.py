@@ -113,9 +113,7 @@ def _record_list(entry: Any, rows: list[Any] | None) -> Markup:
     names = _names([entry, *(rows if rows is not None else ())])  # no bool(): a QuerySet would query
     parts = []
     for rid in (entry.record_ids or [])[:10]:
-        name, link = names.get(rid, (None, None))
-        if name is None:
-            continue
+        name, link = names.get(rid, (rid, None))  # an id of no known screen is shown as it is
         parts.append(Markup('“<a href="{0}">{1}</a>”').format(link, name) if link else Markup("“{0}”").format(name))
     more = len(entry.record_ids or []) - 10
     text = Markup(", ").join(parts)
