@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template_string, request
 from flask_babel import Babel
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from mongoengine.errors import OperationError
 from pymongo.errors import PyMongoError, WTimeoutError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -103,11 +103,8 @@ def register_web(app: Flask) -> None:
         app.logger.error("Database write failed on %s: %s", request.path, exc)
         return render_template_string(_WRITE_TIMEOUT if db.write_timed_out(exc) else _DB_DOWN), 503
 
-    @app.errorhandler(CSRFError)
-    def csrf_failed(exc: CSRFError) -> Any:
-        return render_template_string(
-            "<!doctype html><meta charset=utf-8><h1>Yêu cầu không hợp lệ</h1>"
-            "<p>Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.</p>"), 400
+
+    # an expired form (CSRFError) and HTTP errors: Vietnamese pages in admin/errors.py
 
     @app.after_request
     def security_headers(response: Any) -> Any:

@@ -6,10 +6,10 @@ from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
-from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
+from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User, normalize
 from models.audit import AuditEntry
 
-from . import auth, i18n
+from . import auth, errors, i18n, labels
 from .accounts import SiteView, SocialAccountView
 from .audit import AuditView
 from .dashboard import DashboardView
@@ -51,3 +51,6 @@ def init_app(app: Flask) -> None:
     i18n.init_app()
     auth.init_app(app)
     app.extensions["panel_admin"] = build_admin(app)
+    errors.init_app(app)
+    app.jinja_env.filters["moment"] = normalize.format_moment
+    app.jinja_env.filters["unit_label"] = lambda record: labels.org_label(record)[0]

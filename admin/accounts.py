@@ -4,7 +4,6 @@ list shows (same filters, same search) in the official layout."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from typing import Any
 
@@ -13,13 +12,14 @@ from flask_admin import expose
 from flask_login import current_user
 
 from exports import XLSX_MIMETYPE, ExportError
-from models import Organisation, Site, SocialAccount
+from models import Organisation, Site, SocialAccount, normalize
 from models.accounts import ADMIN_ROLES, LINK_TYPES, PLATFORMS, PURPOSES
 from models.member import OWNER_STATUSES
 from services import reports, scope
 
 from .base import SecuredModelView, escape_link
 from .filters import BoolFilter, ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
+from .labels import checked_column, domain_text, issue_reasons, marked
 
 _OWNER_LABELS = {"org_name": "Chi bộ", "member_name": "Họ và tên", "position": "Cấp bậc, chức vụ",
                  "member": "Họ và tên (người khai)", "quality_issues": "Lỗi dữ liệu"}
@@ -29,6 +29,21 @@ def _owner_filters() -> tuple:
 
 
 _AJAX_MEMBER = {"member": {"fields": ["search_keys"], "placeholder": "Gõ họ tên hoặc số điện thoại"}}
+
+
+_CHECKED = ("registration_phone", "registration_email", "server_location")
+
+
+def _flagged(model: Any, field: str, shown: Any) -> Any:
+    reason = issue_reasons(model).get(field)
+    return marked(shown, reason) if reason else shown
+
+
+def _domain(model: Any) -> Any:
+    """"Tên miền" as written on form 1 (no scheme); the link still opens the site."""
+    raw = model.domain or ""
+    target = raw if "://" in raw else f"https://{raw}"
+    return _flagged(model, "domain", escape_link(target, domain_text(raw)) if raw else "")
 
 
 def _suggest(values: list[str]) -> dict:
@@ -63,7 +78,7 @@ class FormExportMixin:
             return redirect(self._get_list_url(view_args))  # type: ignore[attr-defined]
         out.seek(0)
         return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                         download_name=f"{self._export_name()}-{org.code}-{dt.date.today():%Y%m%d}.xlsx")
+                         download_name=f"{self._export_name()}-{org.code}-{normalize.today():%Y%m%d}.xlsx")
 
     def _write_export(self, out: Any, org: Organisation, query: Any, filters: Any) -> None:
         reports.export_form(self.export_kind, out, org, current_user, base=query,
@@ -114,7 +129,7 @@ class SiteView(FormExportMixin, SecuredModelView):
                      "registration_email": "Email đăng ký", "established_on": "Thời gian thiết lập",
                      "expires_on": "Thời hạn hết hạn", "updated_on": "Thời gian cập nhật cơ sở dữ liệu",
                      "purpose": "Mục đích sử dụng", "modified_at": "Sửa lần cuối"}
-    column_formatters = {"domain": lambda v, c, m, n: escape_link(m.domain if "://" in (m.domain or "") else f"https://{m.domain}", m.domain)}
+    column_formatters = {"domain": lambda v, c, m, n: _domain(m), **{f: checked_column for f in _CHECKED}}
     column_sortable_list = [("org_name", "org_key"), ("member_name", "member_sort_key"), "established_on", "expires_on", "updated_on"]
     column_default_sort = [("org_key", False), ("member_sort_key", False)]
     column_filters = [
@@ -147,7 +162,8 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
                      "registration_email": "Email đăng ký", "established_on": "Thời gian thiết lập",
                      "updated_on": "Thời gian cập nhật cơ sở dữ liệu", "purpose": "Mục đích sử dụng",
                      "modified_at": "Sửa lần cuối"}
-    column_formatters = {"url": lambda v, c, m, n: escape_link(m.url, m.link_text)}
+    column_formatters = {"url": lambda v, c, m, n: _flagged(m, "url", escape_link(m.url, domain_text(m.link_text))),
+                         **{f: checked_column for f in _CHECKED}}
     column_sortable_list = [("org_name", "org_key"), ("member_name", "member_sort_key"), "platform", "established_on", "updated_on"]
     column_default_sort = [("org_key", False), ("member_sort_key", False)]
     column_filters = [

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
-from markupsafe import Markup
+from flask_login import current_user
 from mongoengine import QuerySet
 
 from models import normalize
 from models.audit import ACTIONS
 from services import audit
 
+from . import audit_text
 from .base import SecuredModelView
 from .filters import ChoiceFilter, OrgSubtreeFilter, date_range
 
@@ -36,31 +37,24 @@ class UsernameFilter(BaseMongoEngineFilter):
         return "là"
 
 
-def _changes(view: Any, context: Any, model: Any, name: str) -> Markup:
-    rows = [Markup("<b>{0}</b>: {1} → {2}").format(c.field, c.before or "∅", c.after or "∅") for c in model.changes]
-    return Markup("<br>").join(rows)
-
-
 class AuditView(SecuredModelView):
     """Nobody writes here: entries come only from ``services.audit.record``."""
 
     read_roles = ("admin", "officer")
     can_view_details = True
     action_disallowed_list = ["delete"]
-    column_list = ["at", "username", "org_name", "action", "collection", "record_ids", "ip"]
-    column_details_list = ["at", "username", "org_name", "action", "collection", "record_ids", "changes",
-                           "detail", "ip"]
-    column_labels = {"at": "Thời điểm (UTC)", "username": "Người thực hiện", "org_name": "Tổ chức",
-                     "action": "Hành động", "collection": "Danh mục", "record_ids": "Mã bản ghi",
-                     "changes": "Thay đổi (trước → sau)", "detail": "Chi tiết", "ip": "Địa chỉ IP"}
+    column_list = ["at", "summary", "org_name", "action", "ip"]
+    column_details_list = ["at", "summary", "username", "org_name", "action", "collection", "changes", "detail", "ip",
+                           "raw"]
+    column_labels = {"at": "Thời điểm", "summary": "Nội dung", "username": "Người thực hiện", "org_name": "Đơn vị",
+                     "action": "Hành động", "collection": "Danh mục", "record_ids": "Bản ghi",
+                     "changes": "Thay đổi", "detail": "Chi tiết", "ip": "Địa chỉ IP", "raw": "Dữ liệu gốc"}
     column_choices = {"action": ACTIONS, "collection": _COLLECTIONS}
-    column_formatters = {"at": lambda v, c, m, n: f"{m.at:%d/%m/%Y %H:%M:%S}",
-                         "collection": lambda v, c, m, n: dict(_COLLECTIONS).get(m.collection, m.collection or ""),
-                         "record_ids": lambda v, c, m, n: ", ".join(m.record_ids[:5])
-                         + (f" (+{len(m.record_ids) - 5})" if len(m.record_ids) > 5 else "")}
-    column_formatters_detail = {"at": column_formatters["at"], "changes": _changes,
-                                "collection": column_formatters["collection"],
-                                "record_ids": lambda v, c, m, n: ", ".join(m.record_ids)}
+    column_formatters = {"at": lambda v, c, m, n: normalize.format_moment(m.at),
+                         "summary": audit_text.list_column,
+                         "collection": lambda v, c, m, n: audit_text.section(m.collection)}
+    column_formatters_detail = {**column_formatters, "summary": lambda v, c, m, n: audit_text.sentence(m),
+                                "changes": audit_text.changes_table, "raw": audit_text.raw_json}
     column_sortable_list = ["at"]
     column_default_sort = ("at", True)
     # the trail only grows: no count of every matching entry on each page (previous/next
@@ -72,3 +66,8 @@ class AuditView(SecuredModelView):
 
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
         return False
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        if "details_columns" in kwargs and current_user.role != "admin":  # the raw entry: administrators only
+            kwargs["details_columns"] = [(c, n) for c, n in kwargs["details_columns"] if c != "raw"]
+        return super().render(template, **kwargs)

@@ -15,7 +15,7 @@ from typing import Any
 
 import gridfs
 from bson import ObjectId
-from flask import abort, flash, request, send_file
+from flask import abort, flash, g, request, send_file
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import gettext
@@ -33,15 +33,12 @@ from models import normalize
 from models.base import ScopedDocument
 from services import audit, db, scope, soft_delete
 
+from . import labels
 from .access import PanelAccess, clean_request_line, deny, not_found
 from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
+from .screens import ListScreenMixin
 
-
-def _fmt_date(view: Any, value: Any, *args: Any) -> str:
-    return normalize.format_date(value)
-
-
-FORMATTERS = {**DEFAULT_FORMATTERS, dt.datetime: _fmt_date, dt.date: _fmt_date,
+FORMATTERS = {**DEFAULT_FORMATTERS, dt.datetime: labels.type_date, dt.date: labels.type_date,
               bool: lambda view, value, *a: "Có" if value else "Không"}
 
 
@@ -70,8 +67,13 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         # from the query string: pymongo refuses a negative skip (a 500 on real MongoDB)
         return qs.skip(max(offset or 0, 0)).limit(max(1, min(limit or 10, 50)))
 
+    def format(self, model: Any) -> Any:
+        """Pickers name every unit with its place (five communes have a "Chi bộ thôn 1")."""
+        found = super().format(model)
+        return (found[0], labels.record_label(model)) if found and hasattr(model, "pk") else found
 
-class SecuredModelView(PanelAccess, ModelView):
+
+class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     """Every screen inherits this: nothing here is repeated per view."""
 
     form_base_class = PanelForm  # CSRF comes from Flask-WTF's CSRFProtect on every POST
@@ -97,6 +99,10 @@ class SecuredModelView(PanelAccess, ModelView):
                                          rule_form_args(model, fields), self.form_args)
         self.form_overrides = {**self._date_overrides(model, fields), **(self.form_overrides or {})}
         self.column_choices = {**self._model_choices(model), **(self.column_choices or {})}
+        own = {"org_name": labels.org_column} if "org_name" in model._fields else {}
+        detail = self.column_formatters_detail
+        self.column_formatters = {**own, **(self.column_formatters or {})}
+        self.column_formatters_detail = {**own, **(detail if detail is not None else self.column_formatters)}
         for name in self.column_editable_list or ():
             # an editable reference column would offer every organisation's records as choices
             if isinstance(model._fields.get(name), ReferenceField | ListField):
@@ -113,6 +119,11 @@ class SecuredModelView(PanelAccess, ModelView):
             if choices and all(isinstance(c, tuple | list) and len(c) == 2 for c in choices):
                 out[name] = list(choices)
         return out
+
+    def _get_list_value(self, *args: Any, **kwargs: Any) -> Any:
+        """An unset choice shows empty, not "None" (Flask-Admin maps choices before formatting)."""
+        value = super()._get_list_value(*args, **kwargs)
+        return "" if value is None else value
 
     @staticmethod
     def _date_overrides(model: Any, fields: list[str] | None) -> dict:
@@ -195,6 +206,7 @@ class SecuredModelView(PanelAccess, ModelView):
         return ScopedAjaxLoader(name, remote, **opts)
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        g.pending_record = model  # names the existing record if the save hits a unique key
         allowed = self.has_add_permission if is_created else self.has_change_permission
         if not allowed(current_user):
             raise ValidationError("Bạn không có quyền thay đổi dữ liệu.")
@@ -233,7 +245,7 @@ class SecuredModelView(PanelAccess, ModelView):
             flash(f"Không lưu được: {details}", "error")
             return True
         if isinstance(exc, NotUniqueError):
-            flash("Không lưu được: bản ghi này đã có trong danh sách (trùng khóa).", "error")
+            flash(labels.duplicate_message(self, g.get("pending_record")), "error")
             return True
         if db.write_timed_out(exc):
             raise exc  # the app's 503 page: the write may or may not have happened
@@ -319,7 +331,7 @@ class SecuredModelView(PanelAccess, ModelView):
         return groups
 
     #: what the search box says; every screen searches its precomputed keys
-    search_hint = "Tìm theo tên, số điện thoại, email, đường dẫn (không cần gõ dấu)"
+    search_hint = "Tên, SĐT, email, đường dẫn…"
 
     def search_placeholder(self) -> str:
         return self.search_hint

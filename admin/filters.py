@@ -13,7 +13,10 @@ from flask_login import current_user
 from mongoengine import QuerySet
 
 from models import normalize
+from models.organisation import path_label
 from services import scope
+
+from . import labels
 
 
 class OrgSubtreeFilter(BaseMongoEngineFilter):
@@ -27,8 +30,9 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
         if not has_request_context():  # Flask-Admin also builds filters at start-up
             return []
         orgs = scope.organisations(current_user).only("path_names", "tree_key").order_by("tree_key")
-        # the path, not indentation: select boxes collapse spaces and cell names repeat across communes
-        return [(str(o.pk), " › ".join(o.path_names[-2:])) for o in orgs]
+        # the full path, not indentation: select boxes collapse spaces and cell names repeat across communes
+        paths = labels.remember_paths(orgs)  # the lists' unit labels then cost no query
+        return [(str(pk), path_label(path)) for pk, path in paths]
 
     def validate(self, value: str) -> bool:
         try:

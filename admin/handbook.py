@@ -3,7 +3,6 @@ officer's own proposals and withdrawals (Điều 6 khoản 2 điểm b, c, đ)."
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from typing import Any
 
@@ -14,7 +13,7 @@ from flask_login import current_user
 from mongoengine import ValidationError
 
 from exports import XLSX_MIMETYPE
-from models import HandbookProposal, Member
+from models import HandbookProposal, Member, normalize
 from models.handbook import EVENTS, KINDS, STATES
 from services import audit, handbook, scope
 
@@ -100,4 +99,4 @@ class HandbookView(PanelView):
 
 
 def today_deadline() -> dict[str, Any]:
-    return handbook.deadline(dt.date.today())
+    return handbook.deadline(normalize.today())

@@ -91,7 +91,9 @@ class ImportView(PanelView):
         _discard(token)
         flash(f"Đã nhập {meta['filename']}: thêm mới {summary.created}, cập nhật {summary.updated}, "
               f"không đổi {summary.unchanged}, bị từ chối {summary.rejected}, người mới {summary.people_created}.",
-              "success" if not summary.errors else "warning")
+              "success")
+        if summary.errors:  # saved rows are a success (green); the rejected ones get their own message
+            flash(f"{summary.rejected} dòng bị từ chối: xem lý do từng dòng trong báo cáo lỗi của bản xem trước.", "warning")
         return redirect(url_for(".index"))
 
     @expose("/errors/<token>/")

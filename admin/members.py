@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
@@ -10,12 +9,14 @@ from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from mongoengine import ValidationError
+from wtforms.widgets import TextArea
 
 from models import Member, Organisation, normalize
 from models.handbook import KINDS
 from models.member import HANDBOOK_STATES, ROLES, STATUSES, RoleGrant
 from services import audit, lifecycle, scope
 
+from . import details
 from .accounts import ListExportMixin
 from .base import SecuredModelView
 from .filters import (
@@ -27,6 +28,7 @@ from .filters import (
     RoleOnDateFilter,
     date_range,
 )
+from .labels import checked_column
 
 _ROLE_LABELS = dict(ROLES)
 
@@ -97,6 +99,7 @@ class MemberView(ListExportMixin, SecuredModelView):
     column_formatters_detail = {"transfers": _transfers, "roles": _roles, "role_grants": _grants,
                                 "handbook_state": _handbook, "status": _status}
     column_formatters = {"roles": _roles, "status": _status,
+                         "phone": checked_column, "email": checked_column,
                          "quality_issues": lambda v, c, m, n: Markup("<br>").join(m.quality_issues or [])}
     column_sortable_list = [("full_name", "sort_key"), ("org_name", "org_key"), "status"]
     column_default_sort = [("org_key", False), ("sort_key", False)]
@@ -118,6 +121,12 @@ class MemberView(ListExportMixin, SecuredModelView):
                     "party_card_number", "admission_date", "official_date", "phone", "email", "status",
                     "left_on", "left_reason", "notes"]
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên chi bộ"}}
+    form_args = {"roles": {"description": "Chọn một hoặc nhiều chức vụ (giữ Ctrl để chọn thêm); "
+                                          "để trống nếu không giữ chức vụ nào trong cấp ủy."},
+                 "notes": {"widget": TextArea()}}
+
+    def details_sections(self, model: Any) -> list[dict]:
+        return details.member_sections(model)
 
     @expose("/transfer/", methods=("GET", "POST"))
     def transfer_view(self) -> Any:
@@ -132,7 +141,7 @@ class MemberView(ListExportMixin, SecuredModelView):
         if request.method == "POST":
             target = Organisation.objects(pk=form["to_org"]).first() if _oid(form["to_org"]) else None
             try:
-                on = normalize.date(form["on"]) or dt.date.today()
+                on = normalize.date(form["on"]) or normalize.today()
             except normalize.NormalizeError as exc:
                 errors["on"] = str(exc)
             if not errors:
@@ -163,7 +172,7 @@ class MemberView(ListExportMixin, SecuredModelView):
                 start, end = normalize.date(form["start"]), normalize.date(form["end"])
                 if form["index"]:  # end a running term
                     grant = member.role_grants[int(form["index"])]
-                    grant.end = normalize.to_datetime(end or dt.date.today())
+                    grant.end = normalize.to_datetime(end or normalize.today())
                 else:
                     if form["role"] not in _ROLE_LABELS or start is None:
                         raise ValidationError("Hãy chọn chức vụ và ngày bắt đầu.")
@@ -200,7 +209,7 @@ class MemberView(ListExportMixin, SecuredModelView):
         raw = request.form.get("to_unit", "")
         unit = Organisation.objects(pk=raw).first() if _oid(raw) else None
         try:
-            on = normalize.date(request.form.get("on", "")) or dt.date.today()
+            on = normalize.date(request.form.get("on", "")) or normalize.today()
             order = lifecycle.send(member, unit, on, request.form.get("decision_number"), request.form.get("note"),
                                    current_user)
         except (ValidationError, normalize.NormalizeError) as exc:

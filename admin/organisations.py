@@ -16,6 +16,7 @@ from models.organisation import KINDS, LEVELS
 from models.user import ADMIN
 from services import restructure, scope
 
+from . import details
 from .access import deny
 from .base import SecuredModelView
 from .filters import ChoiceFilter, OrgSubtreeFilter
@@ -46,14 +47,19 @@ class OrganisationView(SecuredModelView):
     column_labels = {"name": "Tên tổ chức", "code": "Mã", "kind": "Loại", "level": "Cấp",
                      "path": "Trực thuộc", "parent": "Tổ chức cấp trên", "place": "Địa danh (in trên biểu mẫu)",
                      "created_at": "Ngày tạo", "role_history": "Bí thư, Phó Bí thư, cấp ủy viên, thư ký qua các thời kỳ"}
-    column_formatters = {"name": _tree_name, "path": lambda v, c, m, n: " › ".join(m.path_names[:-1])}
-    column_formatters_detail = {"role_history": _role_history}
+    column_formatters = {"name": _tree_name, "path": lambda v, c, m, n: Markup('<span title="{0}">{1}</span>').format(
+                             m.path, " › ".join(m.path_names[:-1]))}
+    column_formatters_detail = {**column_formatters, "name": lambda v, c, m, n: m.name,  # no tree indent
+                                "role_history": _role_history}
     column_default_sort = "tree_key"
     column_sortable_list = ["code", "tree_key"]
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", KINDS), ChoiceFilter("level", "Cấp", LEVELS)]
     form_columns = ["code", "name", "kind", "level", "parent", "place"]
     form_ajax_refs = {"parent": {"fields": ["search_keys"], "filter": {"kind": "committee"}, "placeholder": "Chọn tổ chức cấp trên"}}
     form_args = {"code": {"description": "Chữ in hoa, số, dấu gạch; ví dụ HU-VB, XA-AN-HOA"}}
+
+    def details_sections(self, model: Any) -> list[dict]:
+        return details.organisation_sections(model)
 
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
         """Officers manage units strictly below their own; only an admin edits the root."""

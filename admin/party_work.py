@@ -12,6 +12,7 @@ from mongoengine import ValidationError
 from mongoengine.fields import GridFSProxy
 from wtforms import MultipleFileField
 from wtforms import ValidationError as FieldError
+from wtforms.widgets import TextArea
 
 from models import Member, normalize
 from models.party_work import DIRECTIONS, DOC_TYPES, MEETING_KINDS, Attendance, attachment_type
@@ -98,6 +99,8 @@ class MeetingView(ListExportMixin, SecuredModelView):
     column_default_sort = ("held_on", True)
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", MEETING_KINDS), *date_range("held_on", "Ngày họp")]
     form_columns = ["organisation", "held_on", "kind", "topic", "agenda", "conclusions"]
+    form_widget_args = {"agenda": {"rows": 6}, "conclusions": {"rows": 6}}
+    form_args = {"agenda": {"widget": TextArea()}, "conclusions": {"widget": TextArea()}}
     form_ajax_refs = _ORG
 
     @expose("/attendance/", methods=("GET", "POST"))

@@ -28,7 +28,7 @@ class ReportsView(PanelView):
 
     @expose("/")
     def index(self) -> str:
-        today = dt.date.today()
+        today = normalize.today()
         orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
         return self.render("reports/index.html", orgs=orgs, today=today, own=current_user.organisation,
                            years=range(today.year, today.year - 6, -1), kinds=reports.REPORT_KINDS,
@@ -40,7 +40,7 @@ class ReportsView(PanelView):
         if kind not in DOWNLOADS:
             abort(404)
         org = org_or_404(request.args.get("org", ""))
-        today = dt.date.today()
+        today = normalize.today()
         out = tempfile.TemporaryFile()
         try:
             options = _options(kind, today)

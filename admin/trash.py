@@ -35,6 +35,19 @@ KINDS: dict[str, tuple[type, str]] = {
 PAGE = 200
 
 
+def _binned_by(rows: list[Any]) -> dict[str, str]:
+    """Record id -> who put it in the bin, from the audit trail's latest "delete" entry."""
+    from models import AuditEntry
+
+    ids = [str(r.pk) for r in rows]
+    out: dict[str, str] = {}
+    if ids:
+        for entry in AuditEntry.objects(action="delete", record_ids__in=ids).only("record_ids", "username").order_by("-at"):
+            for rid in entry.record_ids:
+                out.setdefault(rid, entry.username or "")
+    return out
+
+
 class TrashView(PanelView):
     """Lists binned records in the user's scope; restore (officers) and purge (admins)."""
 
@@ -50,7 +63,8 @@ class TrashView(PanelView):
     def index(self) -> str:
         key, model, label = self._kind(request.args.get("c", "member"))
         qs = scope.stable(scope.visible(model, current_user, deleted=True).order_by("-deleted_at"))
-        return self.render("trash/index.html", kinds=KINDS, key=key, label=label, rows=list(qs.limit(PAGE)),
+        rows = list(qs.limit(PAGE))
+        return self.render("trash/index.html", kinds=KINDS, key=key, label=label, rows=rows, binned_by=_binned_by(rows),
                            total=qs.count(), page=PAGE, can_purge=current_user.role == "admin")
 
     def _binned(self, key: str, raw_id: str) -> Any:

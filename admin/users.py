@@ -22,6 +22,7 @@ from services import passwords, scope
 
 from .base import SecuredModelView
 from .filters import BoolFilter, ChoiceFilter, OrgSubtreeFilter
+from .labels import org_column
 
 #: roles an officer may grant (never ``admin``)
 OFFICER_GRANTS = (OFFICER, VIEWER)
@@ -33,12 +34,14 @@ class UserView(SecuredModelView):
                      "role": "Vai trò", "active": "Đang hoạt động", "last_login_at": "Đăng nhập lần cuối",
                      "new_password": "Mật khẩu mới", "current_password": "Mật khẩu hiện tại của bạn"}
     column_details_list = column_list
-    column_formatters = {"organisation": lambda v, c, m, n: m.org_name or ""}
+    column_formatters = {"organisation": org_column}
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("role", "Vai trò", ROLES), BoolFilter("active", "Đang hoạt động")]
     column_searchable_list = ["username"]
     column_sortable_list = ["username", "role"]  # indexed; never the hash or the session token
     form_columns = ["username", "full_name", "organisation", "role", "active", "new_password", "current_password"]
-    form_extra_fields = {"new_password": PasswordField("Mật khẩu mới", validators=[Optional()]),
+    form_extra_fields = {"new_password": PasswordField(
+                             "Mật khẩu mới", validators=[Optional()],
+                             description="Bắt buộc khi tạo tài khoản. Khi sửa: để trống thì giữ nguyên mật khẩu cũ."),
                          "current_password": PasswordField(
                              "Mật khẩu hiện tại của bạn", validators=[Optional()],
                              description="Chỉ cần khi đổi mật khẩu của chính mình.")}

@@ -162,7 +162,7 @@ class Member(ScopedDocument):
 
     def compute_keys(self) -> None:
         if self.role_grants:  # the current roles, for the list and its filter
-            self.roles = self.roles_on(normalize.to_datetime(dt.date.today()))
+            self.roles = self.roles_on(normalize.to_datetime(normalize.today()))
         if not self.joined_on:
             self.joined_on = normalize.to_datetime(self.admission_date) or self.created_at
         self.sort_key = normalize.vn_sort_key(self.full_name)

@@ -13,6 +13,7 @@ import ipaddress
 import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 
 class NormalizeError(ValueError):
@@ -263,6 +264,27 @@ def date(value: object) -> dt.date | None:
 def format_date(value: dt.date | dt.datetime | None) -> str:
     """The one display format for dates: dd/mm/yyyy."""
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+#: the officers' clock; timestamps are stored in UTC (naive) and shown in this zone
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_time(value: dt.datetime) -> dt.datetime:
+    """A stored UTC timestamp (naive or aware) as Vietnamese local time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(LOCAL_TZ)
+
+
+def format_moment(value: dt.datetime | None) -> str:
+    """The one display format for timestamps: dd/mm/yyyy HH:MM, Vietnamese time."""
+    return local_time(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def today() -> dt.date:
+    """Today's date in Vietnam (the server may run in UTC: 20:33 UTC is already tomorrow)."""
+    return dt.datetime.now(LOCAL_TZ).date()
 
 
 def to_datetime(value: dt.date | None) -> dt.datetime | None:

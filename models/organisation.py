@@ -25,6 +25,42 @@ LEVELS = [
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,39}$")
 
 
+_PARTY_PREFIXES = ("Đảng bộ ", "Đảng ủy ", "Chi bộ ")
+_COMMITTEES = {"Tỉnh ủy ": "tỉnh ", "Thành ủy ": "thành phố ", "Huyện ủy ": "huyện ", "Quận ủy ": "quận ",
+               "Thị ủy ": "thị xã "}
+_PLACE_WORDS = ("Xã ", "Phường ", "Thị trấn ", "Thị xã ", "Huyện ", "Quận ", "Thành phố ", "Tỉnh ")
+
+
+def place_of(name: str) -> str:
+    """"Đảng bộ Xã Tân Hưng" -> "xã Tân Hưng": the place a unit's name stands for."""
+    for committee, place in _COMMITTEES.items():  # "Huyện ủy Vĩnh Bảo" -> "huyện Vĩnh Bảo"
+        if name.startswith(committee):
+            return place + name[len(committee):]
+    for prefix in _PARTY_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix):]
+            break
+    if name.startswith(_PLACE_WORDS):
+        name = name[0].lower() + name[1:]
+    return name
+
+
+def unit_label(path_names: list[str] | tuple[str, ...]) -> str:
+    """The one label of a unit wherever it is shown: its name and the place above it
+    ("Chi bộ thôn 1 — xã Tân Hưng"), because five communes each have a "Chi bộ thôn 1"."""
+    names = [n for n in path_names or [] if n]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return f"{names[-1]} — {place_of(names[-2])}"
+
+
+def path_label(path_names: list[str] | tuple[str, ...]) -> str:
+    """The full path, root first: what a filter box shows."""
+    return " › ".join(n for n in path_names or [] if n)
+
+
 class OrganisationNotEmpty(Exception):
     """Raised when dissolving an organisation that still has units, people or records."""
 
@@ -59,7 +95,11 @@ class Organisation(me.Document):
 
     @property
     def path(self) -> str:
-        return " › ".join(self.path_names)
+        return path_label(self.path_names)
+
+    @property
+    def label(self) -> str:
+        return unit_label(self.path_names) or self.name or self.code
 
     def clean(self) -> None:
         self.code = (normalize.text(self.code) or "").upper().replace(" ", "_")

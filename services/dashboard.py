@@ -14,7 +14,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from models import Member, Site, SocialAccount
+from models import Member, Site, SocialAccount, normalize
 from services import scope
 
 HORIZONS = (30, 60, 90)
@@ -100,7 +100,7 @@ def build(user: Any, today: dt.date | None = None) -> Dashboard:
     root_id = scope.scope_root(user)
     if root_id is None:
         raise PermissionError("no scope")
-    today = today or dt.date.today()
+    today = today or normalize.today()
     root, units = _units(user, root_id)
     rows = [root, *units]
     ids = [u.id for u in rows]

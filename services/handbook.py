@@ -26,7 +26,7 @@ def parse_month(raw: str | None, today: dt.date | None = None) -> str:
     """``2026-11`` or ``11/2026``; empty means the current month."""
     raw = (raw or "").strip()
     if not raw:
-        return month_key(today or dt.date.today())
+        return month_key(today or normalize.today())
     for fmt in ("%Y-%m", "%m/%Y"):
         try:
             return month_key(dt.datetime.strptime(raw, fmt))
@@ -128,7 +128,7 @@ def export(out: str | IO[bytes], org: Organisation, month: str, user: Any, today
     from services.reports import acting_as, title_block
 
     principal = acting_as(org, user)
-    today = today or dt.date.today()
+    today = today or normalize.today()
     data = rows(proposals(org, month, principal))
     write_proposals(out, title_block(org, today, today), month, data)
     audit.record("export", user=user, collection="handbook_proposals", detail=f"Danh sách đề nghị {month}; tổ chức {org.code}")

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from exports import write_form
 from exports.lists import LISTS, PARTY_LABELS
-from models import Meeting, Member, Organisation, PartyDocument
+from models import Meeting, Member, Organisation, PartyDocument, normalize
 from models.member import GENDERS, STATUSES
 from models.party_work import DIRECTIONS, MEETING_KINDS
 from services import scope
@@ -44,7 +44,7 @@ def export_list(key: str, out: str | IO[bytes], org: Organisation, user: Any = N
     if cap is not None and (count := qs.count()) > cap:
         raise ReportError(f"Danh sách có {count} bản ghi, vượt giới hạn xuất {cap} bản ghi mỗi lần. "
                           "Hãy lọc theo tổ chức hoặc điều kiện khác rồi xuất lại.")
-    today = today or dt.date.today()
+    today = today or normalize.today()
     count = write_form(out, LISTS[key], title_block(org, today, today), _rows(key, qs))
     _audit(user, MODELS[key]._get_collection_name(), f"{LISTS[key].title}: {count} dòng", org, criteria)
     return count

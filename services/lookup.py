@@ -36,8 +36,22 @@ class Query:
 
     @property
     def label(self) -> str:
-        return {"phone": "Số điện thoại", "email": "Email", "url": "Địa chỉ web/tên miền",
-                "text": "Họ tên hoặc tên tài khoản"}[self.kind]
+        if self.kind == "url":
+            return "Đường dẫn" if "/" in self.key else "Tên miền"
+        return {"phone": "Số điện thoại", "email": "Email", "text": "Họ tên hoặc tên tài khoản"}[self.kind]
+
+    @property
+    def no_match(self) -> str:
+        """What "nothing found" means for this kind of query, in the officer's words."""
+        if self.kind == "url" and "/" not in self.key:
+            return (f"Không có trang web, blog hay tài khoản nào trong phạm vi của bạn dùng tên miền {self.key}. "
+                    "Hãy kiểm tra chính tả hoặc dán cả đường dẫn đầy đủ.")
+        return {
+            "url": f"Không có tài khoản hay trang web nào trong phạm vi của bạn khai báo đường dẫn {self.key}.",
+            "phone": f"Không có ai trong phạm vi của bạn khai báo số điện thoại {self.key} "
+                     "(trong hồ sơ cá nhân, trang web hay tài khoản).",
+            "email": f"Không có ai trong phạm vi của bạn khai báo email {self.key}.",
+        }.get(self.kind, f"Không có họ tên, tên tài khoản hay tên trang nào khớp với “{self.raw}” trong phạm vi của bạn.")
 
 
 @dataclass
@@ -177,8 +191,10 @@ def lookup(raw: str, user: Any) -> Result:
     members, hits = _match(q, user)
     if q.kind == "url" and not members and not hits:
         # "nguyen.van.an" looks like a host but is usually a user name from an address
-        q = Query(q.raw, "text", "", tuple(normalize.query_tokens(q.raw)))
-        members, hits = _match(q, user)
+        as_text = Query(q.raw, "text", "", tuple(normalize.query_tokens(q.raw)))
+        members, hits = _match(as_text, user)
+        if members or hits:  # otherwise the answer speaks of the domain/address that was typed
+            q = as_text
     result = Result(q, truncated=len(members) > MAX_RECORDS or len(hits) > MAX_RECORDS)
     owners = _owners(user, members, hits)
     result.owners = sorted(owners.values(), key=lambda o: (o.member.get("sort_key") or "", str(o.member["_id"])))

@@ -20,7 +20,7 @@ from bson import ObjectId
 from exports import FORMS, TitleBlock, write_form, write_report
 from exports import reports as layouts
 from exports.layouts import as_of_line, party_line, signer_line, vn_date
-from models import Member, Organisation, Site, SocialAccount
+from models import Member, Organisation, Site, SocialAccount, normalize
 from models.accounts import PLATFORMS
 from models.base import label_of
 from models.member import STATUSES
@@ -64,7 +64,7 @@ def title_block(org: Organisation, as_of: dt.date, today: dt.date | None = None)
     parent = chain.get(org.scope[-2]) if len(org.scope) > 1 else None
     place = next((chain[pk].place for pk in reversed(org.scope) if pk in chain and chain[pk].place), None)
     return TitleBlock(superior=party_line(parent.name if parent else org.name), organisation=org.name.upper(),
-                      place=place or "", signed_on=today or dt.date.today(), as_of=as_of, signer=signer_line(org.kind))
+                      place=place or "", signed_on=today or normalize.today(), as_of=as_of, signer=signer_line(org.kind))
 
 
 # --- who is counted: owner status and party membership (one place for these rules) ------------
@@ -144,7 +144,7 @@ def export_form(kind: str, out: str | IO[bytes], org: Organisation, user: Any = 
     if cap is not None and (count := qs.count()) > cap:
         raise ReportError(f"Danh sách có {count} bản ghi, vượt giới hạn xuất {cap} bản ghi mỗi lần. "
                           "Hãy lọc theo tổ chức hoặc điều kiện khác rồi xuất lại.")
-    today = today or dt.date.today()
+    today = today or normalize.today()
     count = write_form(out, FORMS[kind], title_block(org, as_of or today, today), form_rows(kind, qs),
                        note=owner_note(people, include_departed))
     _audit(user, FORM_MODELS[kind]._get_collection_name(), f"{FORMS[kind].sheet_name}: {count} dòng", org, criteria)
@@ -326,7 +326,7 @@ def quality_tables(org: Organisation, user: Any, today: dt.date | None = None) -
             detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, column, str(doc["_id"])),
                            [units.sort_key(unit)[1], doc.get("org_name") or "", name, label, record, issues]))
     rows, total = units.table(counts, 4)
-    subtitle = as_of_line(today or dt.date.today())
+    subtitle = as_of_line(today or normalize.today())
     return layouts.quality_tables(subtitle, rows, total, [row for _, row in sorted(detail, key=lambda d: d[0])])
 
 
@@ -334,7 +334,7 @@ def export_report(kind: str, out: str | IO[bytes], org: Organisation, user: Any 
                   as_of: dt.date | None = None, year: int | None = None, month: int | None = None,
                   today: dt.date | None = None, include_departed: bool = False) -> None:
     """Write the ``annual``, ``monthly`` or ``quality`` report of ``org`` to ``out``."""
-    today = today or dt.date.today()
+    today = today or normalize.today()
     if kind == "annual":
         tables = annual_tables(org, user, as_of or today, include_departed)
     elif kind == "monthly":

@@ -161,11 +161,14 @@ def test_audit_details_show_changes_and_search_finds_user(officer_client, world)
         "status": "active"})
     entry = AuditEntry.objects.get(action="update")
     html = officer_client.get(f"/admin/audit/details/?id={entry.pk}").get_data(as_text=True)
-    assert "<b>position</b>: Đảng viên → Phó Bí thư &lt;b&gt;" in html
+    # a Vietnamese sentence with the screen's field label and the person's name, the value escaped
+    assert "<b>canbo_a</b> đã sửa Cán bộ, đảng viên" in html and ">Nguyễn Văn An (Chi bộ thôn 1 — xã An Hòa)</a>”" in html
+    assert "Cấp bậc, chức vụ: Đảng viên → Phó Bí thư &lt;b&gt;" in html
+    assert "position" not in html.split("<table")[1] and str(entry.pk) not in html.split("Dữ liệu gốc")[0].split("<body")[1]
     found = officer_client.get("/admin/audit/?search=canbo_a").get_data(as_text=True)
-    assert found.count("<td class=\"col-username\">") >= 2
+    assert found.count("<td class=\"col-summary\">") >= 2
     none = officer_client.get("/admin/audit/?search=khong_ai_ca").get_data(as_text=True)
-    assert "<td class=\"col-username\">" not in none
+    assert "<td class=\"col-summary\">" not in none
 
 
 def test_reference_change_names_both_organisations(officer_client, world):

@@ -33,7 +33,7 @@ def test_answer_shows_person_position_cell_committee_and_record(officer_client, 
 def test_sibling_owner_is_not_shown(officer_client, world):
     """Ensure that an officer's answer never names a sibling commune's member."""
     html = officer_client.get("/admin/lookup/?q=0987654321").get_data(as_text=True)
-    assert "Trần Thị Bình" not in html and "không tìm thấy" in html
+    assert "Trần Thị Bình" not in html and "Không có ai trong phạm vi của bạn khai báo số điện thoại 0987654321" in html
 
 
 def test_duplicate_is_flagged_on_screen(officer_client, world):
@@ -64,3 +64,11 @@ def test_search_box_in_header(officer_client, world):
     """Ensure that every page carries the look-up box."""
     html = officer_client.get("/admin/member/").get_data(as_text=True)
     assert 'action="/admin/lookup/"' in html
+
+
+def test_domain_query_without_match_speaks_of_the_domain(officer_client, world):
+    """Ensure that a domain-shaped query with no match answers about the domain, not about a name."""
+    html = officer_client.get("/admin/lookup/?q=abc.com").get_data(as_text=True)
+    summary = html.split('class="lookup-summary"')[1].split("</p>")[0]
+    assert "<strong>tên miền</strong>" in summary and "dùng tên miền abc.com" in summary
+    assert "họ tên" not in summary

@@ -20,6 +20,8 @@ from tests import factories, strict_store
 db.MOCK_CLIENT = strict_store.StrictMongoClient  # the browser journey runs on the strict store too
 
 OFFICER = "canbo_e2e"
+DISTRICT_ADMIN = "quantri_e2e"
+VIEWER = "xem_e2e"
 PASSWORD = factories.PASSWORD
 PHONE = "0912888777"
 URL = "https://www.facebook.com/kiemthu.e2e"
@@ -31,6 +33,8 @@ def prepare() -> None:
     commune = Organisation.objects(code="X01").get()
     cell = Organisation.objects(code="X01-CB01").get()
     factories.user(OFFICER, commune, "officer")
+    factories.user(DISTRICT_ADMIN, Organisation.objects(code="HU-VB").get(), "admin")
+    factories.user(VIEWER, commune, "viewer")
     owner = factories.member(cell, "Hoàng Minh Kiểm", phone=PHONE, position="Bí thư Đoàn thanh niên")
     factories.account(owner, URL, purpose="Tuyên truyền")
     other = factories.member(Organisation.objects(code="X01-CB02").get(), "Lý Thu Trang", position="Giáo viên")

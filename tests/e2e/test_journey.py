@@ -92,7 +92,7 @@ def test_officer_day(live_server, browser, shots):
     page.wait_for_url(re.compile(r".*flt\d+_\w+=Zalo.*"))
     assert page.locator("table.model-list tbody tr").count() >= 1
     assert set(page.locator("td.col-platform").all_inner_texts()) == {"Zalo"}
-    assert set(page.locator("td.col-org_name").all_inner_texts()) == {"Chi bộ thôn 1"}
+    assert set(page.locator("td.col-org_name").all_inner_texts()) == {"Chi bộ thôn 1 — xã Tân Hưng"}
     snap(page, shots, "06-loc-chi-bo-va-mang-xa-hoi")
 
     create_member(page, base, shots)
