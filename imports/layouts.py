@@ -1,7 +1,10 @@
-"""Official forms 1 and 2 as data for reading: header texts and the field of each column.
+"""Official forms 1 and 2 as data for reading: header texts, their synonyms, the field of
+each column.
 
-The header texts are the exact ones of directive 1150-CV/HU (see DOMAIN.md); matching
-folds them (accents, case, spaces, punctuation) so that hand-typed headers still match.
+The header texts are the exact ones of directive 1150-CV/HU (see DOMAIN.md); the
+synonyms are the wordings officers type (``TT``, ``Họ tên``, ``SĐT``, ``CSDL``, the
+legend's ``Thời gian hết hạn`` on form 2). Matching folds both (accents, case, spaces,
+line breaks, punctuation).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from models import Site, SocialAccount, normalize
+from models import Site, SocialAccount, normalize, vn_legacy
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,8 @@ class Column:
     header: str
     field: str | None  # None: read but not stored (STT)
     kind: str = "text"  # text | date | link | cell | person | position
+    synonyms: tuple[str, ...] = ()
+    required: bool = True  # the header must have it (optional columns may be left out)
 
 
 @dataclass(frozen=True)
@@ -32,35 +37,50 @@ class Form:
         return f"({number})"
 
 
+_PHONE = ("SĐT", "SĐT đăng ký", "Số ĐT", "Số ĐT đăng ký", "Số điện thoại", "Điện thoại", "Điện thoại đăng ký")
+_EMAIL = ("Email", "E-mail", "Thư điện tử", "Địa chỉ email")
+_START = ("Ngày thiết lập", "Ngày tạo", "Thời gian tạo", "Ngày lập", "Thời gian lập")
+_UPDATED = ("Thời gian cập nhật", "Ngày cập nhật", "Cập nhật CSDL", "CSDL", "Thời gian cập nhật CSDL",
+            "Ngày cập nhật CSDL", "Thời gian cập nhật vào cơ sở dữ liệu")
+_PURPOSE = ("Mục đích", "Mục đích sử dụng hiện nay")
+
 _COMMON = (
-    Column(1, "STT", None),
-    Column(2, "Chi bộ", None, "cell"),
-    Column(3, "Họ và tên", None, "person"),
-    Column(4, "Cấp bậc, chức vụ", "position", "position"),
+    Column(1, "STT", None, synonyms=("TT", "Số TT", "Số thứ tự"), required=False),
+    Column(2, "Chi bộ", None, "cell", ("Tên chi bộ", "Chi bộ trực thuộc", "Đơn vị", "Chi bộ/Đơn vị")),
+    Column(3, "Họ và tên", None, "person", ("Họ tên", "Họ và tên cán bộ, đảng viên", "Họ tên đảng viên",
+                                              "Họ và tên đảng viên")),
+    Column(4, "Cấp bậc, chức vụ", "position", "position", ("Chức vụ", "Cấp bậc", "Chức danh",
+                                                            "Cấp bậc/chức vụ", "Cấp bậc chức vụ")),
 )
 
 SITES = Form("sites", "DANH SÁCH CÁC TRANG WEB, BLOG CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", Site, _COMMON + (
-    Column(5, "Tên trang web/blog", "site_name"),
-    Column(6, "Tên miền", "domain"),
-    Column(7, "IP máy chủ/vị trí địa lý", "server_location"),
-    Column(8, "Số điện thoại đăng ký", "registration_phone"),
-    Column(9, "Email đăng ký", "registration_email"),
-    Column(10, "Thời gian thiết lập", "established_on", "date"),
-    Column(11, "Thời hạn hết hạn", "expires_on", "date"),
-    Column(12, "Thời gian cập nhật cơ sở dữ liệu", "updated_on", "date"),
-    Column(13, "Mục đích sử dụng", "purpose"),
+    Column(5, "Tên trang web/blog", "site_name", synonyms=("Tên trang", "Tên website", "Tên web/blog", "Tên blog")),
+    Column(6, "Tên miền", "domain", synonyms=("Tên miền/địa chỉ", "Địa chỉ trang", "Địa chỉ", "Domain")),
+    Column(7, "IP máy chủ/vị trí địa lý", "server_location",
+           synonyms=("IP máy chủ", "IP", "Địa chỉ IP", "IP/vị trí địa lý"), required=False),
+    Column(8, "Số điện thoại đăng ký", "registration_phone", synonyms=_PHONE, required=False),
+    Column(9, "Email đăng ký", "registration_email", synonyms=_EMAIL, required=False),
+    Column(10, "Thời gian thiết lập", "established_on", "date", _START, required=False),
+    Column(11, "Thời hạn hết hạn", "expires_on", "date", ("Thời gian hết hạn", "Ngày hết hạn", "Hết hạn"),
+           required=False),
+    Column(12, "Thời gian cập nhật cơ sở dữ liệu", "updated_on", "date", _UPDATED, required=False),
+    Column(13, "Mục đích sử dụng", "purpose", synonyms=_PURPOSE),
 ), key_column=6)
 
 SOCIAL = Form("social", "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", SocialAccount, _COMMON + (
-    Column(5, "Loại mạng xã hội", "platform"),
-    Column(6, "Tên tài khoản", "account_name"),
-    Column(7, "Đường dẫn (Cá nhân/Trang/Hội nhóm...)", "url", "link"),
-    Column(8, "Số điện thoại đăng ký", "registration_phone"),
-    Column(9, "Email đăng ký", "registration_email"),
-    Column(10, "Thời gian thiết lập", "established_on", "date"),
-    Column(11, "Thời gian cập nhật cơ sở dữ liệu", "updated_on", "date"),
-    Column(12, "Mục đích sử dụng", "purpose"),
+    Column(5, "Loại mạng xã hội", "platform", synonyms=("Mạng xã hội", "Loại MXH", "MXH", "Nền tảng")),
+    Column(6, "Tên tài khoản", "account_name", synonyms=("Tài khoản", "Tên hiển thị", "Tên TK")),
+    Column(7, "Đường dẫn (Cá nhân/Trang/Hội nhóm...)", "url", "link",
+           ("Đường dẫn", "Link", "URL", "Địa chỉ", "Đường link", "Địa chỉ tài khoản")),
+    Column(8, "Số điện thoại đăng ký", "registration_phone", synonyms=_PHONE, required=False),
+    Column(9, "Email đăng ký", "registration_email", synonyms=_EMAIL, required=False),
+    Column(10, "Thời gian thiết lập", "established_on", "date", _START, required=False),
+    Column(11, "Thời gian cập nhật cơ sở dữ liệu", "updated_on", "date", _UPDATED, required=False),
+    Column(12, "Mục đích sử dụng", "purpose", synonyms=_PURPOSE),
 ), key_column=7)
+
+#: Form 2's legend (copied from form 1) adds "(11) Thời gian hết hạn": recognised, not stored.
+IGNORED = {"social": ("Thời gian hết hạn", "Thời hạn hết hạn", "Ngày hết hạn")}
 
 FORMS = {"sites": SITES, "social": SOCIAL}
 FORM_NAMES = {"sites": "Biểu mẫu 1 (trang web, blog)", "social": "Biểu mẫu 2 (tài khoản mạng xã hội)"}
@@ -73,18 +93,31 @@ def header_key(value: object) -> str:
     return _NON_ALNUM.sub("", normalize.fold(value))
 
 
-def _keys(column: Column) -> tuple[str, str]:
-    short = column.header.split("(")[0]
-    return header_key(column.header), header_key(short)
+def _index(form: Form) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for column in form.columns:
+        for text in (column.header, column.header.split("(")[0], *column.synonyms):
+            out.setdefault(header_key(text), column.number)
+    for text in IGNORED.get(form.kind, ()):
+        out.setdefault(header_key(text), 0)
+    return out
+
+
+_INDEX = {kind: _index(form) for kind, form in FORMS.items()}
 
 
 def match_header(cell: object, form: Form) -> int | None:
-    """The official column number a header cell names, if any."""
+    """The official column number a header cell names (0: a known column not stored)."""
     key = header_key(cell)
     if not key:
         return None
-    for column in form.columns:
-        full, short = _keys(column)
-        if key == full or (len(short) >= 5 and key.startswith(short)):
+    found = _INDEX[form.kind].get(key)
+    if found is None and isinstance(cell, str) and vn_legacy.detect(cell):  # a .VnTime header
+        return match_header(vn_legacy.decode(cell, vn_legacy.detect(cell)), form)
+    if found is not None:
+        return found
+    for column in form.columns:  # the official text with something added: "Họ và tên (*)"
+        short = header_key(column.header.split("(")[0])
+        if len(short) >= 8 and key.startswith(short):
             return column.number
     return None

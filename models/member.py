@@ -104,7 +104,7 @@ class Member(ScopedDocument):
     def validate(self, clean: bool = True) -> None:
         super().validate(clean)
         # after clean(): derived fields that changed are marked too (moved organisation)
-        self._cascade = bool(self.pk) and bool(set(self._changed_fields) & self._OWNER_FIELDS)
+        self._cascade = bool(self.pk) and bool(set(getattr(self, "_changed_fields", ())) & self._OWNER_FIELDS)
 
     def save(self, *args, **kwargs):  # type: ignore[override]
         self._cascade = False

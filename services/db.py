@@ -18,6 +18,9 @@ def connect(uri: str, timeout_ms: int = 5000) -> None:
 
         # Teaches pymongo's gridfs to accept the in-process store (attachments, backups).
         mongomock.gridfs.enable_gridfs_integration()
+        from . import mongomock_bulk
+
+        mongomock_bulk.install()  # pymongo's bulk requests, as real MongoDB takes them
         db = urlsplit(uri).path.strip("/") or "dang"
         mongoengine.connect(db=db, host="mongodb://localhost", mongo_client_class=mongomock.MongoClient,
                             uuidRepresentation="standard")

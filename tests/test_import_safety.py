@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 import imports
-from imports.safety import Limits
+from imports.errors import Limits
 from models import SocialAccount
 from tests.fixtures.workbooks import workbook
 from tests.test_import_reading import social_row
