@@ -26,6 +26,9 @@ from models import ImportLog, Organisation
 from services import audit, scope
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_RESOLVE = re.compile(r"^resolve:([0-9a-f]{24}:.{1,200})$")
+PREVIEW_ROWS = 500  # rows listed one by one in the preview (the counts cover them all)
+_ACTIONS = {"create": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi"}
 _KEEP_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,7 +55,7 @@ class ImportView(BaseView):
         kind = request.form.get("kind") or None
         upload = request.files.get("file")
         if kind not in (None, *FORM_NAMES) or upload is None or not upload.filename:
-            flash("Hãy chọn tệp Excel (.xlsx) cần nhập.", "error")
+            flash("Hãy chọn tệp bảng tính (.xlsx, .xls hoặc .ods) cần nhập.", "error")
             return redirect(url_for(".index"))
         data = upload.read(_limits().max_bytes + 1)
         try:
@@ -63,7 +66,8 @@ class ImportView(BaseView):
         token = _store(data, {"user": str(current_user.pk), "org": str(org.pk), "kind": summary.kind,
                               "filename": os.path.basename(upload.filename)[:200], "errors": summary.errors})
         return self.render("imports/preview.html", summary=summary, org=org, token=token,
-                           filename=upload.filename, form_name=FORM_NAMES[summary.kind])
+                           filename=upload.filename, form_name=FORM_NAMES[summary.kind],
+                           rows=_preview_rows(summary), labels=_labels(summary.kind), limit=PREVIEW_ROWS)
 
     @expose("/confirm/", methods=["POST"])
     def confirm(self) -> Any:
@@ -71,7 +75,8 @@ class ImportView(BaseView):
         data, meta = _load(token)
         org = _org(meta["org"])
         try:
-            summary = imports.run(data, meta["kind"], org, dry_run=False, limits=_limits())
+            summary = imports.run(data, meta["kind"], org, dry_run=False, limits=_limits(),
+                                  resolutions=_resolutions(request.form))
         except imports.ImportFileError as exc:
             flash(f"Không nhập được tệp: {exc}", "error")
             return redirect(url_for(".index"))
@@ -90,6 +95,39 @@ class ImportView(BaseView):
         report = imports.error_report(meta["errors"], meta["filename"])
         name = f"loi-nhap-{time.strftime('%Y%m%d')}.xlsx"
         return send_file(_bytes_io(report), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def _preview_rows(summary: imports.Summary) -> list[dict]:
+    """Per row: what the confirm will do, with the changed fields (before -> after)."""
+    out = [{"sheet": a.sheet, "row": a.excel_row, "action": _ACTIONS[a.kind], "kind": a.kind,
+            "person": a.name, "key": a.values.get("url") or a.values.get("domain"),
+            "changes": a.changes} for a in summary.actions]
+    rejected: dict[tuple, dict] = {}
+    for e in summary.errors:
+        entry = rejected.setdefault((e["sheet"], e["row"]), {"sheet": e["sheet"], "row": e["row"], "action": "Bị từ chối",
+                                                            "kind": "rejected", "person": None, "key": None,
+                                                            "changes": {}, "reasons": []})
+        entry["reasons"].append(f"{e['column']} {e['message']}".strip())
+    order = {name: i for i, name in enumerate(summary.sheets)}
+    return sorted(out + list(rejected.values()), key=lambda r: (order.get(r["sheet"], 0), r["row"]))
+
+
+def _labels(kind: str) -> dict[str, str]:
+    from imports.layouts import FORMS
+
+    labels = {c.field: f"({c.number}) {c.header}" for c in FORMS[kind].columns if c.field}
+    labels.update({"url": "(7) Đường dẫn", "admin_role": "(7) Vai trò quản trị", "link_type": "(7) Loại liên kết"})
+    return labels
+
+
+def _resolutions(form: Any) -> dict[str, str]:
+    """``resolve:<cell id>:<name key>`` = member id or "new" (the officer's choices)."""
+    out = {}
+    for name, value in form.items():
+        match = _RESOLVE.match(name)
+        if match and (value == "new" or ObjectId.is_valid(value)):
+            out[match[1]] = value
+    return out
 
 
 def _limits() -> imports.Limits:

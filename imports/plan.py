@@ -35,6 +35,7 @@ class Action:
     existing: ObjectId | None = None
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # field -> (before, after)
     doc: object = None  # the validated document (create/update)
+    name: str = ""  # the person as the file names them
 
 
 @dataclass
@@ -169,7 +170,8 @@ def _add(plan: Plan, row: Row, person: object, stored: dict | None) -> None:
         values["link_type"] = stored["link_type"]  # a page/group: how the officer filed it stays
     changes = {} if stored is None else _changes(stored, values)
     kind = "create" if stored is None else ("update" if changes or stored.get("deleted_at") else "unchanged")
-    action = Action(row.sheet, row.excel_row, kind, person, values, stored["_id"] if stored else None, changes)
+    action = Action(row.sheet, row.excel_row, kind, person, values, stored["_id"] if stored else None, changes,
+                    name=row.person or "")
     if kind != "unchanged":
         doc = form.model._from_son(stored) if stored else form.model()
         doc.member = plan.people[person]
