@@ -58,6 +58,10 @@ def find(sheet: Sheet, kind: str | None) -> Header | None:
         best = _best(rows, r, forms + others)
         if best is None:
             continue
+        if r + 1 < len(rows):  # a blank line over a two-row header matches its first row only
+            nxt = _best(rows, r + 1, forms + others)
+            if nxt is not None and len(nxt[2]) > len(best[2]):
+                best, r = nxt, r + 1
         form, last, columns = best
         if form not in forms:
             raise ImportFileError(f"Trang “{sheet.name}” là {FORM_NAMES[form.kind]}, không phải {FORM_NAMES[kind or '']}.")

@@ -112,8 +112,11 @@ def match_header(cell: object, form: Form) -> int | None:
     if not key:
         return None
     found = _INDEX[form.kind].get(key)
-    if found is None and isinstance(cell, str) and vn_legacy.detect(cell):  # a .VnTime header
-        return match_header(vn_legacy.decode(cell, vn_legacy.detect(cell)), form)
+    if found is None and isinstance(cell, str) and not cell.isascii():
+        for encoding in ("tcvn3", "vni"):  # a header typed in .VnTime/VNI-Times: the texts are known
+            decoded = vn_legacy.decode(cell, encoding)
+            if decoded != cell and vn_legacy.could_be(cell, encoding):
+                return _INDEX[form.kind].get(header_key(decoded))
     if found is not None:
         return found
     for column in form.columns:  # the official text with something added: "Họ và tên (*)"

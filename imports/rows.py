@@ -45,7 +45,7 @@ def data_rows(sheet: Sheet, header: Header, limits: Limits) -> Iterator[RawRow]:
         excel_row = index + 1
         values = {n: (row[i] if i < len(row) else "") for n, i in columns.items() if n}
         filled = [v for v in values.values() if v not in ("", None)]
-        if not filled or numbering([row[i] if i < len(row) else "" for i in sorted(columns.values())]):
+        if not filled or numbering(row):
             continue
         texts = [normalize.fold(v) for v in filled if isinstance(v, str)]
         if values.get(key) in ("", None):

@@ -175,11 +175,11 @@ def split_link(raw: object, platform: str | None = None) -> dict[str, object]:
             break
     if url.count("://") > 1 or sum(1 for part in url.split() if _URLISH.search(part)) > 1:
         raise normalize.NormalizeError("có nhiều hơn một đường dẫn trong một ô; hãy ghi mỗi tài khoản một dòng.")
-    if re.search(r"\s", url):
-        raise normalize.NormalizeError(f"có khoảng trắng trong đường dẫn “{url}”; hãy sửa lại cho đúng.")
     profile = normalize.profile_url(url, platform)
     if profile:
         url = profile
+    elif re.search(r"\s", url):
+        raise normalize.NormalizeError(f"có khoảng trắng trong đường dẫn “{url}”; hãy sửa lại cho đúng.")
     elif url.startswith("@"):
         raise normalize.NormalizeError(f"“{url}” không phải đường dẫn; chỉ đổi được thành địa chỉ khi cột (5) "
                                        "ghi rõ mạng xã hội (Facebook, TikTok, …).")
