@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from . import layouts
+from exports.layouts import IDENTITY_HEADER
+
 from .errors import ImportFileError
 from .layouts import FORM_NAMES, FORMS, Form
 from .workbook import Sheet
@@ -28,6 +30,7 @@ class Header:
     columns: dict[int, int]  # official column number -> 0-based column index
     title: list[str] = field(default_factory=list)  # texts of the title block
     missing_optional: list[int] = field(default_factory=list)
+    identity: int | None = None  # the export's hidden record-id column, if any
 
 
 def numbering(values: list) -> bool:
@@ -118,7 +121,13 @@ def _complete(sheet: Sheet, form: Form, last: int, columns: dict[int, int], titl
         names = ", ".join(f"({c.number}) {c.header}" for c in required)
         raise ImportFileError(f"{FORM_NAMES[form.kind]}, trang “{sheet.name}”: dòng tiêu đề (dòng {last}) "
                               f"thiếu cột {names}. Các cột tìm thấy: {found}.")
-    return Header(form, sheet.name, last, columns, title, [c.number for c in missing])
+    found = Header(form, sheet.name, last, columns, title, [c.number for c in missing])
+    identity = layouts.header_key(IDENTITY_HEADER)
+    for row in sheet.rows[max(0, last - 2):last]:
+        for i, value in enumerate(row):
+            if isinstance(value, str) and layouts.header_key(value) == identity:
+                found.identity = i
+    return found
 
 
 def _col(form: Form, number: int) -> str:

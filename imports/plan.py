@@ -74,6 +74,7 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
     """Match, classify and validate every row (bulk look-ups: a constant number of queries)."""
     plan = Plan(form, target)
     matched: list[tuple[Row, object]] = []
+    identities = _identities(form, target, rows)
     for row in rows:
         plan.rows += 1
         errors = list(row.errors)
@@ -83,6 +84,9 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
             if error is None and row.person:
                 person, error = matcher.person(cell_id, row.person, row.values.get("position"),
                                                row.values.get("registration_phone"))
+            if error:
+                person = _identified(identities.get(row.record_id), row)
+                error = None if person is not None else error
             if error:
                 errors.append((2 if cell_id is None else 3, error))
         if errors:
@@ -105,6 +109,26 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
         seen[key] = (row.sheet, row.excel_row)
         _add(plan, row, person, existing.get(key))
     return plan
+
+
+def _identities(form: Form, target: Organisation, rows: list[Row]) -> dict[str, dict]:
+    """Records named by the export's identity column, within the target's subtree (one query)."""
+    ids = {ObjectId(r.record_id) for r in rows if r.record_id and ObjectId.is_valid(r.record_id)}
+    if not ids:
+        return {}
+    query = {"_id": {"$in": list(ids)}, "scope": target.pk}
+    fields = {"member": 1, "member_name": 1, "org_name": 1}
+    return {str(d["_id"]): d for d in form.model._get_collection().find(query, fields)}
+
+
+def _identified(stored: dict | None, row: Row) -> ObjectId | None:
+    """The record's owner, when the row still names the same person in the same cell (an
+    edited name or cell is matched by name, as any other row)."""
+    if stored is None or not row.person or not row.cell:
+        return None
+    same = (normalize.name_key(stored.get("member_name")) == normalize.name_key(row.person)
+            and normalize.fold(stored.get("org_name")).replace(" ", "") == normalize.fold(row.cell).replace(" ", ""))
+    return stored["member"] if same else None
 
 
 def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str, str]) -> None:

@@ -32,6 +32,7 @@ class RawRow:
     excel_row: int
     cells: dict[int, object]
     filled_down: set[int] = field(default_factory=set)  # owner columns taken from a merged cell
+    record_id: str | None = None  # from the export's hidden identity column
 
 
 def data_rows(sheet: Sheet, header: Header, limits: Limits) -> Iterator[RawRow]:
@@ -63,6 +64,8 @@ def data_rows(sheet: Sheet, header: Header, limits: Limits) -> Iterator[RawRow]:
             raise ImportFileError(f"Trang “{sheet.name}” có quá nhiều dòng dữ liệu (tối đa "
                                   f"{limits.max_rows:,} dòng); hãy chia thành nhiều tệp.".replace(",", "."))
         raw = RawRow(sheet.name, excel_row, values)
+        if header.identity is not None and header.identity < len(row) and isinstance(row[header.identity], str):
+            raw.record_id = row[header.identity].strip() or None
         for number in _OWNER:
             source = down.get((index, number))
             if source is not None and values.get(number) in ("", None):

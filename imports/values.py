@@ -39,6 +39,7 @@ class Row:
     values: dict[str, object] = field(default_factory=dict)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (column number, message)
     converted: dict[int, str] = field(default_factory=dict)  # column -> legacy encoding
+    record_id: str | None = None  # the export's identity column: used only when names repeat
 
 
 class ValueParser:
@@ -60,7 +61,7 @@ class ValueParser:
         self.data_columns = [c for c in form.columns if c.number != 1]  # (1) STT is not stored
 
     def parse(self, raw: RawRow) -> Row:
-        row = Row(raw.sheet, raw.excel_row)
+        row = Row(raw.sheet, raw.excel_row, record_id=raw.record_id)
         formulas = self.formulas.get(raw.sheet) or ()
         where = self.columns.get(raw.sheet, {})
         for column in self.data_columns:
