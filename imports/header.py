@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import layouts
 from exports.layouts import IDENTITY_HEADER
 
+from . import layouts
 from .errors import ImportFileError
 from .layouts import FORM_NAMES, FORMS, Form
 from .workbook import Sheet
