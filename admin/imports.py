@@ -22,7 +22,7 @@ from flask_login import current_user
 
 import imports
 from imports.layouts import FORM_NAMES
-from models import ImportLog, Organisation
+from models import ImportLog, Organisation, normalize
 from services import audit, scope
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -101,15 +101,22 @@ def _preview_rows(summary: imports.Summary) -> list[dict]:
     """Per row: what the confirm will do, with the changed fields (before -> after)."""
     out = [{"sheet": a.sheet, "row": a.excel_row, "action": _ACTIONS[a.kind], "kind": a.kind,
             "person": a.name, "key": a.values.get("url") or a.values.get("domain"),
-            "changes": a.changes} for a in summary.actions]
+            "changes": {k: (_shown(b), _shown(v)) for k, (b, v) in a.changes.items()}} for a in summary.actions]
     rejected: dict[tuple, dict] = {}
     for e in summary.errors:
         entry = rejected.setdefault((e["sheet"], e["row"]), {"sheet": e["sheet"], "row": e["row"], "action": "Bị từ chối",
                                                             "kind": "rejected", "person": None, "key": None,
                                                             "changes": {}, "reasons": []})
-        entry["reasons"].append(f"{e['column']} {e['message']}".strip())
+        entry["reasons"].append(e["message"])
     order = {name: i for i, name in enumerate(summary.sheets)}
     return sorted(out + list(rejected.values()), key=lambda r: (order.get(r["sheet"], 0), r["row"]))
+
+
+def _shown(value: Any) -> str:
+    """A value as the officer typed it: dates dd/mm/yyyy, empty as "(trống)"."""
+    if value in (None, ""):
+        return "(trống)"
+    return normalize.format_date(value) if hasattr(value, "strftime") else str(value)
 
 
 def _labels(kind: str) -> dict[str, str]:
