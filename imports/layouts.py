@@ -104,6 +104,8 @@ def _index(form: Form) -> dict[str, int]:
 
 
 _INDEX = {kind: _index(form) for kind, form in FORMS.items()}
+_SHORT = {kind: [(k, c.number) for c in form.columns if len(k := header_key(c.header.split("(")[0])) >= 8]
+          for kind, form in FORMS.items()}
 
 
 def match_header(cell: object, form: Form) -> int | None:
@@ -119,8 +121,7 @@ def match_header(cell: object, form: Form) -> int | None:
                 return _INDEX[form.kind].get(header_key(decoded))
     if found is not None:
         return found
-    for column in form.columns:  # the official text with something added: "Họ và tên (*)"
-        short = header_key(column.header.split("(")[0])
-        if len(short) >= 8 and key.startswith(short):
-            return column.number
+    for short, number in _SHORT[form.kind]:  # the official text with something added: "Họ và tên (*)"
+        if key.startswith(short):
+            return number
     return None

@@ -157,10 +157,14 @@ def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str,
 
 def _load_people(plan: Plan, matched: list) -> None:
     ids = {p for _, p in matched if isinstance(p, ObjectId)}
-    for member in Member.objects(id__in=list(ids), deleted_at=None) if ids else []:
-        plan.people[member.pk] = member
+    sons = list(Member._get_collection().find({"_id": {"$in": list(ids)}, "deleted_at": None})) if ids else []
     new = {p for _, p in matched if isinstance(p, NewPerson)}
-    cells = {o.pk: o for o in Organisation.objects(id__in=list({p.cell_id for p in new}))} if new else {}
+    wanted = {p.cell_id for p in new} | {son.get("organisation") for son in sons}
+    cells = {o.pk: o for o in Organisation.objects(id__in=list(wanted))} if wanted else {}
+    for son in sons:  # their cells from the one query above, not one query each
+        member = Member._from_son(son)
+        member._data["organisation"] = cells.get(son.get("organisation"))
+        plan.people[member.pk] = member
     for person in new:
         # its id is chosen now, so that its records validate before it is written (on confirm)
         member = Member(id=ObjectId(), full_name=person.name, organisation=cells.get(person.cell_id),

@@ -92,5 +92,8 @@ def _merged_down(sheet: Sheet, columns: dict[int, int]) -> dict[tuple[int, int],
 
 
 def _repeated_header(values: dict[int, object], form: layouts.Form) -> bool:
+    name = values.get(3)
+    if not isinstance(name, str) or len(name) > 40 or layouts.match_header(name, form) != 3:
+        return False  # a header repeated on a new page names column (3) first: one look-up per row
     hits = sum(1 for n, v in values.items() if isinstance(v, str) and layouts.match_header(v, form) == n)
     return hits >= 4

@@ -117,3 +117,22 @@ def test_preview_escapes_values_quoted_in_reasons(officer_client, world) -> None
     data = workbook("social", [social_row(c2="<body onload=alert(1)>", c7="facebook.com/xss")])
     html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
     assert "&lt;body onload=alert(1)&gt;" in html and "<body onload=alert(1)>" not in html
+
+
+def test_preview_resolution_of_a_possible_duplicate(officer_client, world) -> None:
+    """Ensure that the preview offers "same person / new person" for a possible duplicate and
+    that the confirm applies the officer's choice (here: the existing member)."""
+    from tests.fixtures.office import SheetSpec, build
+
+    token = csrf_token(officer_client, URL)
+    row = social_row(c3="Nguyen Van An", c7="facebook.com/web.trung", c8="")
+    data = build([SheetSpec("Cũ", [row], state="hidden"), SheetSpec("Thôn 1", [row])])
+    html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
+    assert "Trang ẩn, không đọc: “Cũ”" in html and "Có thể trùng người đã có" in html
+    choice = re.search(r'name="(resolve:[^"]+)" value="([0-9a-f]{24})"', html)
+    assert choice and choice.group(2) == str(world.member_a.pk)
+    pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    done = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token,
+                                                       choice.group(1): choice.group(2)})
+    assert done.status_code == 302
+    assert SocialAccount.objects(url_key="facebook.com/web.trung").get().member == world.member_a
