@@ -143,3 +143,12 @@ def test_migration_rewrites_stored_spellings(world) -> None:
     assert coll.find_one({"_id": tik.pk})["platform"] == "TikTok"
     assert coll.find_one({"_id": yt.pk})["platform"] == "YouTube"
     assert coll.find_one({"_id": dup_id})["platform"] == "Youtube"
+
+
+def test_migration_command(world, runner) -> None:
+    """Ensure that ``flask forms migrate-platforms`` rewrites stored spellings and says how many."""
+    coll = SocialAccount._get_collection()
+    coll.update_one({"_id": world.account_a.pk}, {"$set": {"platform": "Face"}})
+    out = runner.invoke(args=["forms", "migrate-platforms"])
+    assert out.exit_code == 0 and "Đã chuẩn hóa 1 bản ghi" in out.output
+    assert coll.find_one({"_id": world.account_a.pk})["platform"] == "Facebook"
