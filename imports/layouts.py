@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from exports.layouts import FORMS as PRINTED
 from models import Site, SocialAccount, normalize, vn_legacy
 
 
@@ -44,39 +45,45 @@ _UPDATED = ("Thời gian cập nhật", "Ngày cập nhật", "Cập nhật CSDL
             "Ngày cập nhật CSDL", "Thời gian cập nhật vào cơ sở dữ liệu")
 _PURPOSE = ("Mục đích", "Mục đích sử dụng hiện nay")
 
+
+def _h(kind: str, number: int) -> str:
+    """The exact header text, from the one place that defines the printed layouts."""
+    return PRINTED[kind].columns[number - 1].header
+
+
 _COMMON = (
-    Column(1, "STT", None, synonyms=("TT", "Số TT", "Số thứ tự"), required=False),
-    Column(2, "Chi bộ", None, "cell", ("Tên chi bộ", "Chi bộ trực thuộc", "Đơn vị", "Chi bộ/Đơn vị")),
-    Column(3, "Họ và tên", None, "person", ("Họ tên", "Họ và tên cán bộ, đảng viên", "Họ tên đảng viên",
-                                              "Họ và tên đảng viên")),
-    Column(4, "Cấp bậc, chức vụ", "position", "position", ("Chức vụ", "Cấp bậc", "Chức danh",
-                                                            "Cấp bậc/chức vụ", "Cấp bậc chức vụ")),
+    Column(1, _h("sites", 1), None, synonyms=("TT", "Số TT", "Số thứ tự"), required=False),
+    Column(2, _h("sites", 2), None, "cell", ("Tên chi bộ", "Chi bộ trực thuộc", "Đơn vị", "Chi bộ/Đơn vị")),
+    Column(3, _h("sites", 3), None, "person", ("Họ tên", "Họ và tên cán bộ, đảng viên", "Họ tên đảng viên",
+                                                "Họ và tên đảng viên")),
+    Column(4, _h("sites", 4), "position", "position", ("Chức vụ", "Cấp bậc", "Chức danh",
+                                                        "Cấp bậc/chức vụ", "Cấp bậc chức vụ")),
 )
 
-SITES = Form("sites", "DANH SÁCH CÁC TRANG WEB, BLOG CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", Site, _COMMON + (
-    Column(5, "Tên trang web/blog", "site_name", synonyms=("Tên trang", "Tên website", "Tên web/blog", "Tên blog")),
-    Column(6, "Tên miền", "domain", synonyms=("Tên miền/địa chỉ", "Địa chỉ trang", "Địa chỉ", "Domain")),
-    Column(7, "IP máy chủ/vị trí địa lý", "server_location",
+SITES = Form("sites", PRINTED["sites"].title, Site, _COMMON + (
+    Column(5, _h("sites", 5), "site_name", synonyms=("Tên trang", "Tên website", "Tên web/blog", "Tên blog")),
+    Column(6, _h("sites", 6), "domain", synonyms=("Tên miền/địa chỉ", "Địa chỉ trang", "Địa chỉ", "Domain")),
+    Column(7, _h("sites", 7), "server_location",
            synonyms=("IP máy chủ", "IP", "Địa chỉ IP", "IP/vị trí địa lý"), required=False),
-    Column(8, "Số điện thoại đăng ký", "registration_phone", synonyms=_PHONE, required=False),
-    Column(9, "Email đăng ký", "registration_email", synonyms=_EMAIL, required=False),
-    Column(10, "Thời gian thiết lập", "established_on", "date", _START, required=False),
-    Column(11, "Thời hạn hết hạn", "expires_on", "date", ("Thời gian hết hạn", "Ngày hết hạn", "Hết hạn"),
+    Column(8, _h("sites", 8), "registration_phone", synonyms=_PHONE, required=False),
+    Column(9, _h("sites", 9), "registration_email", synonyms=_EMAIL, required=False),
+    Column(10, _h("sites", 10), "established_on", "date", _START, required=False),
+    Column(11, _h("sites", 11), "expires_on", "date", ("Thời gian hết hạn", "Ngày hết hạn", "Hết hạn"),
            required=False),
-    Column(12, "Thời gian cập nhật cơ sở dữ liệu", "updated_on", "date", _UPDATED, required=False),
-    Column(13, "Mục đích sử dụng", "purpose", synonyms=_PURPOSE),
+    Column(12, _h("sites", 12), "updated_on", "date", _UPDATED, required=False),
+    Column(13, _h("sites", 13), "purpose", synonyms=_PURPOSE),
 ), key_column=6)
 
-SOCIAL = Form("social", "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", SocialAccount, _COMMON + (
-    Column(5, "Loại mạng xã hội", "platform", synonyms=("Mạng xã hội", "Loại MXH", "MXH", "Nền tảng")),
-    Column(6, "Tên tài khoản", "account_name", synonyms=("Tài khoản", "Tên hiển thị", "Tên TK")),
-    Column(7, "Đường dẫn (Cá nhân/Trang/Hội nhóm...)", "url", "link",
+SOCIAL = Form("social", PRINTED["social"].title, SocialAccount, _COMMON + (
+    Column(5, _h("social", 5), "platform", synonyms=("Mạng xã hội", "Loại MXH", "MXH", "Nền tảng")),
+    Column(6, _h("social", 6), "account_name", synonyms=("Tài khoản", "Tên hiển thị", "Tên TK")),
+    Column(7, _h("social", 7), "url", "link",
            ("Đường dẫn", "Link", "URL", "Địa chỉ", "Đường link", "Địa chỉ tài khoản")),
-    Column(8, "Số điện thoại đăng ký", "registration_phone", synonyms=_PHONE, required=False),
-    Column(9, "Email đăng ký", "registration_email", synonyms=_EMAIL, required=False),
-    Column(10, "Thời gian thiết lập", "established_on", "date", _START, required=False),
-    Column(11, "Thời gian cập nhật cơ sở dữ liệu", "updated_on", "date", _UPDATED, required=False),
-    Column(12, "Mục đích sử dụng", "purpose", synonyms=_PURPOSE),
+    Column(8, _h("social", 8), "registration_phone", synonyms=_PHONE, required=False),
+    Column(9, _h("social", 9), "registration_email", synonyms=_EMAIL, required=False),
+    Column(10, _h("social", 10), "established_on", "date", _START, required=False),
+    Column(11, _h("social", 11), "updated_on", "date", _UPDATED, required=False),
+    Column(12, _h("social", 12), "purpose", synonyms=_PURPOSE),
 ), key_column=7)
 
 #: Form 2's legend (copied from form 1) adds "(11) Thời gian hết hạn": recognised, not stored.

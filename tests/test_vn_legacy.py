@@ -152,3 +152,18 @@ def test_migration_command(world, runner) -> None:
     out = runner.invoke(args=["forms", "migrate-platforms"])
     assert out.exit_code == 0 and "Đã chuẩn hóa 1 bản ghi" in out.output
     assert coll.find_one({"_id": world.account_a.pk})["platform"] == "Facebook"
+
+
+def test_web_form_warns_on_pasted_legacy_text(admin_client, world) -> None:
+    """Ensure that a name pasted from a .VnTime list is flagged on the screen, with its
+    Unicode reading, while genuine Vietnamese raises no warning."""
+    from tests.test_screens import _post
+
+    r = _post(admin_client, "/admin/member/new/", {"full_name": "Vò §×nh An", "organisation": str(world.cell_a.pk),
+                                                    "position": "Đảng viên", "status": "active"})
+    assert r.status_code == 302
+    page = admin_client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "phông cũ TCVN3" in page and "Vũ Đình An" in page
+    r = _post(admin_client, "/admin/member/new/", {"full_name": "Lê Thị Hà", "organisation": str(world.cell_a.pk),
+                                                    "position": "Đảng viên", "status": "active"})
+    assert "phông cũ" not in admin_client.get(r.headers["Location"]).get_data(as_text=True)
