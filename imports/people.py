@@ -65,6 +65,19 @@ def check_owner(title: list[str], target: Organisation) -> None:
                               "không nhập vào đơn vị khác.")
 
 
+def check_cells(matcher: Matcher, cells: set[str], target: Organisation) -> None:
+    """Refuse a file none of whose cells (2) is a unit of the target while they are units of
+    another organisation: it is that organisation's file."""
+    if not cells or any(matcher.cells.get(_cell_key(c)) for c in cells):
+        return
+    keys = sorted({normalize.fold(normalize.clean_text(c)) for c in cells})
+    found = Organisation.objects(name_key__in=keys).only("id", "parent")
+    owners = {o.parent.name for o in found if o.parent is not None}
+    if owners:
+        raise ImportFileError(f"Các chi bộ ở cột (2) của tệp thuộc {', '.join(sorted(owners))}, không thuộc "
+                              f"{target.name}; không nhập vào đơn vị khác.")
+
+
 _PREFIX = {"dang bo huyen ": ("huyen uy ",), "dang bo thanh pho ": ("thanh uy ",), "dang bo tinh ": ("tinh uy ",),
            "dang bo quan ": ("quan uy ",), "dang bo thi xa ": ("thi uy ",), "dang uy ": ("dang bo ",),
            "dang bo ": ("dang uy ",), "chi uy ": ("chi bo ",)}

@@ -78,7 +78,9 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
                                 {s.name: h.columns for s, h in tables}, encoding)
     parsed = [parser.parse(r) for r in raw]
-    matcher = people.Matcher(target, {r.cell for r in parsed if r.cell}, {r.person for r in parsed if r.person})
+    cells = {r.cell for r in parsed if r.cell}
+    matcher = people.Matcher(target, cells, {r.person for r in parsed if r.person})
+    people.check_cells(matcher, cells, target)
     built = plan.build(form, target, parsed, matcher, resolutions)
     summary = Summary(form.kind, rows=built.rows, dry_run=dry_run, sheets=[s.name for s, _ in tables],
                       hidden=book.hidden, skipped=skipped, candidates=built.candidates, actions=built.actions)

@@ -217,3 +217,12 @@ def test_preview_lists_changes_before_and_after(world) -> None:
     summary = run(data, world, dry_run=True)
     (action,) = summary.actions
     assert action.kind == "update" and action.changes["purpose"] == ("Tuyên truyền", "Đấu tranh phản bác")
+
+
+def test_file_whose_cells_belong_elsewhere_is_refused(world) -> None:
+    """Ensure that a file without a title block, all of whose cells (2) are another
+    commune's, is refused as that commune's file, naming it."""
+    data = build([SheetSpec("DS", [row(c2="Chi bộ thôn Đông", c3="Trần Thị Bình", c7="facebook.com/b.khong.tieu.de")],
+                            title=("", ""))])
+    with pytest.raises(imports.ImportFileError, match="thuộc Đảng bộ xã Bình Minh, không thuộc Đảng bộ xã An Hòa"):
+        run(data, world, dry_run=True)
