@@ -5,7 +5,7 @@ from __future__ import annotations
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument
+from .base import Rule, ScopedDocument, owned
 from .member import Member
 from .organisation import Organisation
 
@@ -43,6 +43,7 @@ def attachment_type(head: bytes, filename: str, size: int) -> str:
 
 class _OrgOwned(ScopedDocument):
     meta = {"abstract": True}
+    NAME_IN_SEARCH_KEYS = True
 
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
 
@@ -56,6 +57,7 @@ class _OrgOwned(ScopedDocument):
         return [self.org_name]
 
 
+@owned
 class PartyDocument(_OrgOwned):
     VERBOSE_NAME = "Văn bản"
     meta = {
@@ -101,6 +103,7 @@ class Attendance(me.EmbeddedDocument):
     absence_reason = me.StringField(max_length=300)
 
 
+@owned
 class Meeting(_OrgOwned):
     VERBOSE_NAME = "Cuộc họp"
     meta = {
