@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint setup setup-dev browser bench
+.PHONY: run test lint setup setup-dev browser office bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,10 +42,20 @@ browser:
 		fi; \
 	fi
 
+# The import tests convert workbooks to .xls/.ods with LibreOffice, as offices save them.
+office:
+	@if command -v soffice >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing LibreOffice Calc for the import tests…"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc; \
+	else \
+		echo "WARNING: soffice is missing (run as root: apt-get install -y libreoffice-calc); the .xls/.ods import tests will FAIL." >&2; \
+	fi
+
 run: setup
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
-test: setup-dev browser
+test: setup-dev browser office
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 

@@ -216,6 +216,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
             raise ValidationError("Tổ chức được chọn nằm ngoài phạm vi quản lý của bạn.")
         if not allowed(current_user, model):  # the new state must be allowed too
             raise ValidationError("Bạn không có quyền lưu bản ghi với nội dung này.")
+        _warn_legacy_text(form)
 
     # --- audit of every write made through a screen ---
     def create_model(self, form: Any) -> Any:
@@ -392,3 +393,16 @@ def escape_link(url: str | None, text: str | None = None) -> Markup:
 
 
 __all__ = ["SecuredModelView", "ScopedAjaxLoader", "deny", "escape_link", "gettext"]
+
+
+def _warn_legacy_text(form: Any) -> None:
+    """Text pasted from a list typed in .VnTime/VNI-Times (``Vò §×nh An``): say so, with the
+    Unicode reading, so that the officer corrects it (the import converts it by itself)."""
+    from models import vn_legacy
+
+    for field in form or ():
+        value = getattr(field, "data", None)
+        encoding = vn_legacy.detect(value) if isinstance(value, str) else None
+        if encoding:
+            flash(f"Ô “{field.label.text}” có vẻ được gõ bằng phông cũ {vn_legacy.NAMES[encoding]}: "
+                  f"“{value}” có lẽ là “{vn_legacy.decode(value, encoding)}”. Hãy kiểm tra và sửa lại.", "warning")

@@ -22,7 +22,7 @@ from flask_login import current_user
 
 import imports
 from imports.layouts import FORM_NAMES
-from models import ImportLog, Organisation
+from models import ImportLog, Organisation, normalize
 from services import audit, scope
 
 from .access import WRITE_ROLES, PanelView
@@ -31,15 +31,19 @@ from .access import WRITE_ROLES, PanelView
 KINDS = {**FORM_NAMES, "roster": "Danh sách cán bộ, đảng viên"}
 
 
-def _run(data: bytes, kind: str | None, org: Organisation, dry_run: bool) -> imports.Summary:
+def _run(data: bytes, kind: str | None, org: Organisation, dry_run: bool,
+         resolutions: dict | None = None) -> imports.Summary:
     if kind == "roster":
         from imports import roster
 
         return roster.run(data, org, dry_run=dry_run, limits=_limits())
-    return imports.run(data, kind, org, dry_run=dry_run, limits=_limits())
+    return imports.run(data, kind, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions)
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_RESOLVE = re.compile(r"^resolve:([0-9a-f]{24}:.{1,200})$")
+PREVIEW_ROWS = 500  # rows listed one by one in the preview (the counts cover them all)
+_ACTIONS = {"create": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi"}
 _KEEP_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,7 +66,7 @@ class ImportView(PanelView):
         kind = request.form.get("kind") or None
         upload = request.files.get("file")
         if kind not in (None, *KINDS) or upload is None or not upload.filename:
-            flash("Hãy chọn tệp Excel (.xlsx) cần nhập.", "error")
+            flash("Hãy chọn tệp bảng tính (.xlsx, .xls hoặc .ods) cần nhập.", "error")
             return redirect(url_for(".index"))
         data = upload.read(_limits().max_bytes + 1)
         try:
@@ -73,7 +77,8 @@ class ImportView(PanelView):
         token = _store(data, {"user": str(current_user.pk), "org": str(org.pk), "kind": summary.kind,
                               "filename": os.path.basename(upload.filename)[:200], "errors": summary.errors})
         return self.render("imports/preview.html", summary=summary, org=org, token=token,
-                           filename=upload.filename, form_name=KINDS[summary.kind])
+                           filename=upload.filename, form_name=KINDS[summary.kind],
+                           rows=_preview_rows(summary), labels=_labels(summary.kind), limit=PREVIEW_ROWS)
 
     @expose("/confirm/", methods=["POST"])
     def confirm(self) -> Any:
@@ -81,7 +86,7 @@ class ImportView(PanelView):
         data, meta = _load(token)
         org = _org(meta["org"])
         try:
-            summary = _run(data, meta["kind"], org, dry_run=False)
+            summary = _run(data, meta["kind"], org, dry_run=False, resolutions=_resolutions(request.form))
         except imports.ImportFileError as exc:
             flash(f"Không nhập được tệp: {exc}", "error")
             return redirect(url_for(".index"))
@@ -102,6 +107,46 @@ class ImportView(PanelView):
         report = imports.error_report(meta["errors"], meta["filename"])
         name = f"loi-nhap-{time.strftime('%Y%m%d')}.xlsx"
         return send_file(_bytes_io(report), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def _preview_rows(summary: imports.Summary) -> list[dict]:
+    """Per row: what the confirm will do, with the changed fields (before -> after)."""
+    out = [{"sheet": a.sheet, "row": a.excel_row, "action": _ACTIONS[a.kind], "kind": a.kind,
+            "person": a.name, "key": a.values.get("url") or a.values.get("domain"),
+            "changes": {k: (_shown(b), _shown(v)) for k, (b, v) in a.changes.items()}} for a in summary.actions]
+    rejected: dict[tuple, dict] = {}
+    for e in summary.errors:
+        entry = rejected.setdefault((e["sheet"], e["row"]), {"sheet": e["sheet"], "row": e["row"], "action": "Bị từ chối",
+                                                            "kind": "rejected", "person": None, "key": None,
+                                                            "changes": {}, "reasons": []})
+        entry["reasons"].append(e["message"])
+    order = {name: i for i, name in enumerate(summary.sheets)}
+    return sorted(out + list(rejected.values()), key=lambda r: (order.get(r["sheet"], 0), r["row"]))
+
+
+def _shown(value: Any) -> str:
+    """A value as the officer typed it: dates dd/mm/yyyy, empty as "(trống)"."""
+    if value in (None, ""):
+        return "(trống)"
+    return normalize.format_date(value) if hasattr(value, "strftime") else str(value)
+
+
+def _labels(kind: str) -> dict[str, str]:
+    from imports.layouts import FORMS
+
+    labels = {c.field: f"({c.number}) {c.header}" for c in FORMS[kind].columns if c.field}
+    labels.update({"url": "(7) Đường dẫn", "admin_role": "(7) Vai trò quản trị", "link_type": "(7) Loại liên kết"})
+    return labels
+
+
+def _resolutions(form: Any) -> dict[str, str]:
+    """``resolve:<cell id>:<name key>`` = member id or "new" (the officer's choices)."""
+    out = {}
+    for name, value in form.items():
+        match = _RESOLVE.match(name)
+        if match and (value == "new" or ObjectId.is_valid(value)):
+            out[match[1]] = value
+    return out
 
 
 def _limits() -> imports.Limits:

@@ -51,7 +51,7 @@ from services import reports  # noqa: E402
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Ngọc", "Quang", "Hữu"]
 GIVEN = ["An", "Ân", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hà", "Hương", "Lan", "Long", "Nam", "Yến"]
-PLATFORMS = ["Facebook", "Zalo", "Tiktok", "Youtube"]
+PLATFORMS = ["Facebook", "Zalo", "TikTok", "YouTube"]
 
 
 def build_tree() -> tuple[Organisation, list[Organisation]]:

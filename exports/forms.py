@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from models.normalize import format_date
 
-from .layouts import FormLayout, TitleBlock
+from .layouts import IDENTITY_HEADER, FormLayout, TitleBlock
 from .xlsx import LINE_HEIGHT, Sheet, line_capacity, open_workbook, too_long
 
 
@@ -33,6 +33,12 @@ def form_cells(layout: FormLayout, rows: Iterable[Mapping[str, Any]]) -> Iterato
         yield cells
 
 
+def _ids(rows: Iterable[Mapping[str, Any]], ids: list[object]) -> Iterator[Mapping[str, Any]]:
+    for row in rows:
+        ids.append(row.get("_id"))
+        yield row
+
+
 def write_form(out: str | IO[bytes], layout: FormLayout, block: TitleBlock,
                rows: Iterable[Mapping[str, Any]], note: str | None = None) -> int:
     """Write the whole form to ``out`` (a path or a binary file); return the number of data rows.
@@ -46,6 +52,9 @@ def write_form(out: str | IO[bytes], layout: FormLayout, block: TitleBlock,
         row = sheet.title_block(block, layout.title)
         if note:
             sheet.merged(row - 1, 0, len(layout.columns) - 1, note, "subtitle")
+        identity = len(layout.columns)  # rows are written in order (constant memory): header row first
+        sheet.ws.set_column(identity, identity, 26, None, {"hidden": True})
+        sheet.ws.write_string(row, identity, IDENTITY_HEADER)
         row = sheet.header(row, [c.header for c in layout.columns])
         row, count = _write_rows(sheet, layout, row, rows)
         sheet.signature(row, block)
@@ -61,9 +70,12 @@ def _write_rows(sheet: Sheet, layout: FormLayout, row: int, rows: Iterable[Mappi
     write_string, write_blank, write_number, set_row = ws.write_string, ws.write_blank, ws.write_number, ws.set_row
     styles = [formats["cell_center" if c.kind == "date" else "cell"] for c in layout.columns]
     caps = [line_capacity(c.width) for c in layout.columns]
-    center, count = formats["cell_center"], 0
-    for count, cells in enumerate(form_cells(layout, rows), start=1):
+    center, count, identity = formats["cell_center"], 0, len(layout.columns)
+    ids: list[object] = []
+    for count, cells in enumerate(form_cells(layout, _ids(rows, ids)), start=1):
         write_number(row, 0, count, center)
+        if ids[-1] is not None:
+            write_string(row, identity, str(ids[-1]))
         lines = 1
         for col, value in enumerate(cells, start=1):
             if not value:

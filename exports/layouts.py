@@ -71,6 +71,11 @@ FORM2 = FormLayout("social", "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN
 
 FORMS = {FORM1.key: FORM1, FORM2.key: FORM2}
 
+#: A hidden column right of the table (never printed) carrying each record's id, so that an
+#: unchanged export imports back onto the same records even where names repeat (same-named
+#: cells of two communes in a district export, two people of one name in a cell).
+IDENTITY_HEADER = "Mã bản ghi (không in)"
+
 RIGHT_TOP = "ĐẢNG CỘNG SẢN VIỆT NAM"
 PREPARER = ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)")
 SIGNER_NOTE = ("BÍ THƯ", "(Ký, ghi rõ họ tên, đóng dấu)")

@@ -1,12 +1,13 @@
 """Import of the official forms 1 and 2 as committees keep them (no Flask in here).
 
-``run(data, kind, organisation, dry_run=...)`` reads and checks a workbook, matches its
-rows to people of the organisation's subtree and upserts the records;
+``run(data, kind, organisation, dry_run=...)`` reads and checks a workbook (.xlsx, .xls,
+.ods), matches its rows to people of the organisation's subtree and upserts the records;
 ``ImportFileError`` means the file could not be used at all (nothing was written).
+The stages, in the order a row travels: see :mod:`imports.service`.
 """
 
+from .errors import ImportFileError, Limits
 from .report import error_report
-from .safety import ImportFileError, Limits
 from .service import Summary, record, run, sha256
 
 __all__ = ["ImportFileError", "Limits", "Summary", "error_report", "record", "run", "sha256"]

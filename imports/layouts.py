@@ -1,7 +1,10 @@
-"""Official forms 1 and 2 as data for reading: header texts and the field of each column.
+"""Official forms 1 and 2 as data for reading: header texts, their synonyms, the field of
+each column.
 
-The header texts are the exact ones of directive 1150-CV/HU (see DOMAIN.md); matching
-folds them (accents, case, spaces, punctuation) so that hand-typed headers still match.
+The header texts are the exact ones of directive 1150-CV/HU (see DOMAIN.md); the
+synonyms are the wordings officers type (``TT``, ``Họ tên``, ``SĐT``, ``CSDL``, the
+legend's ``Thời gian hết hạn`` on form 2). Matching folds both (accents, case, spaces,
+line breaks, punctuation).
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from models import Site, SocialAccount, normalize
+from exports.layouts import FORMS as PRINTED
+from models import Site, SocialAccount, normalize, vn_legacy
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,8 @@ class Column:
     header: str
     field: str | None  # None: read but not stored (STT)
     kind: str = "text"  # text | date | link | cell | person | position
+    synonyms: tuple[str, ...] = ()
+    required: bool = True  # the header must have it (optional columns may be left out)
 
 
 @dataclass(frozen=True)
@@ -32,35 +38,56 @@ class Form:
         return f"({number})"
 
 
+_PHONE = ("SĐT", "SĐT đăng ký", "Số ĐT", "Số ĐT đăng ký", "Số điện thoại", "Điện thoại", "Điện thoại đăng ký")
+_EMAIL = ("Email", "E-mail", "Thư điện tử", "Địa chỉ email")
+_START = ("Ngày thiết lập", "Ngày tạo", "Thời gian tạo", "Ngày lập", "Thời gian lập")
+_UPDATED = ("Thời gian cập nhật", "Ngày cập nhật", "Cập nhật CSDL", "CSDL", "Thời gian cập nhật CSDL",
+            "Ngày cập nhật CSDL", "Thời gian cập nhật vào cơ sở dữ liệu")
+_PURPOSE = ("Mục đích", "Mục đích sử dụng hiện nay")
+
+
+def _h(kind: str, number: int) -> str:
+    """The exact header text, from the one place that defines the printed layouts."""
+    return PRINTED[kind].columns[number - 1].header
+
+
 _COMMON = (
-    Column(1, "STT", None),
-    Column(2, "Chi bộ", None, "cell"),
-    Column(3, "Họ và tên", None, "person"),
-    Column(4, "Cấp bậc, chức vụ", "position", "position"),
+    Column(1, _h("sites", 1), None, synonyms=("TT", "Số TT", "Số thứ tự"), required=False),
+    Column(2, _h("sites", 2), None, "cell", ("Tên chi bộ", "Chi bộ trực thuộc", "Đơn vị", "Chi bộ/Đơn vị")),
+    Column(3, _h("sites", 3), None, "person", ("Họ tên", "Họ và tên cán bộ, đảng viên", "Họ tên đảng viên",
+                                                "Họ và tên đảng viên")),
+    Column(4, _h("sites", 4), "position", "position", ("Chức vụ", "Cấp bậc", "Chức danh",
+                                                        "Cấp bậc/chức vụ", "Cấp bậc chức vụ")),
 )
 
-SITES = Form("sites", "DANH SÁCH CÁC TRANG WEB, BLOG CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", Site, _COMMON + (
-    Column(5, "Tên trang web/blog", "site_name"),
-    Column(6, "Tên miền", "domain"),
-    Column(7, "IP máy chủ/vị trí địa lý", "server_location"),
-    Column(8, "Số điện thoại đăng ký", "registration_phone"),
-    Column(9, "Email đăng ký", "registration_email"),
-    Column(10, "Thời gian thiết lập", "established_on", "date"),
-    Column(11, "Thời hạn hết hạn", "expires_on", "date"),
-    Column(12, "Thời gian cập nhật cơ sở dữ liệu", "updated_on", "date"),
-    Column(13, "Mục đích sử dụng", "purpose"),
+SITES = Form("sites", PRINTED["sites"].title, Site, _COMMON + (
+    Column(5, _h("sites", 5), "site_name", synonyms=("Tên trang", "Tên website", "Tên web/blog", "Tên blog")),
+    Column(6, _h("sites", 6), "domain", synonyms=("Tên miền/địa chỉ", "Địa chỉ trang", "Địa chỉ", "Domain")),
+    Column(7, _h("sites", 7), "server_location",
+           synonyms=("IP máy chủ", "IP", "Địa chỉ IP", "IP/vị trí địa lý"), required=False),
+    Column(8, _h("sites", 8), "registration_phone", synonyms=_PHONE, required=False),
+    Column(9, _h("sites", 9), "registration_email", synonyms=_EMAIL, required=False),
+    Column(10, _h("sites", 10), "established_on", "date", _START, required=False),
+    Column(11, _h("sites", 11), "expires_on", "date", ("Thời gian hết hạn", "Ngày hết hạn", "Hết hạn"),
+           required=False),
+    Column(12, _h("sites", 12), "updated_on", "date", _UPDATED, required=False),
+    Column(13, _h("sites", 13), "purpose", synonyms=_PURPOSE),
 ), key_column=6)
 
-SOCIAL = Form("social", "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", SocialAccount, _COMMON + (
-    Column(5, "Loại mạng xã hội", "platform"),
-    Column(6, "Tên tài khoản", "account_name"),
-    Column(7, "Đường dẫn (Cá nhân/Trang/Hội nhóm...)", "url", "link"),
-    Column(8, "Số điện thoại đăng ký", "registration_phone"),
-    Column(9, "Email đăng ký", "registration_email"),
-    Column(10, "Thời gian thiết lập", "established_on", "date"),
-    Column(11, "Thời gian cập nhật cơ sở dữ liệu", "updated_on", "date"),
-    Column(12, "Mục đích sử dụng", "purpose"),
+SOCIAL = Form("social", PRINTED["social"].title, SocialAccount, _COMMON + (
+    Column(5, _h("social", 5), "platform", synonyms=("Mạng xã hội", "Loại MXH", "MXH", "Nền tảng")),
+    Column(6, _h("social", 6), "account_name", synonyms=("Tài khoản", "Tên hiển thị", "Tên TK")),
+    Column(7, _h("social", 7), "url", "link",
+           ("Đường dẫn", "Link", "URL", "Địa chỉ", "Đường link", "Địa chỉ tài khoản")),
+    Column(8, _h("social", 8), "registration_phone", synonyms=_PHONE, required=False),
+    Column(9, _h("social", 9), "registration_email", synonyms=_EMAIL, required=False),
+    Column(10, _h("social", 10), "established_on", "date", _START, required=False),
+    Column(11, _h("social", 11), "updated_on", "date", _UPDATED, required=False),
+    Column(12, _h("social", 12), "purpose", synonyms=_PURPOSE),
 ), key_column=7)
+
+#: Form 2's legend (copied from form 1) adds "(11) Thời gian hết hạn": recognised, not stored.
+IGNORED = {"social": ("Thời gian hết hạn", "Thời hạn hết hạn", "Ngày hết hạn")}
 
 FORMS = {"sites": SITES, "social": SOCIAL}
 FORM_NAMES = {"sites": "Biểu mẫu 1 (trang web, blog)", "social": "Biểu mẫu 2 (tài khoản mạng xã hội)"}
@@ -73,18 +100,35 @@ def header_key(value: object) -> str:
     return _NON_ALNUM.sub("", normalize.fold(value))
 
 
-def _keys(column: Column) -> tuple[str, str]:
-    short = column.header.split("(")[0]
-    return header_key(column.header), header_key(short)
+def _index(form: Form) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for column in form.columns:
+        for text in (column.header, column.header.split("(")[0], *column.synonyms):
+            out.setdefault(header_key(text), column.number)
+    for text in IGNORED.get(form.kind, ()):
+        out.setdefault(header_key(text), 0)
+    return out
+
+
+_INDEX = {kind: _index(form) for kind, form in FORMS.items()}
+_SHORT = {kind: [(k, c.number) for c in form.columns if len(k := header_key(c.header.split("(")[0])) >= 8]
+          for kind, form in FORMS.items()}
 
 
 def match_header(cell: object, form: Form) -> int | None:
-    """The official column number a header cell names, if any."""
+    """The official column number a header cell names (0: a known column not stored)."""
     key = header_key(cell)
     if not key:
         return None
-    for column in form.columns:
-        full, short = _keys(column)
-        if key == full or (len(short) >= 5 and key.startswith(short)):
-            return column.number
+    found = _INDEX[form.kind].get(key)
+    if found is None and isinstance(cell, str) and not cell.isascii():
+        for encoding in ("tcvn3", "vni"):  # a header typed in .VnTime/VNI-Times: the texts are known
+            decoded = vn_legacy.decode(cell, encoding)
+            if decoded != cell and vn_legacy.could_be(cell, encoding):
+                return _INDEX[form.kind].get(header_key(decoded))
+    if found is not None:
+        return found
+    for short, number in _SHORT[form.kind]:  # the official text with something added: "Họ và tên (*)"
+        if key.startswith(short):
+            return number
     return None

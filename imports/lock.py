@@ -18,7 +18,7 @@ from mongoengine.errors import NotUniqueError
 from models import ImportLock
 from models.base import utcnow
 
-from .safety import ImportFileError
+from .errors import ImportFileError
 
 STALE = dt.timedelta(minutes=30)
 _local = threading.Lock()

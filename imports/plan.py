@@ -1,7 +1,10 @@
-"""Classify each parsed row: create, update, unchanged or rejected (nothing is written here).
+"""Stage 7, plan: each row becomes create, update (with its changes), unchanged or rejected.
 
-A record is identified by its natural key, the same one the unique index enforces:
-person + normalised domain (form 1), person + platform + normalised URL (form 2).
+A record is identified by its natural key, the one the unique index enforces: person +
+normalised domain (form 1), person + platform + normalised URL (form 2). Every create
+and update is validated here through the model itself (``clean`` runs the same rules as
+the screens and the write): the preview and the confirm run exactly the same checks, so
+the preview never promises a row that the confirm rejects. Nothing is written here.
 """
 
 from __future__ import annotations
@@ -9,24 +12,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bson import ObjectId
+from mongoengine import ValidationError
 
-from models import Organisation, normalize
+from models import Member, Organisation, normalize
 
 from .layouts import Form
-from .matching import Matcher, NewPerson
-from .parse import Row
+from .people import Candidate, Matcher, NewPerson
+from .values import Row
 
 #: fields that come from the person, not the record (copied from ``Member`` on save)
-_OWNER_FIELDS = {"position"}
+OWNER_FIELDS = {"position"}
+_MESSAGES = {"String value is too long": "quá dài (tối đa {} ký tự)", "Field is required": "bắt buộc phải nhập"}
 
 
 @dataclass
 class Action:
+    sheet: str
     excel_row: int
     kind: str  # create | update | unchanged
     person: ObjectId | NewPerson
     values: dict[str, object]
     existing: ObjectId | None = None
+    changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # field -> (before, after)
+    doc: object = None  # the validated document (create/update)
+    name: str = ""  # the person as the file names them
 
 
 @dataclass
@@ -35,18 +44,16 @@ class Plan:
     target: Organisation
     rows: int = 0
     actions: list[Action] = field(default_factory=list)
-    errors: list[tuple[int, int, str]] = field(default_factory=list)  # (Excel row, column, message)
-    new_people: dict[NewPerson, list[int]] = field(default_factory=dict)
+    errors: list[tuple[str, int, int, str]] = field(default_factory=list)  # (sheet, row, column, message)
+    new_people: dict[NewPerson, list[tuple[str, int]]] = field(default_factory=dict)
+    candidates: list[Candidate] = field(default_factory=list)
+    people: dict[object, Member] = field(default_factory=dict)  # member id / NewPerson -> Member
 
     def count(self, kind: str) -> int:
         return sum(1 for a in self.actions if a.kind == kind)
 
-    @property
-    def rejected(self) -> int:
-        return len({row for row, _, _ in self.errors})
-
-    def reject(self, excel_row: int, errors: list[tuple[int, str]]) -> None:
-        self.errors.extend((excel_row, col, msg) for col, msg in errors)
+    def reject(self, sheet: str, excel_row: int, errors: list[tuple[int, str]]) -> None:
+        self.errors.extend((sheet, excel_row, col, msg) for col, msg in errors)
 
 
 def natural_key(form: Form, person: object, values: dict) -> tuple:
@@ -62,55 +69,177 @@ def _key(value: object) -> str | None:
         return normalize.fold(value)
 
 
-class Planner:
-    def __init__(self, form: Form, target: Organisation) -> None:
-        self.plan = Plan(form, target)
-        self.matcher = Matcher(target)
-        self.existing = self._load_existing(form, target)
-        self.seen: dict[tuple, int] = {}
-
-    @staticmethod
-    def _load_existing(form: Form, target: Organisation) -> dict[tuple, dict]:
-        extra = ["domain_key"] if form.kind == "sites" else ["url_key", "link_type", "admin_role"]
-        fields = [c.field for c in form.columns if c.field] + ["member", "deleted_at", *extra]
-        found = {}
-        for doc in form.model.objects(scope=target.pk).only(*fields).as_pymongo():
-            key = (doc["member"], doc.get("domain_key")) if form.kind == "sites" else (
-                doc["member"], doc.get("platform"), doc.get("url_key"))
-            found[key] = doc
-        return found
-
-    def add(self, row: Row) -> None:
-        plan = self.plan
+def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
+          resolutions: dict[str, str] | None = None) -> Plan:
+    """Match, classify and validate every row (bulk look-ups: a constant number of queries)."""
+    plan = Plan(form, target)
+    matched: list[tuple[Row, object]] = []
+    identities = _identities(form, target, rows)
+    for row in rows:
         plan.rows += 1
         errors = list(row.errors)
         person = None
         if row.cell:
-            cell_id, error = self.matcher.cell(row.cell)
+            cell_id, error = matcher.cell(row.cell)
             if error is None and row.person:
-                person, error = self.matcher.person(cell_id, row.person, row.values.get("position"))
+                person, error = matcher.person(cell_id, row.person, row.values.get("position"),
+                                               row.values.get("registration_phone"))
+            if error:
+                person = _identified(identities.get(row.record_id), row)
+                error = None if person is not None else error
             if error:
                 errors.append((2 if cell_id is None else 3, error))
         if errors:
-            return plan.reject(row.excel_row, sorted(errors))
-        key = natural_key(plan.form, person, row.values)
-        if key in self.seen:
-            column = plan.form.key_column
-            return plan.reject(row.excel_row, [(column, f"({column}) Trùng với dòng {self.seen[key]} trong tệp.")])
-        self.seen[key] = row.excel_row
-        if isinstance(person, NewPerson):
-            plan.new_people.setdefault(person, []).append(row.excel_row)
-        stored = self.existing.get(key)
-        plan.actions.append(Action(row.excel_row, _classify(stored, row.values), person, row.values,
-                                   stored["_id"] if stored else None))
+            plan.reject(row.sheet, row.excel_row, sorted(errors))
+        else:
+            matched.append((row, person))
+    _resolve(plan, matcher, matched, resolutions or {})
+    _load_people(plan, matched)
+    existing = _load_existing(form, {p for _, p in matched if isinstance(p, ObjectId)})
+    seen: dict[tuple, tuple[str, int]] = {}
+    for row, person in matched:
+        if isinstance(person, NewPerson) and person not in plan.people:
+            continue  # rejected with its new person
+        key = natural_key(form, person, row.values)
+        if key in seen:
+            column = form.key_column
+            sheet, at = seen[key]
+            plan.reject(row.sheet, row.excel_row, [(column, f"({column}) Trùng với dòng {at} (trang “{sheet}”) trong tệp.")])
+            continue
+        seen[key] = (row.sheet, row.excel_row)
+        _add(plan, row, person, existing.get(key))
+    return plan
 
 
-def _classify(stored: dict | None, values: dict) -> str:
-    if stored is None:
-        return "create"
-    if stored.get("deleted_at") is not None:
-        return "update"  # restored: the file says the record exists
-    for name, value in values.items():
-        if name not in _OWNER_FIELDS and value not in (None, "") and stored.get(name) != value:
-            return "update"
-    return "unchanged"
+def _identities(form: Form, target: Organisation, rows: list[Row]) -> dict[str, dict]:
+    """Records named by the export's identity column, within the target's subtree (one query)."""
+    ids = {ObjectId(r.record_id) for r in rows if r.record_id and ObjectId.is_valid(r.record_id)}
+    if not ids:
+        return {}
+    query = {"_id": {"$in": list(ids)}, "scope": target.pk}
+    fields = {"member": 1, "member_name": 1, "org_name": 1}
+    return {str(d["_id"]): d for d in form.model._get_collection().find(query, fields)}
+
+
+def _identified(stored: dict | None, row: Row) -> ObjectId | None:
+    """The record's owner, when the row still names the same person in the same cell (an
+    edited name or cell is matched by name, as any other row)."""
+    if stored is None or not row.person or not row.cell:
+        return None
+    same = (normalize.name_key(stored.get("member_name")) == normalize.name_key(row.person)
+            and normalize.fold(stored.get("org_name")).replace(" ", "") == normalize.fold(row.cell).replace(" ", ""))
+    return stored["member"] if same else None
+
+
+def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str, str]) -> None:
+    """Possible duplicates: the officer's choice (an existing member's id, or "new");
+    without a choice the rows wait (rejected with the reason) instead of guessing."""
+    for person, candidate in matcher.candidates.items():
+        choice = resolutions.get(candidate.key)
+        rows = [(r.sheet, r.excel_row) for r, p in matched if p == person]
+        candidate.rows = rows
+        plan.candidates.append(candidate)
+        if choice == "new":
+            continue
+        ids = {m["id"] for m in candidate.members}
+        for index, (row, p) in enumerate(matched):
+            if p != person:
+                continue
+            if choice in ids:
+                matched[index] = (row, ObjectId(choice))
+            else:
+                names = "; ".join(f"{m['name']} ({m['why']})" for m in candidate.members)
+                plan.reject(row.sheet, row.excel_row, [(3, f"(3) Họ và tên: “{person.name}” có thể trùng với "
+                                                          f"{names}; hãy chọn trong phần xem trước.")])
+                matched[index] = (row, None)
+    matched[:] = [(r, p) for r, p in matched if p is not None]
+
+
+def _load_people(plan: Plan, matched: list) -> None:
+    ids = {p for _, p in matched if isinstance(p, ObjectId)}
+    sons = list(Member._get_collection().find({"_id": {"$in": list(ids)}, "deleted_at": None})) if ids else []
+    new = {p for _, p in matched if isinstance(p, NewPerson)}
+    wanted = {p.cell_id for p in new} | {son.get("organisation") for son in sons}
+    cells = {o.pk: o for o in Organisation.objects(id__in=list(wanted))} if wanted else {}
+    for son in sons:  # their cells from the one query above, not one query each
+        member = Member._from_son(son)
+        member._data["organisation"] = cells.get(son.get("organisation"))
+        plan.people[member.pk] = member
+    for person in new:
+        # its id is chosen now, so that its records validate before it is written (on confirm)
+        member = Member(id=ObjectId(), full_name=person.name, organisation=cells.get(person.cell_id),
+                        position=person.position)
+        rows = [(r.sheet, r.excel_row) for r, p in matched if p == person]
+        try:
+            member.validate()
+        except ValidationError as exc:
+            for sheet, at in rows:
+                plan.reject(sheet, at, messages(exc, Member, {"position": 4, "full_name": 3}))
+            continue
+        plan.people[person] = member
+        plan.new_people[person] = rows
+
+
+def _load_existing(form: Form, members: set) -> dict[tuple, dict]:
+    """The stored records of the people the file names (indexed ``member`` look-up)."""
+    found = {}
+    if not members:
+        return found
+    for doc in form.model._get_collection().find({"member": {"$in": list(members)}}):
+        key = (doc["member"], doc.get("domain_key")) if form.kind == "sites" else (
+            doc["member"], doc.get("platform"), doc.get("url_key"))
+        found[key] = doc
+    return found
+
+
+def _add(plan: Plan, row: Row, person: object, stored: dict | None) -> None:
+    form, values = plan.form, row.values
+    if stored and stored.get("link_type") in ("page", "group") and values.get("link_type") in ("page", "group"):
+        values["link_type"] = stored["link_type"]  # a page/group: how the officer filed it stays
+    changes = {} if stored is None else _changes(stored, values)
+    kind = "create" if stored is None else ("update" if changes or stored.get("deleted_at") else "unchanged")
+    action = Action(row.sheet, row.excel_row, kind, person, values, stored["_id"] if stored else None, changes,
+                    name=row.person or "")
+    if kind != "unchanged":
+        doc = form.model._from_son(stored) if stored else form.model()
+        doc.member = plan.people[person]
+        for name, value in values.items():
+            if name not in OWNER_FIELDS and (stored is None or value not in (None, "")):
+                setattr(doc, name, value)
+        doc.deleted_at = None
+        try:
+            doc.validate()
+        except ValidationError as exc:
+            plan.reject(row.sheet, row.excel_row, messages(exc, form.model, _numbers(form)))
+            return
+        action.doc = doc
+    plan.actions.append(action)
+
+
+def _changes(stored: dict, values: dict) -> dict[str, tuple[object, object]]:
+    return {name: (stored.get(name), value) for name, value in values.items()
+            if name not in OWNER_FIELDS and value not in (None, "") and stored.get(name) != value}
+
+
+def _numbers(form: Form) -> dict[str, int]:
+    out = {c.field: c.number for c in form.columns if c.field}
+    out.update({"url": 7, "admin_role": 7, "link_type": 7})
+    return out
+
+
+def messages(exc: ValidationError, model: type, numbers: dict[str, int]) -> list[tuple[int, str]]:
+    """MongoEngine's nested errors as (column, Vietnamese message)."""
+    out: list[tuple[int, str]] = []
+    for name, err in (exc.errors or {}).items():
+        if isinstance(err, ValidationError) and err.errors:
+            out.extend(messages(err, model, numbers))
+            continue
+        text = str(getattr(err, "message", None) or err)
+        for english, vietnamese in _MESSAGES.items():
+            if text.startswith(english):
+                limit = getattr(model._fields.get(name), "max_length", None)
+                rule = getattr(model, "RULES", {}).get(name)
+                label = rule.label if rule else f"({numbers.get(name, '')}) {name}"
+                text = f"{label}: {vietnamese.format(limit)}."
+        out.append((numbers.get(name, 0), text))
+    return out or [(0, str(exc.message))]

@@ -1,7 +1,13 @@
-"""Import one workbook into one organisation: read, plan, and (unless a dry run) write.
+"""Import one workbook into one organisation: a pipeline that every row travels down once.
 
-Nothing is written before the whole file has been read and planned, so a file that
-fails as a whole (not a form, hostile, too large) leaves the database untouched.
+    package checks -> workbook and sheets -> header and layout -> rows -> values
+    -> people -> plan -> write
+
+one stage per module (:mod:`imports.package`, :mod:`~imports.workbook`, :mod:`~imports.header`,
+:mod:`~imports.rows`, :mod:`~imports.values`, :mod:`~imports.people`, :mod:`~imports.plan`,
+:mod:`~imports.write`). The preview renders the plan and nothing else; the confirm builds
+the same plan again inside the import lock (against the current database) and writes it.
+Nothing is written before the whole file has been read and planned.
 """
 
 from __future__ import annotations
@@ -9,15 +15,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from models import ImportLog, Organisation
+from models import ImportLog, Organisation, vn_legacy
 
-from . import write
-from .layouts import FORMS
+from . import header, package, people, plan, rows, values, workbook, write
+from .errors import ImportFileError, Limits
+from .layouts import FORM_NAMES
 from .lock import import_lock
-from .parse import RowParser
-from .plan import Planner
-from .reader import data_rows, open_table
-from .safety import Limits
 
 
 @dataclass
@@ -28,12 +31,18 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     people_created: int = 0
-    errors: list[dict] = field(default_factory=list)  # {"row", "column", "message"}
+    errors: list[dict] = field(default_factory=list)  # {"sheet", "row", "column", "message"}
     dry_run: bool = True
+    sheets: list[str] = field(default_factory=list)  # read, in order
+    hidden: list[str] = field(default_factory=list)  # hidden sheets, not read
+    skipped: list[str] = field(default_factory=list)  # visible sheets without a form header
+    conversions: dict[str, int] = field(default_factory=dict)  # encoding name -> cells converted
+    candidates: list = field(default_factory=list)  # possible duplicates (people.Candidate)
+    actions: list = field(default_factory=list)  # plan.Action, for the preview
 
     @property
     def rejected(self) -> int:
-        return len({e["row"] for e in self.errors})
+        return len({(e["sheet"], e["row"]) for e in self.errors})
 
     def as_json(self) -> dict:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
@@ -41,35 +50,70 @@ class Summary:
 
 
 def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = True,
-        limits: Limits | None = None) -> Summary:
-    """Import ``data`` (xlsx bytes) as form ``kind`` ("sites", "social", None = detect).
+        limits: Limits | None = None, resolutions: dict[str, str] | None = None) -> Summary:
+    """Import ``data`` (.xlsx, .xls or .ods bytes) as form ``kind`` ("sites", "social",
+    None = detect). ``resolutions``: possible duplicate key -> member id or "new".
 
     Raises :class:`ImportFileError` when the file cannot be used at all."""
     limits = limits or Limits()
     if dry_run:
-        return _run(data, kind, target, limits, dry_run=True)
+        return _run(data, kind, target, limits, resolutions, dry_run=True)
     with import_lock():
-        return _run(data, kind, target, limits, dry_run=False)
+        return _run(data, kind, target, limits, resolutions, dry_run=False)
 
 
-def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits, *, dry_run: bool) -> Summary:
-    table = open_table(data, kind, limits)
-    parser = RowParser(table.form, table.formulas)
-    planner = Planner(table.form, target)
-    for excel_row, cells in data_rows(table, limits):
-        planner.add(parser.parse(excel_row, cells))
-    plan = planner.plan
-    summary = Summary(table.form.kind, rows=plan.rows, dry_run=dry_run)
+def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
+         resolutions: dict[str, str] | None, *, dry_run: bool) -> Summary:
+    checked = package.check(data, limits)
+    book = workbook.read(data, checked, limits)
+    tables, skipped = _tables(book, kind)
+    form = tables[0][1].form
+    for _sheet, found in tables:
+        people.check_owner(found.title, target)
+    raw = [r for sheet, found in tables for r in rows.data_rows(sheet, found, limits)]
+    encoding = vn_legacy.FileEncoding()
+    for r in raw:
+        for value in r.cells.values():
+            encoding.observe(value)
+    parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
+                                {s.name: h.columns for s, h in tables}, encoding)
+    parsed = [parser.parse(r) for r in raw]
+    cells = {r.cell for r in parsed if r.cell}
+    matcher = people.Matcher(target, cells, {r.person for r in parsed if r.person})
+    people.check_cells(matcher, cells, target)
+    built = plan.build(form, target, parsed, matcher, resolutions)
+    summary = Summary(form.kind, rows=built.rows, dry_run=dry_run, sheets=[s.name for s, _ in tables],
+                      hidden=book.hidden, skipped=skipped, candidates=built.candidates, actions=built.actions)
+    for r in parsed:
+        for found in r.converted.values():
+            name = vn_legacy.NAMES[found]
+            summary.conversions[name] = summary.conversions.get(name, 0) + 1
     if dry_run:
-        summary.created, summary.updated = plan.count("create"), plan.count("update")
-        summary.unchanged, summary.people_created = plan.count("unchanged"), len(plan.new_people)
+        summary.created, summary.updated = built.count("create"), built.count("update")
+        summary.unchanged, summary.people_created = built.count("unchanged"), len(built.new_people)
     else:
-        counts = write.execute(plan, parser.numbers)
-        for name, value in counts.items():
+        for name, value in write.execute(built).items():
             setattr(summary, name, value)
-    summary.errors = [{"row": row, "column": f"({col})" if col else "", "message": msg}
-                      for row, col, msg in sorted(plan.errors, key=lambda e: (e[0], e[1]))]
+    order = {name: i for i, name in enumerate(summary.sheets)}
+    summary.errors = [{"sheet": sheet, "row": row, "column": f"({col})" if col else "", "message": msg}
+                      for sheet, row, col, msg in sorted(built.errors, key=lambda e: (order.get(e[0], 0), e[1], e[2]))]
     return summary
+
+
+def _tables(book: workbook.Workbook, kind: str | None) -> tuple[list, list[str]]:
+    """Every visible sheet with a form header (all of one form); the others by name."""
+    tables, skipped = [], []
+    for sheet in book.sheets:
+        found = header.find(sheet, kind)
+        if found is None or (tables and found.form is not tables[0][1].form):
+            skipped.append(sheet.name)
+            continue
+        tables.append((sheet, found))
+    if not tables:
+        hidden = f" (các trang ẩn không được đọc: {', '.join(book.hidden)})" if book.hidden else ""
+        raise ImportFileError("Tệp không phải Biểu mẫu 1 hoặc Biểu mẫu 2: không tìm thấy dòng tiêu đề "
+                              f"(STT, Chi bộ, Họ và tên, …) theo mẫu của Hướng dẫn 1150-CV/HU ở trang nào{hidden}.")
+    return tables, skipped
 
 
 def sha256(data: bytes) -> str:
@@ -88,4 +132,4 @@ def record(summary: Summary, target: Organisation, data: bytes, filename: str, *
     return log
 
 
-__all__ = ["FORMS", "Summary", "record", "run", "sha256"]
+__all__ = ["FORM_NAMES", "Summary", "record", "run", "sha256"]

@@ -1,135 +1,99 @@
-"""Carry out a plan: create the new people, then upsert records on their natural keys.
+"""Stage 8, write: create the new people, then bulk-write the validated records.
 
-Every created or changed record is validated by the model itself (``clean`` runs the
-same ``RULES`` strictly, copies the owner's fields and computes the keys). New records
-are written with ``$setOnInsert`` upserts filtered on the uniquely indexed natural key,
-so a record that appeared meanwhile is left alone instead of duplicated.
+The plan has validated every document already (the preview ran the same checks). New
+records are ``$setOnInsert`` upserts filtered on the uniquely indexed natural key, so a
+record that appeared meanwhile is left alone instead of duplicated; changed records are
+replaced by their validated version. Writes go in batches of ``BATCH`` (a constant
+number of round trips per thousand rows). A write the server does not acknowledge
+(write-concern error) fails the import: it is never counted as done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from mongoengine import ValidationError
-from pymongo import UpdateOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
-from models import Member, Organisation
+from models import Member
 
-from .matching import NewPerson
-from .plan import _OWNER_FIELDS, Action, Plan
+from .errors import ImportFileError
+from .people import NewPerson
+from .plan import Plan, messages
 
 BATCH = 1000
 
 
-def execute(plan: Plan, numbers: dict[str, int]) -> dict[str, int]:
-    """Write the plan; rows the model refuses move to ``plan.errors``. Returns the counts."""
-    people = _create_people(plan, numbers)
+def execute(plan: Plan) -> dict[str, int]:
+    """Write the plan; returns the counts."""
+    people = _create_people(plan)
     counts = {"created": 0, "updated": 0, "unchanged": plan.count("unchanged"), "people_created": len(people)}
-    members = _members(plan, people)
-    creates = [a for a in plan.actions if a.kind == "create" and a.person in members]
+    creates = [a for a in plan.actions if a.kind == "create" and _owner_saved(a, people)]
+    updates = [a for a in plan.actions if a.kind == "update"]
     for start in range(0, len(creates), BATCH):
-        inserted, existed = _insert(plan, creates[start:start + BATCH], members, numbers)
+        inserted, existed = _insert(plan, creates[start:start + BATCH])
         counts["created"] += inserted
         counts["unchanged"] += existed
-    for action in (a for a in plan.actions if a.kind == "update"):
-        counts["updated"] += _update(plan, action, numbers)
+    for start in range(0, len(updates), BATCH):
+        counts["updated"] += _replace(plan, updates[start:start + BATCH])
     return counts
 
 
-def _create_people(plan: Plan, numbers: dict[str, int]) -> dict[NewPerson, Member]:
+def _owner_saved(action, people: dict[NewPerson, Member]) -> bool:
+    return not isinstance(action.person, NewPerson) or action.person in people
+
+
+def _create_people(plan: Plan) -> dict[NewPerson, Member]:
     created = {}
     for person, rows in plan.new_people.items():
-        cell = Organisation.objects(pk=person.cell_id).first()
-        member = Member(full_name=person.name, organisation=cell, position=person.position)
+        member = plan.people[person]
         try:
             member.save()
-        except ValidationError as exc:
-            for row in rows:
-                plan.reject(row, _messages(exc, numbers))
+        except ValidationError as exc:  # changed since the plan was made
+            for sheet, at in rows:
+                plan.reject(sheet, at, messages(exc, Member, {"position": 4, "full_name": 3}))
             continue
         created[person] = member
     return created
 
 
-def _members(plan: Plan, people: dict[NewPerson, Member]) -> dict[object, Member]:
-    """The people rows refer to, loaded once (one query on the indexed ``scope``)."""
-    ids = {a.person for a in plan.actions if a.kind != "unchanged" and not isinstance(a.person, NewPerson)}
-    found: dict[object, Member] = dict(people)
-    if ids:
-        for member in Member.objects(scope=plan.target.pk, deleted_at=None):
-            if member.pk in ids:
-                found[member.pk] = member
-    return found
-
-
-def _insert(plan: Plan, actions: list[Action], members: dict, numbers: dict[str, int]) -> tuple[int, int]:
-    model = plan.form.model
+def _insert(plan: Plan, actions: list) -> tuple[int, int]:
+    keys = ("member", "domain_key") if plan.form.kind == "sites" else ("member", "platform", "url_key")
     ops = []
     for action in actions:
-        doc = model(member=members[action.person], **_record_values(action.values))
-        try:
-            doc.validate()
-        except ValidationError as exc:
-            plan.reject(action.excel_row, _messages(exc, numbers))
-            continue
-        son = doc.to_mongo().to_dict()
-        key = {k: son.get(k) for k in _key_fields(plan)}
-        ops.append(UpdateOne(key, {"$setOnInsert": son}, upsert=True))
-    if not ops:
-        return 0, 0
-    inserted = _bulk(model, ops)
+        son = action.doc.to_mongo().to_dict()  # the owner has its id now
+        ops.append(UpdateOne({k: son.get(k) for k in keys}, {"$setOnInsert": son}, upsert=True))
+    inserted = _bulk(plan.form.model, ops, "upserted_count")
     return inserted, len(ops) - inserted
 
 
-def _bulk(model: type, ops: list[UpdateOne]) -> int:
+def _replace(plan: Plan, actions: list) -> int:
+    ops = [ReplaceOne({"_id": a.existing}, a.doc.to_mongo().to_dict()) for a in actions]
+    done = _bulk(plan.form.model, ops, "matched_count")
+    if done < len(ops):  # removed meanwhile: nothing to update, nothing lost
+        still = {d["_id"] for d in plan.form.model._get_collection().find(
+            {"_id": {"$in": [a.existing for a in actions]}}, {"_id": 1})}
+        for action in actions:
+            if action.existing not in still:
+                plan.reject(action.sheet, action.excel_row, [(0, "Bản ghi đã bị xóa trong lúc nhập; hãy nhập lại tệp.")])
+    return done
+
+
+def _bulk(model: type, ops: list, counter: str) -> int:
+    if not ops:
+        return 0
     collection = model._get_collection()
-    if type(collection).__module__.startswith("mongomock"):
-        # mongomock 4.3 cannot take pymongo 4.20's UpdateOne in bulk_write: same upserts, one by one.
-        return sum(collection.update_one(op._filter, op._doc, upsert=True).upserted_id is not None for op in ops)
     try:
-        return collection.bulk_write(ops, ordered=False).upserted_count
+        return getattr(collection.bulk_write(ops, ordered=False), counter)
     except BulkWriteError as exc:
+        details = exc.details or {}
+        if details.get("writeConcernErrors"):
+            raise ImportFileError("Cơ sở dữ liệu không xác nhận việc ghi (write concern); không coi là đã nhập. "
+                                  "Hãy kiểm tra rồi nhập lại tệp (nhập lại không tạo bản trùng).") from None
+        errors = details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in errors):
+            raise
         # Two upserts racing on one key: the loser hits the unique index; retried, it
         # matches the winner's record and inserts nothing.
-        failed = [ops[e["index"]] for e in exc.details.get("writeErrors", []) if e.get("code") == 11000]
-        if len(failed) != len(exc.details.get("writeErrors", [])):
-            raise
-        done = exc.details.get("nUpserted", 0)
-        return done + (collection.bulk_write(failed, ordered=False).upserted_count if failed else 0)
-
-
-def _update(plan: Plan, action: Action, numbers: dict[str, int]) -> int:
-    doc = plan.form.model.objects(pk=action.existing).first()
-    if doc is None:  # removed meanwhile: nothing to update, nothing lost
-        plan.reject(action.excel_row, [(0, "Bản ghi đã bị xóa trong lúc nhập; hãy nhập lại tệp.")])
-        return 0
-    for name, value in _record_values(action.values).items():
-        if value not in (None, ""):
-            setattr(doc, name, value)
-    doc.deleted_at = None
-    try:
-        doc.save()
-    except ValidationError as exc:
-        plan.reject(action.excel_row, _messages(exc, numbers))
-        return 0
-    return 1
-
-
-def _record_values(values: dict) -> dict:
-    return {k: v for k, v in values.items() if k not in _OWNER_FIELDS}
-
-
-def _key_fields(plan: Plan) -> Iterable[str]:
-    return ("member", "domain_key") if plan.form.kind == "sites" else ("member", "platform", "url_key")
-
-
-def _messages(exc: ValidationError, numbers: dict[str, int]) -> list[tuple[int, str]]:
-    """Flatten MongoEngine's nested errors (``clean`` errors sit under ``__all__``)."""
-    out: list[tuple[int, str]] = []
-    for name, err in (exc.errors or {}).items():
-        if isinstance(err, ValidationError) and err.errors:
-            out.extend(_messages(err, numbers))
-        else:
-            out.append((numbers.get(name, 0), str(getattr(err, "message", None) or err)))
-    return out or [(0, str(exc.message))]
+        done = details.get("nUpserted" if counter == "upserted_count" else "nMatched", 0)
+        retry = [ops[e["index"]] for e in errors]
+        return done + getattr(collection.bulk_write(retry, ordered=False), counter)

@@ -11,7 +11,7 @@ from .base import Rule, ScopedDocument, owned, utcnow
 from .member import OWNER_STATUSES, Member
 from .organisation import Organisation
 
-PLATFORMS = ["Facebook", "Youtube", "Tiktok", "Zalo", "Twitter", "Instagram", "Telegram", "LinkedIn", "Khác"]
+PLATFORMS = normalize.PLATFORMS  # the canonical list, with its synonyms, lives in normalize
 LINK_TYPES = [("personal", "Cá nhân"), ("page", "Trang"), ("group", "Hội nhóm")]
 ADMIN_ROLES = ["Quản trị viên", "Người kiểm duyệt", "Biên tập viên", "Người kiểm duyệt nội dung", "Thành viên"]
 PURPOSES = ["Tuyên truyền", "Đấu tranh phản bác", "Trao đổi công việc", "Cá nhân", "Kinh doanh", "Khác"]
@@ -43,6 +43,8 @@ class _Owned(ScopedDocument):
         for name in ("established_on", "updated_on", "expires_on"):
             if name in self._fields:
                 setattr(self, name, normalize.to_datetime(getattr(self, name)))
+        if self.established_on and self.established_on.date() > normalize.today():
+            raise me.ValidationError(errors={"established_on": "(10) Thời gian thiết lập: không được sau ngày hôm nay."})
         super().clean()
         digest = self._digest()
         # the update date ("Thời gian cập nhật cơ sở dữ liệu") follows every real change of
@@ -189,6 +191,13 @@ class SocialAccount(_Owned):
         super().clean()
         if self.link_type in ("page", "group") and not self.admin_role:
             raise me.ValidationError(errors={"admin_role": "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."})
+        if normalize.is_bare_host(self.url):
+            raise me.ValidationError(errors={"url": "(7) Đường dẫn: chỉ có tên miền của mạng xã hội, thiếu địa chỉ trang cá nhân/trang/nhóm."})
+        host_platform = normalize.platform_of_host(self.url)
+        if self.platform and host_platform and self.platform not in (host_platform, "Khác"):
+            raise me.ValidationError(errors={"platform": f"(5) Loại mạng xã hội: “{self.platform}” không khớp với đường dẫn (của {host_platform})."})
+        if self.platform and self.platform != "Khác" and self.url and host_platform is None:
+            raise me.ValidationError(errors={"platform": f"(5) Loại mạng xã hội: đường dẫn không phải của {self.platform}."})
 
     def compute_keys(self) -> None:
         try:
@@ -200,3 +209,28 @@ class SocialAccount(_Owned):
     def _own_text(self) -> list[object]:
         key = self.url_key or ""
         return [self.platform, self.account_name, key, *key.split("/")[1:]]
+
+
+def migrate_platforms() -> dict[str, int]:
+    """Rewrite stored platform names in their canonical spelling (``Tiktok`` -> ``TikTok``,
+    ``Face`` -> ``Facebook``). A record whose canonical twin already exists (same person,
+    same address) is left as it is and counted as a conflict, never merged silently.
+    Returns {"updated", "conflicts", "unknown"}."""
+    counts = {"updated": 0, "conflicts": 0, "unknown": 0}
+    collection = SocialAccount._get_collection()
+    for stored in collection.distinct("platform"):
+        try:
+            canonical = normalize.platform(stored)
+        except normalize.NormalizeError:
+            counts["unknown"] += collection.count_documents({"platform": stored})
+            continue
+        if canonical == stored:
+            continue
+        for doc in collection.find({"platform": stored}, {"member": 1, "url_key": 1}):
+            twin = {"member": doc["member"], "platform": canonical, "url_key": doc.get("url_key")}
+            if collection.count_documents(twin, limit=1):
+                counts["conflicts"] += 1
+                continue
+            collection.update_one({"_id": doc["_id"]}, {"$set": {"platform": canonical, "modified_at": utcnow()}})
+            counts["updated"] += 1
+    return counts

@@ -89,6 +89,7 @@ class ScopedDocument(FollowsOrganisation, me.Document):
         the raw value is kept and the failure is recorded in ``quality_issues`` (legacy
         data loaded as it was found, so that the data-quality filters can find it)."""
         errors: dict[str, str] = {}
+        issues: list[str] = []  # "kind:field", kind = missing | invalid: data, not words of a message
         for name, rule in self.RULES.items():
             raw = getattr(self, name)
             value = raw
@@ -97,13 +98,13 @@ class ScopedDocument(FollowsOrganisation, me.Document):
                     value = rule.normalizer(raw)
                 except normalize.NormalizeError as exc:
                     errors[name] = f"{rule.label}: {exc}"
+                    issues.append(f"invalid:{name}")
                     continue
                 setattr(self, name, value)
             if rule.required and value in (None, "", []):
                 errors[name] = f"{rule.label}: bắt buộc phải nhập."
-        self.quality_issues = sorted(
-            ("missing:" if "bắt buộc" in msg else "invalid:") + name for name, msg in errors.items()
-        )
+                issues.append(f"missing:{name}")
+        self.quality_issues = sorted(issues)
         if errors and strict:
             raise me.ValidationError("Dữ liệu không hợp lệ", errors=errors)
         return errors

@@ -177,7 +177,7 @@ class Member(ScopedDocument):
     def save(self, *args, **kwargs):  # type: ignore[override]
         # a moved organisation is followed by ``refresh_subtree`` (bulk, by organisation);
         # a member's own change is copied to their few sites and accounts here
-        follow = bool(self.pk) and bool(set(self._changed_fields or []) & self._SHOWN_BY_ACCOUNTS)
+        follow = bool(self.pk) and bool(set(getattr(self, "_changed_fields", None) or []) & self._SHOWN_BY_ACCOUNTS)
         created = self.pk is None
         before = None if created else self._before_status()
         result = super().save(*args, **kwargs)

@@ -49,6 +49,52 @@ def fold(value: object) -> str:
     return _SPACES.sub(" ", s.lower()).strip()
 
 
+# Characters that show nothing (zero-width space/joiners, word joiner, BOM, soft hyphen,
+# Mongolian vowel separator) and letters that look like Vietnamese ones but are not:
+# ``Ð`` (U+00D0, Icelandic eth) for ``Đ`` (U+0110), and Cyrillic/Greek capitals and small
+# letters drawn like Latin ones. Names are compared after these are removed or folded.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"))
+_LOOKALIKE = str.maketrans({
+    "Ð": "Đ", "ð": "đ", "Ɖ": "Đ", "ɖ": "đ",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "Х": "X", "У": "Y", "І": "I", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c",
+    "у": "y", "х": "x", "і": "i", "Α": "A", "Β": "B", "Ε": "E", "Η": "H", "Ι": "I", "Κ": "K",
+    "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o",
+})
+
+
+def legacy_encoding(value: object) -> str | None:
+    """``"tcvn3"``/``"vni"`` when text typed in a legacy 8-bit font was pasted as is
+    (``Vò §×nh An``); the web forms warn, the import converts (see :mod:`models.vn_legacy`)."""
+    from . import vn_legacy
+
+    return vn_legacy.detect(value) if isinstance(value, str) else None
+
+
+def clean_text(value: object) -> str | None:
+    """:func:`text` without invisible characters and with look-alike letters folded."""
+    if value is None:
+        return None
+    s = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).translate(_LOOKALIKE)
+    return text(s)
+
+
+def name(value: object) -> str | None:
+    """A person's or a unit's name as stored: :func:`clean_text`."""
+    return clean_text(value)
+
+
+def name_key(value: object) -> str:
+    """Exact identity of a name: canonical, case-insensitive, every diacritic kept
+    (``Đặng Thu Hòa`` and ``Đặng Thu Hoa`` are two people)."""
+    return (clean_text(value) or "").casefold()
+
+
+def loose_name_key(value: object) -> str:
+    """Name without diacritics: only to *suggest* a possible duplicate, never to match."""
+    return fold(clean_text(value))
+
+
 # Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y;
 # tones sort after the base letter in the order ngang, huyền, hỏi, ngã, sắc, nặng.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -323,15 +369,88 @@ def query_tokens(query: str) -> list[str]:
     return [w.strip(".,;:()[]\"'") for w in fold(q).split(" ") if w.strip(".,;:()[]\"'")]
 
 
-_PLATFORMS = {"facebook": "Facebook", "fb": "Facebook", "youtube": "Youtube", "yt": "Youtube",
-              "tiktok": "Tiktok", "tik tok": "Tiktok", "zalo": "Zalo", "twitter": "Twitter",
-              "x": "Twitter", "instagram": "Instagram", "ig": "Instagram", "telegram": "Telegram",
-              "linkedin": "LinkedIn", "khac": "Khác"}
+#: The canonical list of platforms (form 2 column (5)), in the order reports print them.
+PLATFORMS = ["Facebook", "Zalo", "TikTok", "YouTube", "Instagram", "X (Twitter)", "Telegram", "Threads",
+             "LinkedIn", "Khác"]
+#: What officers type for each (folded); a platform is stored only in its canonical spelling.
+PLATFORM_SYNONYMS = {
+    "Facebook": ("facebook", "fb", "face", "face book", "facebook ca nhan", "trang ca nhan facebook",
+                 "fanpage", "fan page", "trang facebook", "nhom facebook", "group facebook", "messenger"),
+    "Zalo": ("zalo", "zalo ca nhan", "zalo oa", "zalo official account"),
+    "TikTok": ("tiktok", "tik tok", "tiktok ca nhan"),
+    "YouTube": ("youtube", "you tube", "yt", "kenh youtube"),
+    "Instagram": ("instagram", "insta", "ig"),
+    "X (Twitter)": ("x", "twitter", "x (twitter)", "x twitter", "twitter (x)", "x/twitter"),
+    "Telegram": ("telegram", "tele"),
+    "Threads": ("threads",),
+    "LinkedIn": ("linkedin", "linked in"),
+    "Khác": ("khac", "other"),
+}
+_PLATFORMS = {word: name for name, words in PLATFORM_SYNONYMS.items() for word in words}
+#: url_key hosts of each platform (after :data:`_HOST_ALIASES`)
+PLATFORM_HOSTS = {
+    "Facebook": ("facebook.com", "fb.me", "fb.watch", "messenger.com"),
+    "Zalo": ("zalo.me", "chat.zalo.me", "zalo.vn", "oa.zalo.me"),
+    "TikTok": ("tiktok.com",),
+    "YouTube": ("youtube.com",),
+    "Instagram": ("instagram.com", "instagr.am"),
+    "X (Twitter)": ("twitter.com",),
+    "Telegram": ("t.me", "telegram.me", "telegram.org"),
+    "Threads": ("threads.net", "threads.com"),
+    "LinkedIn": ("linkedin.com", "vn.linkedin.com"),
+}
+_HOST_PLATFORM = {host: name for name, hosts in PLATFORM_HOSTS.items() for host in hosts}
 
 
 def platform(value: object) -> str | None:
-    """Canonical platform name (``facebook``, ``FB`` -> ``Facebook``); others kept as typed."""
+    """Canonical platform name (``facebook``, ``FB``, ``Fanpage`` -> ``Facebook``)."""
     s = text(value)
     if s is None:
         return None
-    return _PLATFORMS.get(fold(s), s)
+    found = _PLATFORMS.get(fold(s)) or _PLATFORMS.get(fold(s).replace(".", " ").strip())
+    if found is None:
+        raise NormalizeError(f"“{s}” không có trong danh mục: {', '.join(PLATFORMS)}.")
+    return found
+
+
+def platform_of_host(address: object) -> str | None:
+    """The platform a URL belongs to, from its host (None for any other site)."""
+    try:
+        key = url_key(address)
+    except NormalizeError:
+        return None
+    host = (key or "").split("/", 1)[0].split("?", 1)[0]
+    return _HOST_PLATFORM.get(host)
+
+
+def is_bare_host(address: object) -> bool:
+    """``www.facebook.com`` alone: a platform's home page, not anybody's account."""
+    try:
+        key = url_key(address)
+    except NormalizeError:
+        return False
+    return bool(key) and "/" not in key and "?" not in key and key in _HOST_PLATFORM
+
+
+_PROFILE = {"Facebook": "https://www.facebook.com/{}", "TikTok": "https://www.tiktok.com/@{}",
+            "YouTube": "https://www.youtube.com/@{}", "Instagram": "https://www.instagram.com/{}",
+            "X (Twitter)": "https://x.com/{}", "Telegram": "https://t.me/{}",
+            "Threads": "https://www.threads.net/@{}"}
+_HANDLE = re.compile(r"^@([A-Za-z0-9._]{1,100})$")
+
+
+def profile_url(value: object, platform_name: str | None) -> str | None:
+    """``@handle`` (or a phone number on Zalo) as the platform's profile address; None when
+    the value is no handle or the platform is not known (then it is no address at all)."""
+    s = text(value)
+    if not s:
+        return None
+    match = _HANDLE.match(s)
+    if match and platform_name in _PROFILE:
+        return _PROFILE[platform_name].format(match[1])
+    if platform_name == "Zalo" and re.fullmatch(r"[+\d\s.\-()]{9,20}", s):
+        try:
+            return f"https://zalo.me/{phone(s)}"
+        except NormalizeError:
+            return None
+    return None

@@ -29,7 +29,7 @@ POSITIONS = ["Đảng viên", "Bí thư chi bộ", "Phó Bí thư chi bộ", "Ch
              "Bí thư Đoàn thanh niên", "Công chức địa chính", "Nhân viên y tế", "Kế toán"]
 COMMUNES = ["Xã Tân Hưng", "Xã Vĩnh An", "Thị trấn Vĩnh Bảo", "Xã Hiệp Hòa", "Xã Thắng Thủy"]
 CELL_NAMES = ["Chi bộ thôn {n}", "Chi bộ thôn Đông {n}", "Chi bộ Trường Tiểu học", "Chi bộ Công an xã", "Chi bộ Quân sự"]
-PLATFORM_WEIGHTS = [("Facebook", 55), ("Zalo", 25), ("Tiktok", 8), ("Youtube", 7), ("Twitter", 2), ("Instagram", 3)]
+PLATFORM_WEIGHTS = [("Facebook", 55), ("Zalo", 25), ("TikTok", 8), ("YouTube", 7), ("X (Twitter)", 2), ("Instagram", 3)]
 PURPOSES = ["Tuyên truyền", "Đấu tranh phản bác", "Trao đổi công việc", "Cá nhân"]
 
 DEMO_ADMIN = "admin"
@@ -97,8 +97,8 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
             used.add(platform)
             slug = _ascii(m.full_name) + str(rnd.randint(1, 999))
             url = {"Facebook": f"https://www.facebook.com/{slug}", "Zalo": f"https://zalo.me/{m.phone}",
-                   "Tiktok": f"https://www.tiktok.com/@{slug}", "Youtube": f"https://www.youtube.com/@{slug}",
-                   "Twitter": f"https://twitter.com/{slug}", "Instagram": f"https://www.instagram.com/{slug}"}[platform]
+                   "TikTok": f"https://www.tiktok.com/@{slug}", "YouTube": f"https://www.youtube.com/@{slug}",
+                   "X (Twitter)": f"https://twitter.com/{slug}", "Instagram": f"https://www.instagram.com/{slug}"}[platform]
             acc = SocialAccount(member=m, platform=platform, account_name=m.full_name, url=url,
                                 registration_phone=m.phone, registration_email=m.email,
                                 established_on=today - dt.timedelta(days=rnd.randint(30, 4000)),

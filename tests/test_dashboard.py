@@ -47,7 +47,7 @@ def test_figures_for_the_district(known, app):
     assert b.counts == {"people": 2, "no_account": 1, "sites": 2, "accounts": 2, "issues_members": 1,
                         "issues_sites": 0, "issues_accounts": 1}
     assert board.root.counts == {k: a.counts[k] + b.counts[k] for k in dashboard.FIGURES}
-    assert board.platforms == [("Facebook", 2), ("Tiktok", 1), ("Zalo", 1)]
+    assert board.platforms == [("Facebook", 2), ("TikTok", 1), ("Zalo", 1)]
     assert board.expiring == {30: 1, 60: 1, 90: 2} and board.expired == 1
 
 
@@ -84,7 +84,7 @@ def test_every_figure_links_to_the_list_behind_it(known, admin_client):
 def test_platform_and_expiry_links(known, admin_client):
     """Ensure that a chart bar and an expiry figure lead to the matching filtered list."""
     html = admin_client.get("/admin/").get_data(as_text=True)
-    tiktok = unescape(re.search(r'<a href="([^"]+)"><text[^>]*>Tiktok</text>', html).group(1))
+    tiktok = unescape(re.search(r'<a href="([^"]+)"><text[^>]*>TikTok</text>', html).group(1))
     assert _list_count(admin_client, tiktok) == 1
     ninety = unescape(re.search(r'<a href="([^"]+)" data-horizon="90">2</a>', html).group(1))
     assert _list_count(admin_client, ninety) == 2

@@ -62,8 +62,9 @@ def test_form2_title_block_headers_and_numbering(tmp_path: Path) -> None:
     assert right == ["ĐẢNG CỘNG SẢN VIỆT NAM", "Vĩnh Bảo, ngày 23 tháng 11 năm 2026"]
     assert ws["A4"].value == "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN"
     assert ws["A5"].value == "(Cập nhật đến ngày 20 tháng 11 năm 2026)"
-    assert [c.value for c in ws[HEADER_ROW]] == FORM2_HEADERS
-    assert [c.value for c in ws[HEADER_ROW + 1]] == [f"({i})" for i in range(1, 13)]
+    assert [c.value for c in ws[HEADER_ROW]] == [*FORM2_HEADERS, "Mã bản ghi (không in)"]  # hidden, not printed
+    assert ws.column_dimensions["M"].hidden
+    assert [c.value for c in ws[HEADER_ROW + 1]][:12] == [f"({i})" for i in range(1, 13)]
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A4:L4", "A5:L5"} <= merged
 
@@ -77,9 +78,9 @@ def test_form1_has_thirteen_official_columns(tmp_path: Path) -> None:
     assert write_form(path, FORM1, BLOCK, [row]) == 1
     ws = openpyxl.load_workbook(path).active
     assert ws["A4"].value == "DANH SÁCH CÁC TRANG WEB, BLOG CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN"
-    assert [c.value for c in ws[HEADER_ROW]] == FORM1_HEADERS
-    assert [c.value for c in ws[HEADER_ROW + 1]] == [f"({i})" for i in range(1, 14)]
-    data = [c.value for c in ws[HEADER_ROW + 2]]
+    assert [c.value for c in ws[HEADER_ROW]] == [*FORM1_HEADERS, "Mã bản ghi (không in)"]
+    assert [c.value for c in ws[HEADER_ROW + 1]][:13] == [f"({i})" for i in range(1, 14)]
+    data = [c.value for c in ws[HEADER_ROW + 2]][:13]  # a 14th, hidden, holds the record id (none here)
     assert data == [1, "Chi bộ thôn 1", "Nguyễn Văn An", "Bí thư", "Blog An", "nguyenvanan.blogspot.com",
                     "1.1.1.2/Mỹ", "0912345678", None, "02/01/2019", "02/01/2027", "04/03/2026", "Tuyên truyền"]
 

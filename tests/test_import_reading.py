@@ -111,7 +111,7 @@ def test_summary_row_by_row_for_form_1(world) -> None:
     rows = [site_row(c6="moi1.vn"), site_row(c6="moi2.vn", c7="999.1.1.1/Mỹ"),
             site_row(c6="nguyenvanan.blogspot.com", c5="Blog cá nhân"),
             site_row(c6="moi3.vn", c11="01/01/2020", c10="01/01/2021"),
-            site_row(c6="moi4.vn", c3="Phạm Văn Mới", c4="Phó Bí thư")]
+            site_row(c6="moi4.vn", c3="Phạm Văn Mới", c4="Phó Bí thư", c8="0987654321")]
     summary = imports.run(workbook("sites", rows), "sites", world.commune_a, dry_run=False).as_json()
     assert [(e["row"], e["column"]) for e in summary["errors"]] == [(FIRST + 1, "(7)"), (FIRST + 3, "(11)")]
     assert (summary["created"], summary["updated"], summary["unchanged"], summary["people_created"]) == (2, 1, 0, 1)

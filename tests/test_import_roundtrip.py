@@ -32,3 +32,29 @@ def test_export_then_import_changes_nothing(world, kind) -> None:
                       "people_created": 0, "errors": []}
     assert [d.to_mongo().to_dict() for d in model.objects.order_by("id")] == before
     assert Member.objects.count() == people
+
+
+@pytest.mark.parametrize("kind", ["social", "sites"])
+def test_district_export_with_repeated_names_imports_back_unchanged(world, kind) -> None:
+    """Ensure that a whole district's export, where two communes have a cell of the same name
+    and a cell has two people of the same name, imports back at district level with
+    0 created, 0 updated, and that the printed layout is unchanged (identity column hidden)."""
+    import openpyxl
+
+    twin_cell = factories.org("XB-2", "Chi bộ thôn 1", world.commune_b)
+    for owner in (factories.member(twin_cell, "Nguyễn Văn An"), factories.member(world.cell_a, "Nguyễn Văn An")):
+        factories.account(owner, f"https://www.facebook.com/an.{owner.pk}")
+        factories.site(owner, f"an{owner.pk}.blogspot.com")
+    out = io.BytesIO()
+    exported = reports.export_form(kind, out, world.district)
+    model = SocialAccount if kind == "social" else Site
+    before = [d.to_mongo().to_dict() for d in model.objects.order_by("id")]
+    result = imports.run(out.getvalue(), kind, world.district, dry_run=False).as_json()
+    assert result == {"rows": exported, "created": 0, "updated": 0, "unchanged": exported,
+                      "people_created": 0, "errors": []}
+    assert [d.to_mongo().to_dict() for d in model.objects.order_by("id")] == before
+    sheet = openpyxl.load_workbook(out).active
+    width = 12 if kind == "social" else 13
+    identity = sheet.cell(row=7, column=width + 1)
+    assert identity.value == "Mã bản ghi (không in)"
+    assert sheet.column_dimensions[identity.column_letter].hidden

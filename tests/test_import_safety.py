@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 import imports
-from imports.safety import Limits
+from imports.errors import Limits
 from models import SocialAccount
 from tests.fixtures.workbooks import workbook
 from tests.test_import_reading import social_row
@@ -121,3 +121,66 @@ def test_formula_never_stored(world) -> None:
     summary = imports.run(workbook("social", rows), "social", world.commune_a, dry_run=False)
     assert summary.created == 1 and [e["column"] for e in summary.errors] == ["(6)"]
     assert not SocialAccount.objects(account_name__startswith="=").count()
+
+
+FAR_CELLS = [
+    b'<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>',
+    b'<row r="1048576"><c s="0" t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>',
+    b"<row r='900000'><c r='A900000' t='n'><v>1</v></c></row>",
+    b'<row r="900000"><c t="n" r="$A$900000"><v>1</v></c></row>',
+    b'<row r="900000"><c><v>1</v></c></row>',  # no reference at all: the row says where
+    b'<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="900000">'
+    b'<x:c r="B900000"><x:v>1</x:v></x:c></x:row>',
+    b'<row r="900000"><c t="str" r="C900000"><f>1+1</f><v>2</v></c></row>',
+]
+
+
+@pytest.mark.parametrize("cell", FAR_CELLS)
+def test_far_references_in_any_attribute_order_refused(world, good, cell) -> None:
+    """Ensure that the XML parser finds a far cell whatever the attribute order, quoting,
+    absolute markers, namespace prefix, or with no reference at all (issue 15)."""
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(SHEET).replace(b"</sheetData>", cell + b"</sheetData>")
+    refused(rebuild(good, {SHEET: sheet}), world, "quá lớn")
+
+
+@pytest.mark.parametrize("formula", [
+    b'<c t="str" r="F{r}"><f>CONCAT("An","")</f><v>An</v></c>',
+    b'<c s="0" t="str" r="F{r}"><f t="shared" si="0" ref="F{r}:F{r}">A1</f><v>An</v></c>',
+    b'<c r="F{r}" t="str"><f t="array" ref="F{r}:F{r}">A1</f><v>An</v></c>',
+])
+def test_formula_in_any_attribute_order_is_never_its_cached_value(world, good, formula) -> None:
+    """Ensure that ``<c t="str" r="F2"><f>`` (type before reference), shared and array
+    formulas are rejected as formulas, not imported as their cached value."""
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(SHEET)
+    r = b"9"  # the one data row of ``good`` (title block, header row 7, numbering row 8)
+    cell = re.search(rb'<c r="F' + r + rb'"[^>]*?(?:/>|>.*?</c>)', sheet, re.S)
+    sheet = sheet.replace(cell.group(0), formula.replace(b"{r}", r))
+    summary = imports.run(rebuild(good, {SHEET: sheet}), "social", world.commune_a, dry_run=False)
+    assert summary.created == 0 and [e["column"] for e in summary.errors] == ["(6)"]
+
+
+def test_reader_runs_under_a_memory_ceiling(world, good) -> None:
+    """Ensure that a reader running out of memory costs a refused file, not the worker: the
+    reader's child process dies at its ceiling and this process carries on."""
+    far = b'<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>'
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(SHEET).replace(b"</sheetData>", far + b"</sheetData>")
+    # the scan is switched off (as for .xls, which has none): the reader meets the file itself
+    refused(rebuild(good, {SHEET: sheet}), world, "bộ nhớ", Limits(max_cells=10 ** 15, reader_memory=512 * 1024 ** 2))
+    assert imports.run(good, "social", world.commune_a).created == 1  # still alive, same file fine
+
+
+def test_ods_repeated_cells_refused_before_reading(world) -> None:
+    """Ensure that an .ods whose valued cell repeats over a million rows is refused by the scan."""
+    content = (b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               b'<table:table table:name="DS"><table:table-row table:number-rows-repeated="1000000">'
+               b'<table:table-cell table:number-columns-repeated="200" office:value-type="string">'
+               b'<text:p>x</text:p></table:table-cell></table:table-row></table:table>'
+               b'</office:spreadsheet></office:body></office:document-content>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    refused(out.getvalue(), world, "quá lớn")

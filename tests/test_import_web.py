@@ -32,7 +32,7 @@ def upload(client, org, data: bytes, token: str | None = None, kind: str = "") -
 
 def rows() -> list[list]:
     return [social_row(c7="facebook.com/web1"), social_row(c7="facebook.com/web2", c8="12"),
-            social_row(c3="Đỗ Văn Mới", c7="facebook.com/web3")]
+            social_row(c3="Đỗ Văn Mới", c7="facebook.com/web3", c8="")]
 
 
 def test_preview_then_confirm(officer_client, world) -> None:
@@ -44,7 +44,7 @@ def test_preview_then_confirm(officer_client, world) -> None:
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Xem trước" in html
     assert re.search(r"Sẽ thêm mới</th><td>2<", html) and re.search(r"Bị từ chối</th><td>1<", html)
-    assert f"<td>{FIRST + 1}</td><td>(8)</td>" in html
+    assert f"<td>{FIRST + 1}</td><td>Bị từ chối</td>" in html and "(8) Số điện thoại" in html
     assert SocialAccount.objects.count() == before and not ImportLog.objects.count()
     pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
     report = officer_client.get(f"{URL}errors/{pending}/")
@@ -117,3 +117,22 @@ def test_preview_escapes_values_quoted_in_reasons(officer_client, world) -> None
     data = workbook("social", [social_row(c2="<body onload=alert(1)>", c7="facebook.com/xss")])
     html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
     assert "&lt;body onload=alert(1)&gt;" in html and "<body onload=alert(1)>" not in html
+
+
+def test_preview_resolution_of_a_possible_duplicate(officer_client, world) -> None:
+    """Ensure that the preview offers "same person / new person" for a possible duplicate and
+    that the confirm applies the officer's choice (here: the existing member)."""
+    from tests.fixtures.office import SheetSpec, build
+
+    token = csrf_token(officer_client, URL)
+    row = social_row(c3="Nguyen Van An", c7="facebook.com/web.trung", c8="")
+    data = build([SheetSpec("Cũ", [row], state="hidden"), SheetSpec("Thôn 1", [row])])
+    html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
+    assert "Trang ẩn, không đọc: “Cũ”" in html and "Có thể trùng người đã có" in html
+    choice = re.search(r'name="(resolve:[^"]+)" value="([0-9a-f]{24})"', html)
+    assert choice and choice.group(2) == str(world.member_a.pk)
+    pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    done = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token,
+                                                       choice.group(1): choice.group(2)})
+    assert done.status_code == 302
+    assert SocialAccount.objects(url_key="facebook.com/web.trung").get().member == world.member_a

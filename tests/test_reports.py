@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 
 from models import Member, SocialAccount
+from models.normalize import PLATFORMS
 from services import reports
 from tests import factories
 
 D = dt.datetime
-PLATFORMS = ["Facebook", "Youtube", "Tiktok", "Zalo", "Twitter", "Instagram", "Telegram", "LinkedIn", "Khác"]
 
 
 def _account(owner: Member, url: str, platform: str, created: dt.datetime, **kw: object) -> SocialAccount:
@@ -39,7 +39,7 @@ def known(world: factories.World) -> factories.World:
     em = factories.member(cell2, "Vũ Văn Em", joined_on=D(2025, 10, 2))
     _account(em, "https://www.youtube.com/@em", "Youtube", D(2025, 10, 3), purpose=None)  # missing (12)
     phuc = factories.member(world.cell_b, "Hoàng Văn Phúc", joined_on=D(2025, 10, 15))
-    _account(phuc, "https://viber.com/phuc", "Viber", D(2025, 10, 16))  # counted as "Khác"
+    _account(phuc, "https://viber.com/phuc", "Khác", D(2025, 10, 16))  # Viber: not on the list, so "Khác"
     giang = Member(full_name="Đinh Thị Giang", organisation=world.cell_b, joined_on=D(2025, 11, 5))
     giang.save_legacy()  # no position: a missing mandatory field
     return world
@@ -70,9 +70,9 @@ def test_annual_totals_as_of_a_date(known: factories.World, tmp_path: Path) -> N
         "Số đảng viên", "Số người không phải đảng viên", "Số trang, tài khoản của đảng viên",
         "Số trang, tài khoản của người không phải đảng viên"]
     by_platform = {p: 0 for p in PLATFORMS}
-    xa = [1, "Đảng bộ xã An Hòa", 2, 1, 3, *{**by_platform, "Youtube": 1, "Tiktok": 1, "Zalo": 1}.values(), 2, 0, 4, 0]
+    xa = [1, "Đảng bộ xã An Hòa", 2, 1, 3, *{**by_platform, "YouTube": 1, "TikTok": 1, "Zalo": 1}.values(), 2, 0, 4, 0]
     xb = [2, "Đảng bộ xã Bình Minh", 1, 0, 1, *{**by_platform, "Khác": 1}.values(), 1, 0, 1, 0]
-    total = ["", "Tổng cộng", 3, 1, 4, *{**by_platform, "Youtube": 1, "Tiktok": 1, "Zalo": 1, "Khác": 1}.values(),
+    total = ["", "Tổng cộng", 3, 1, 4, *{**by_platform, "YouTube": 1, "TikTok": 1, "Zalo": 1, "Khác": 1}.values(),
              3, 0, 5, 0]
     assert [list(r) for r in table(out)] == [xa, xb, [None if v == "" else v for v in total]]
 
@@ -105,7 +105,7 @@ def test_monthly_movement_with_names_and_reasons(known: factories.World, tmp_pat
         ("Chi bộ thôn Đông", "Hoàng Văn Phúc", "Thêm mới", "15/10/2025", None),
         ("Chi bộ thôn Đông", "Hoàng Văn Phúc", "Thêm tài khoản mạng xã hội", "16/10/2025", None),
     ]
-    assert table(out, 1)[0][6] == "Tiktok: https://www.tiktok.com/@cuong"
+    assert table(out, 1)[0][6] == "TikTok: https://www.tiktok.com/@cuong"
     assert openpyxl.load_workbook(out).worksheets[0]["A5"].value == "(Tháng 10 năm 2025)"
 
 

@@ -69,3 +69,13 @@ def _print(summary: imports.Summary, org: Organisation) -> None:
 
 def register(app: Flask) -> None:
     """Commands attach to the shared ``forms`` group when this module is imported."""
+
+
+@forms.command("migrate-platforms")
+def migrate_platforms() -> None:
+    """Đưa tên mạng xã hội đã lưu về danh mục chuẩn (Tiktok -> TikTok, Face -> Facebook, …)."""
+    from models.accounts import migrate_platforms as run_migration
+
+    counts = run_migration()
+    click.echo(f"Đã chuẩn hóa {counts['updated']} bản ghi; {counts['conflicts']} bản ghi trùng với bản đã có "
+               f"(giữ nguyên, cần xem lại); {counts['unknown']} bản ghi có tên ngoài danh mục.")

@@ -1,0 +1,53 @@
+"""Run as a separate process by :mod:`imports.workbook`: read a workbook under a memory
+and CPU ceiling, print its visible sheets. Imports nothing of the product.
+
+stdin: the workbook bytes. argv: memory bytes, CPU seconds. stdout: ``marshal`` of
+``[(name, visible, rows, merged)]``; dates travel as tuples ``(y, m, d[, H, M, S])``.
+"""
+
+import datetime as dt
+import io
+import marshal
+import resource
+import sys
+
+
+def _value(v):
+    if isinstance(v, dt.datetime):
+        return (v.year, v.month, v.day, v.hour, v.minute, v.second)
+    if isinstance(v, dt.date):
+        return (v.year, v.month, v.day)
+    if isinstance(v, dt.time | dt.timedelta):
+        return str(v)
+    return v
+
+
+def main() -> None:
+    memory, seconds = int(sys.argv[1]), int(sys.argv[2])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+    import python_calamine as calamine
+
+    data = sys.stdin.buffer.read()
+    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    out = []
+    for meta in book.sheets_metadata:
+        visible = str(meta.visible).rsplit(".", 1)[-1] == "Visible"
+        if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
+            continue
+        if not visible:
+            out.append((meta.name, False, [], []))
+            continue
+        sheet = book.get_sheet_by_name(meta.name)
+        rows = [[_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        merged = []  # absolute, like the rows read without skipping the empty area
+        try:
+            merged = [(tuple(a), tuple(b)) for a, b in (sheet.merged_cell_ranges or [])]
+        except Exception:  # not every container has them
+            merged = []
+        out.append((meta.name, True, rows, merged))
+    sys.stdout.buffer.write(marshal.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

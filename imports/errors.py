@@ -1,0 +1,20 @@
+"""What every stage shares: the whole-file error and the safety limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ImportFileError(Exception):
+    """The file cannot be used at all; ``str(err)`` is a Vietnamese message."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 20 * 1024 * 1024
+    max_entries: int = 500
+    max_uncompressed: int = 400 * 1024 * 1024
+    max_rows: int = 120_000  # data rows; the table header may sit a little lower
+    max_cells: int = 4_000_000  # dense area (rows x columns) the reader may allocate
+    reader_memory: int = 2 * 1024 ** 3  # address space of the reader's child process
+    reader_seconds: int = 120  # CPU time of the reader's child process
