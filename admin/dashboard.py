@@ -14,9 +14,10 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from models import normalize
-from services import dashboard, scope
+from services import dashboard, party_reports, scope
 
 from .access import PanelIndexView
+from .party_tasks import TaskStatusFilter
 from .filters import ChoiceFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
 
 #: figure -> (list endpoint, extra filters); every figure is also filtered by unit
@@ -86,8 +87,9 @@ def first_url(*candidates: str | tuple[str, dict]) -> str | None:
 
 def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str | None:
     report = first_url(*REPORT_ENDPOINTS)
-    if key == "meetings":
-        return first_url("meeting.index_view")
+    if key == "meetings":  # the monthly meeting report of the unit (issue 14)
+        return first_url(("partyreports.meetings", {"org": str(unit), "month": f"{today.year}-{today.month:02d}"}),
+                         "meeting.index_view")
     month_start = normalize.format_date(today.replace(day=1))
     fallback = list_url("socialaccount", [(OrgSubtreeFilter, "scope", unit), (DateFromFilter, "updated_on", month_start)])
     return report or fallback or first_url("socialaccount.index_view")
@@ -112,6 +114,18 @@ def bar_chart(items: list[tuple[str, int, str | None]], label: str) -> Markup:
     return Markup("").join(parts)
 
 
+OVERDUE_SHOWN = 10
+
+
+def party_overdue(today: dt.date) -> dict[str, Any]:
+    """Overdue tasks of the user's scope (issue 14): the count and the nearest few; two
+    queries on the ``scope, status, due_on`` index, apart from the figures above."""
+    qs = party_reports.overdue_tasks(current_user, today)
+    rows = list(qs.only("title", "member_name", "org_name", "due_on").order_by("due_on").limit(OVERDUE_SHOWN))
+    return {"count": qs.count() if len(rows) == OVERDUE_SHOWN else len(rows), "rows": rows,
+            "url": list_url("task", [(TaskStatusFilter, "status", "overdue")])}
+
+
 class DashboardView(PanelIndexView):
     @expose("/")
     def index(self) -> str:
@@ -122,7 +136,8 @@ class DashboardView(PanelIndexView):
         return self.render("panel/index.html", board=board, figure_url=figure_url, fmt_date=normalize.format_date,
                            platform_chart=bar_chart(platforms, "Tài khoản mạng xã hội theo loại"),
                            unit_chart=bar_chart(units, "Tài khoản mạng xã hội theo đơn vị") if units else None,
-                           expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta)
+                           expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta,
+                           overdue=party_overdue(board.today))
 
     @expose("/chua-khai-bao/")
     def no_account(self) -> str:

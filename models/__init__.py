@@ -5,8 +5,10 @@ from .audit import AuditEntry as AuditEntry
 from .import_log import ImportLock, ImportLog
 from .member import Member
 from .organisation import Organisation, OrganisationNotEmpty
+from .party_study import StudyCampaign, StudyRecord
+from .party_tasks import Task
 from .party_work import Meeting, PartyDocument
 from .user import User
 
 __all__ = ["AuditEntry", "ImportLock", "ImportLog", "Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
-           "Site", "SocialAccount", "User"]
+           "Site", "SocialAccount", "StudyCampaign", "StudyRecord", "Task", "User"]

@@ -6,9 +6,11 @@ from __future__ import annotations
 def scoped_models() -> list[type]:
     """Documents whose ``scope`` follows their ``organisation`` directly."""
     from .member import Member
+    from .party_study import StudyCampaign, StudyRecord
+    from .party_tasks import Task
     from .party_work import Meeting, PartyDocument
 
-    return [Member, PartyDocument, Meeting]
+    return [Member, PartyDocument, Meeting, Task, StudyCampaign, StudyRecord]
 
 
 def following_models() -> list[type]:

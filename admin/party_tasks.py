@@ -1,0 +1,78 @@
+"""Tasks ("Giao nhiệm vụ"): the unit's list, a member's list, a cell's list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bson import ObjectId
+from flask import request
+from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
+from flask_login import current_user
+from markupsafe import Markup
+from mongoengine import QuerySet
+
+from models.party_tasks import OVERDUE, STATUS_LABELS, TASK_STATUSES
+
+from .base import SecuredModelView
+from .filters import OrgSubtreeFilter, date_range
+
+
+class TaskStatusFilter(BaseMongoEngineFilter):
+    """Status as shown, "Quá hạn" included (not done and past the deadline: indexed range)."""
+
+    def __init__(self) -> None:
+        super().__init__("status", "Tình trạng", options=[*TASK_STATUSES, OVERDUE])
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        today = dt.datetime.combine(dt.date.today(), dt.time())
+        if value == OVERDUE[0]:
+            return query.filter(status__in=["todo", "doing"], due_on__lt=today)
+        if value in ("todo", "doing"):
+            return query.filter(status=value, due_on__gte=today)
+        return query.filter(status=value)
+
+    def operation(self) -> str:
+        return "là"
+
+
+def _status(view: Any, context: Any, model: Any, name: str) -> Markup:
+    key = model.display_status()
+    css = {"overdue": "badge-danger", "done": "badge-success", "doing": "badge-info"}.get(key, "badge-secondary")
+    return Markup('<span class="badge {0}">{1}</span>').format(css, STATUS_LABELS[key])
+
+
+def _evaluations(view: Any, context: Any, model: Any, name: str) -> Markup:
+    return Markup("<br>").join(Markup("<strong>{0}</strong>: {1}").format(
+        f"{e.month[5:]}/{e.month[:4]}", e.note or "") for e in sorted(model.evaluations, key=lambda e: e.month))
+
+
+class TaskView(SecuredModelView):
+    column_list = ["title", "member_name", "org_name", "assigned_by_name", "due_on", "status"]
+    column_details_list = ["title", "description", "member_name", "org_name", "assigned_by_name", "starts_on",
+                           "due_on", "status", "completed_on", "result", "evaluations"]
+    column_labels = {"title": "Nhiệm vụ", "description": "Nội dung", "member": "Đảng viên được giao",
+                     "member_name": "Đảng viên được giao", "organisation": "Chi bộ được giao", "org_name": "Chi bộ",
+                     "assigned_by": "Đơn vị giao", "assigned_by_name": "Đơn vị giao", "starts_on": "Ngày bắt đầu",
+                     "due_on": "Hạn hoàn thành", "status": "Tình trạng", "completed_on": "Ngày hoàn thành",
+                     "result": "Kết quả", "evaluations": "Nhận xét, đánh giá hằng tháng"}
+    column_formatters = {"status": _status}
+    column_formatters_detail = {"status": _status, "evaluations": _evaluations}
+    column_sortable_list = ["due_on", "title"]
+    column_default_sort = ("due_on", False)
+    column_filters = [OrgSubtreeFilter(), TaskStatusFilter(), *date_range("due_on", "Hạn hoàn thành")]
+    form_columns = ["organisation", "member", "assigned_by", "title", "description", "starts_on", "due_on",
+                    "status", "completed_on", "result", "evaluations"]
+    form_args = {"member": {"description": "Để trống nếu giao cho cả chi bộ."},
+                 "assigned_by": {"description": "Để trống: chính chi bộ giao."},
+                 "evaluations": {"description": "Tháng (yyyy-mm) và nhận xét của chi bộ."}}
+    form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên chi bộ"},
+                      "assigned_by": {"fields": ["search_keys"], "placeholder": "Gõ tên đơn vị"},
+                      "member": {"fields": ["search_keys"], "placeholder": "Gõ tên đảng viên"}}
+    search_hint = "Tìm theo tên nhiệm vụ, người được giao (không cần gõ dấu)"
+
+    def get_query(self) -> Any:
+        """``?member=<id>``: one member's tasks (the member's list)."""
+        qs = super().get_query()
+        member = request.args.get("member", "")
+        return qs.filter(member=ObjectId(member)) if ObjectId.is_valid(member) else qs
