@@ -17,8 +17,8 @@ from models import normalize
 from services import dashboard, party_reports, scope
 
 from .access import PanelIndexView
-from .party_tasks import TaskStatusFilter
 from .filters import ChoiceFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
+from .party_tasks import TaskStatusFilter
 
 #: figure -> (list endpoint, extra filters); every figure is also filtered by unit
 FIGURE_LISTS: dict[str, tuple[str, list[tuple[type, str, str]]]] = {

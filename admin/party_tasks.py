@@ -8,7 +8,6 @@ from typing import Any
 from bson import ObjectId
 from flask import request
 from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
-from flask_login import current_user
 from markupsafe import Markup
 from mongoengine import QuerySet
 
@@ -63,7 +62,7 @@ class TaskView(SecuredModelView):
     column_filters = [OrgSubtreeFilter(), TaskStatusFilter(), *date_range("due_on", "Hạn hoàn thành")]
     form_columns = ["organisation", "member", "assigned_by", "title", "description", "starts_on", "due_on",
                     "status", "completed_on", "result", "evaluations"]
-    form_args = {"member": {"description": "Để trống nếu giao cho cả chi bộ."},
+    form_args = {"member": {"description": "Để trống nếu giao cho cả chi bộ; nếu chọn, nhiệm vụ thuộc chi bộ của người này."},
                  "assigned_by": {"description": "Để trống: chính chi bộ giao."},
                  "evaluations": {"description": "Tháng (yyyy-mm) và nhận xét của chi bộ."}}
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên chi bộ"},

@@ -17,8 +17,16 @@ from wtforms import MultipleFileField
 from wtforms import ValidationError as FieldError
 
 from models import Member, Organisation, PartyDocument, normalize
-from models.party_work import (ABSENCE_KINDS, CLASSIFICATIONS, CLASSIFIED_NOTE, DIRECTIONS, DOC_TYPES,
-                               MEETING_KINDS, Attendance, attachment_type)
+from models.party_work import (
+    ABSENCE_KINDS,
+    CLASSIFICATIONS,
+    CLASSIFIED_NOTE,
+    DIRECTIONS,
+    DOC_TYPES,
+    MEETING_KINDS,
+    Attendance,
+    attachment_type,
+)
 from services import audit, party_docs, party_study, scope
 from services.party_reports import ReportError, campaigns
 
@@ -217,10 +225,11 @@ class IncomingDocumentView(_DocumentAccess, SecuredModelView):
 
     @expose("/details/")
     def details_view(self) -> Any:
-        doc = self.get_one(request.args.get("id", ""))
-        if current_user.role in party_docs.OFFICER_ROLES:
+        raw = request.args.get("id", "")
+        doc = self.get_query().filter(pk=raw).first() if ObjectId.is_valid(raw) else None
+        if doc is not None and current_user.role in party_docs.OFFICER_ROLES:
             party_docs.mark(doc, scope.scope_root(current_user), "read_on", current_user)
-        return super().details_view()
+        return super().details_view()  # loads it again through get_one: 404, or the audited opening
 
     @expose("/receive/", methods=("POST",))
     def receive_view(self) -> Any:
