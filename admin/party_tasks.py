@@ -10,6 +10,7 @@ from flask import request
 from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
 from markupsafe import Markup
 from mongoengine import QuerySet
+from wtforms import TextAreaField
 
 from models.party_tasks import OVERDUE, STATUS_LABELS, TASK_STATUSES
 
@@ -65,6 +66,7 @@ class TaskView(SecuredModelView):
     form_args = {"member": {"description": "Để trống nếu giao cho cả chi bộ; nếu chọn, nhiệm vụ thuộc chi bộ của người này."},
                  "assigned_by": {"description": "Để trống: chính chi bộ giao."},
                  "evaluations": {"description": "Tháng (yyyy-mm) và nhận xét của chi bộ."}}
+    form_overrides = {"description": TextAreaField, "result": TextAreaField}
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên chi bộ"},
                       "assigned_by": {"fields": ["search_keys"], "placeholder": "Gõ tên đơn vị"},
                       "member": {"fields": ["search_keys"], "placeholder": "Gõ tên đảng viên"}}

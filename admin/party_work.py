@@ -13,7 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from mongoengine import ValidationError
 from mongoengine.fields import GridFSProxy
-from wtforms import MultipleFileField
+from wtforms import MultipleFileField, TextAreaField
 from wtforms import ValidationError as FieldError
 
 from models import Member, Organisation, PartyDocument, normalize
@@ -299,6 +299,8 @@ class MeetingView(SecuredModelView):
     form_args = {"agenda": {"description": "Mỗi mục một dòng."},
                  "kind": {"description": "Họp Ban Thường vụ, Hội nghị Ban Chấp hành: chỉ ở đảng bộ."}}
     form_widget_args = {"agenda": {"rows": 5}, "discussion": {"rows": 6}, "conclusions": {"rows": 6}}
+    # multi-line texts: a text area, not the one-line input a StringField with max_length gets
+    form_overrides = {"agenda": TextAreaField, "discussion": TextAreaField, "conclusions": TextAreaField}
     form_ajax_refs = _ORG
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
