@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
+from bson import ObjectId
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_login import current_user
@@ -47,7 +48,7 @@ class StudyCampaignView(SecuredModelView):
         return campaigns(current_user)
 
     def _campaign(self, raw: str) -> Any:
-        found = self.get_query().filter(pk=raw).first() if raw and len(raw) == 24 else None
+        found = self.get_query().filter(pk=raw).first() if ObjectId.is_valid(raw or "") else None
         if found is None:
             abort(404)
         return found

@@ -58,7 +58,7 @@ class TaskView(SecuredModelView):
                      "result": "Kết quả", "evaluations": "Nhận xét, đánh giá hằng tháng"}
     column_formatters = {"status": _status}
     column_formatters_detail = {"status": _status, "evaluations": _evaluations}
-    column_sortable_list = ["due_on", "title"]
+    column_sortable_list = ["due_on"]
     column_default_sort = ("due_on", False)
     column_filters = [OrgSubtreeFilter(), TaskStatusFilter(), *date_range("due_on", "Hạn hoàn thành")]
     form_columns = ["organisation", "member", "assigned_by", "title", "description", "starts_on", "due_on",

@@ -33,7 +33,7 @@ class Task(ScopedDocument):
     VERBOSE_NAME = "Nhiệm vụ"
     meta = {
         "collection": "tasks",
-        "indexes": ["scope", "search_keys", "deleted_at", "status", "member", "assigned_by", "quality_issues",
+        "indexes": ["scope", "search_keys", "deleted_at", "status", "member", "assigned_by", "quality_issues", "due_on",
                     ("scope", "due_on"), ("scope", "status", "due_on")],
         "ordering": ["due_on"],
     }

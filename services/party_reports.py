@@ -193,12 +193,20 @@ class StudyRow:
 
 
 @dataclass
+class Person:
+    pk: ObjectId
+    full_name: str
+    org_name: str
+    position: str | None
+
+
+@dataclass
 class StudyProgress:
     campaign: StudyCampaign
     root: Organisation
     cells: list[StudyRow]
     units: list[StudyRow]
-    not_yet: list[Member]
+    not_yet: list[Person]
 
     @property
     def expected(self) -> int:
@@ -219,17 +227,18 @@ def study_progress(campaign: StudyCampaign, user: Any) -> StudyProgress:
     cell_unit = {c["_id"]: (c["scope"][depth] if len(c["scope"]) > depth else None) for c in found}
     studied_ids = {r["member"] for r in StudyRecord.objects(campaign=campaign.pk, scope=root_id, deleted_at=None)
                    .only("member").as_pymongo()}
-    not_yet = []
-    for m in expected_members(root_id, user).only("full_name", "org_name", "organisation", "position", "sort_key",
-                                                   "org_key").order_by("org_key", "sort_key"):
-        row = cells.get(m.organisation.pk if m.organisation else None)
+    not_yet: list[Person] = []
+    people = expected_members(root_id, user).only("full_name", "org_name", "organisation", "position", "sort_key",
+                                                  "org_key").order_by("org_key", "sort_key").as_pymongo()
+    for m in people:  # raw documents: no organisation is loaded per member
+        row = cells.get(m.get("organisation"))
         if row is None:
             continue
         row.expected += 1
-        if m.pk in studied_ids:
+        if m["_id"] in studied_ids:
             row.studied += 1
         else:
-            not_yet.append(m)
+            not_yet.append(Person(m["_id"], m.get("full_name", ""), m.get("org_name", ""), m.get("position")))
     summary = {pk: StudyRow(pk, name) for pk, name in units.items()}
     for pk, row in cells.items():
         unit = summary.get(cell_unit.get(pk))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bson import ObjectId
 from mongoengine import NotUniqueError
 
 from models import Meeting, Member, StudyCampaign, StudyRecord
@@ -55,7 +56,8 @@ def record_from_meeting(campaign: StudyCampaign, meeting: Meeting, user: Any) ->
 def record_by_hand(campaign: StudyCampaign, member_ids: list[Any], when: dt.date, user: Any) -> int:
     """Members who studied on their own (or made up a missed session)."""
     root = study_root(campaign, user)
-    people = list(scope.in_subtree(Member, root, user).filter(pk__in=member_ids, status="active", is_party_member=True))
+    wanted = [ObjectId(i) for i in member_ids if ObjectId.is_valid(str(i))]
+    people = list(scope.in_subtree(Member, root, user).filter(pk__in=wanted, status="active", is_party_member=True))
     if not people:
         raise ReportError("Hãy chọn ít nhất một đảng viên.")
     return _record(campaign, people, dt.datetime(when.year, when.month, when.day), "individual", None, user)
