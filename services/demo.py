@@ -163,6 +163,7 @@ def _seed_party_work_months(rnd: random.Random, district: Organisation, cells: l
     sent down to the communes, a classified registration, a study campaign recorded from
     the roll calls, and tasks in every state."""
     from models import StudyCampaign, StudyRecord, Task
+    from models.party_tasks import Evaluation
     from models.party_work import Recipient
 
     n = 0
@@ -225,12 +226,16 @@ def _seed_party_work_months(rnd: random.Random, district: Organisation, cells: l
         for t_i, title in enumerate(["Rà soát, cập nhật tài khoản mạng xã hội của đảng viên",
                                      "Tuyên truyền nghị quyết đến hộ gia đình", "Thu, nộp đảng phí quý"]):
             due = start + dt.timedelta(days=rnd.randint(-50, 25))
-            status = rnd.choice(["done", "done", "doing", "todo"])
+            past = due.date() < today
+            status = ("done" if rnd.random() < 0.8 else "doing") if past else rnd.choice(["done", "doing", "todo"])
             task = Task(organisation=cell, assigned_by=cell.parent, title=title, due_on=due,
                         member=people[t_i] if t_i < len(people) and t_i != 2 else None,
                         starts_on=due - dt.timedelta(days=30), status=status,
                         completed_on=due + dt.timedelta(days=rnd.randint(-5, 4)) if status == "done" else None,
                         result="Đã hoàn thành theo kế hoạch." if status == "done" else None)
+            if past:
+                task.evaluations = [Evaluation(month=f"{due.year}-{due.month:02d}",
+                                               note="Hoàn thành tốt." if status == "done" else "Cần đôn đốc.")]
             task.save()
             n += 1
     return n

@@ -353,3 +353,20 @@ def test_tasks_and_campaigns_are_binnable_and_backed_up(app, world, officer_clie
     with app.app_context():
         counts = backup.dump(get_db(), out)
     assert counts["tasks"] == 1 and counts["study_campaigns"] == 1 and counts["study_records"] == 1
+
+
+def test_monthly_evaluation_note_on_a_task(world, officer_client, b_client):
+    task = Task(organisation=world.cell_a, title="Thu đảng phí", due_on=dt.datetime(2026, 10, 15))
+    task.save()
+    page = f"/admin/task/details/?id={task.pk}"
+    assert "Lưu nhận xét tháng" in officer_client.get(page).get_data(as_text=True)
+    r = _post(officer_client, "/admin/task/evaluate/", {"id": str(task.pk), "month": "2026-10", "note": "Chậm tiến độ"}, page)
+    assert r.status_code == 302
+    _post(officer_client, "/admin/task/evaluate/", {"id": str(task.pk), "month": "2026-10", "note": "Đã khắc phục"}, page)
+    _post(officer_client, "/admin/task/evaluate/", {"id": str(task.pk), "month": "2026-13", "note": "Sai"}, page)
+    task.reload()
+    assert [(e.month, e.note) for e in task.evaluations] == [("2026-10", "Đã khắc phục")]
+    assert "10/2026</strong>: Đã khắc phục" in officer_client.get(page).get_data(as_text=True)
+    token = csrf_token(b_client, "/admin/task/")
+    assert b_client.post("/admin/task/evaluate/", data={"id": str(task.pk), "month": "2026-10", "note": "x",
+                                                        "csrf_token": token}).status_code == 404

@@ -87,3 +87,25 @@ def test_officer_records_meeting_study_and_downloads_report(live_server, browser
     log_in(phone, base)
     phone.goto(f"{base}/admin/bao-cao-cong-tac-dang/sinh-hoat/")
     snap(phone, shots, "p07-bao-cao-dien-thoai")
+
+
+def test_party_screens_render_with_demo_content(live_server, browser, shots):
+    """Ensure that the other party-work screens show the demo content a commune officer expects."""
+    page = new_page(browser, DESKTOP)
+    base = live_server
+    log_in(page, base)
+    page.goto(f"{base}/admin/van-ban-den/")
+    assert "NQ/HU" in page.inner_text("table.model-list")
+    snap(page, shots, "p08-van-ban-den")
+    page.goto(f"{base}/admin/studycampaign/")
+    page.click("a:has-text('Tiến độ…')")
+    page.wait_for_selector("table.study-cells")
+    assert re.search(r"Đã học tập \d+/\d+ đảng viên", page.inner_text("body"))
+    snap(page, shots, "p09-tien-do-hoc-tap")
+    page.goto(f"{base}/admin/task/")
+    snap(page, shots, "p10-nhiem-vu")
+    page.goto(f"{base}/admin/task/new/")
+    snap(page, shots, "p11-giao-nhiem-vu")
+    page.goto(f"{base}/admin/")
+    assert "Nhiệm vụ quá hạn" in page.inner_text("body")
+    snap(page, shots, "p12-trang-chu")
