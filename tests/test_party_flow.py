@@ -370,3 +370,18 @@ def test_monthly_evaluation_note_on_a_task(world, officer_client, b_client):
     token = csrf_token(b_client, "/admin/task/")
     assert b_client.post("/admin/task/evaluate/", data={"id": str(task.pk), "month": "2026-10", "note": "x",
                                                         "csrf_token": token}).status_code == 404
+
+
+def test_migrate_command_counts_old_roll_calls_and_converts_studied_by(app, runner, world):
+    meeting = _meeting(world.cell_a, dt.datetime(2026, 9, 8), present=[world.member_a])
+    Meeting._get_collection().update_one({"_id": meeting.pk}, {"$unset": {"member_count": "", "present_count": ""}})
+    doc = _resolution(world.commune_a)
+    PartyDocument._get_collection().update_one({"_id": doc.pk}, {"$set": {"studied_by": [world.member_a.pk]}})
+    result = runner.invoke(args=["party-work", "migrate"])
+    assert result.exit_code == 0, result.output
+    assert "Đã cập nhật 1 cuộc họp; tạo 1 đợt học tập với 1 lượt học tập." in result.output
+    meeting.reload()
+    assert (meeting.member_count, meeting.present_count) == (1, 1)
+    assert "studied_by" not in PartyDocument._get_collection().find_one({"_id": doc.pk})
+    assert StudyRecord.objects.get().member.pk == world.member_a.pk
+    assert "tạo 0 đợt" in runner.invoke(args=["party-work", "migrate"]).output
