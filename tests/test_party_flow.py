@@ -374,12 +374,16 @@ def test_monthly_evaluation_note_on_a_task(world, officer_client, b_client):
 
 def test_migrate_command_counts_old_roll_calls_and_converts_studied_by(app, runner, world):
     meeting = _meeting(world.cell_a, dt.datetime(2026, 9, 8), present=[world.member_a])
-    Meeting._get_collection().update_one({"_id": meeting.pk}, {"$unset": {"member_count": "", "present_count": ""}})
+    outsider = factories.member(world.cell_a, "Phạm Quần Chúng", is_party_member=False)
+    Meeting._get_collection().update_one({"_id": meeting.pk}, {
+        "$unset": {"member_count": "", "present_count": ""},
+        "$push": {"attendance": {"member": outsider.pk, "member_name": outsider.full_name, "present": True}}})
     doc = _resolution(world.commune_a)
     PartyDocument._get_collection().update_one({"_id": doc.pk}, {"$set": {"studied_by": [world.member_a.pk]}})
     result = runner.invoke(args=["party-work", "migrate"])
     assert result.exit_code == 0, result.output
     assert "Đã cập nhật 1 cuộc họp; tạo 1 đợt học tập với 1 lượt học tập." in result.output
+    assert "Đã bỏ 1 người không phải đảng viên" in result.output
     meeting.reload()
     assert (meeting.member_count, meeting.present_count) == (1, 1)
     assert "studied_by" not in PartyDocument._get_collection().find_one({"_id": doc.pk})

@@ -1,7 +1,8 @@
 """``flask party-work migrate``: bring records saved before issue 14 to the new model.
 
 * meetings: store the roll-call counts the lists and reports read (``member_count`` …),
-  and the absence kind of old absences (a written reason: excused);
+  and the absence kind of old absences (a written reason: excused); people who are not
+  party members leave old roll calls (the command says how many);
 * documents: the unused ``studied_by`` list becomes a study campaign of the document
   (its period: the issue date) with one record per member, then the field is removed.
 
@@ -19,14 +20,21 @@ from models import Meeting, Member, PartyDocument, StudyCampaign, StudyRecord
 from services import audit
 
 
+def _resave(m: Meeting) -> int:
+    """Store the counts; people who are not party members leave the roll call (returns how many)."""
+    kept = [a for a in m.attendance if a.member is None or a.member.is_party_member]
+    dropped = len(m.attendance) - len(kept)
+    m.attendance = kept
+    m.save_legacy() if m.quality_issues else m.save()
+    return dropped
+
+
 def migrate() -> dict[str, int]:
-    meetings = 0
-    for m in Meeting.objects(member_count=None):
-        m.save_legacy() if m.quality_issues else m.save()
-        meetings += 1
-    for m in Meeting.objects(attendance__0__exists=True, member_count=0):
-        m.save_legacy() if m.quality_issues else m.save()
-        meetings += 1
+    meetings = dropped = 0
+    for query in ({"member_count": None}, {"attendance__0__exists": True, "member_count": 0}):
+        for m in Meeting.objects(**query):
+            dropped += _resave(m)
+            meetings += 1
     campaigns = records = 0
     coll = PartyDocument._get_collection()
     for raw in coll.find({"studied_by.0": {"$exists": True}}, {"studied_by": 1}):
@@ -42,7 +50,7 @@ def migrate() -> dict[str, int]:
                 StudyRecord(campaign=campaign, member=p, studied_on=when, way="individual").save()
                 records += 1
         coll.update_one({"_id": raw["_id"]}, {"$unset": {"studied_by": ""}})
-    return {"meetings": meetings, "campaigns": campaigns, "records": records}
+    return {"meetings": meetings, "non_party_dropped": dropped, "campaigns": campaigns, "records": records}
 
 
 @click.group("party-work")
@@ -57,6 +65,9 @@ def migrate_command() -> None:
     audit.record("update", username="cli", collection="meetings", detail=f"flask party-work migrate: {counts}")
     click.echo(f"Đã cập nhật {counts['meetings']} cuộc họp; tạo {counts['campaigns']} đợt học tập "
                f"với {counts['records']} lượt học tập.")
+    if counts["non_party_dropped"]:
+        click.echo(f"Đã bỏ {counts['non_party_dropped']} người không phải đảng viên khỏi điểm danh cũ "
+                   "(điểm danh sinh hoạt đảng chỉ gồm đảng viên).")
 
 
 def register(app: Flask) -> None:
