@@ -67,22 +67,26 @@ def write_meeting_report(out: str | IO[bytes], block: TitleBlock, report: Any) -
     subtitle = f"Tháng {report.month:02d} năm {report.year}"
     book, formats = _book(out)
     try:
-        sheet, row = _sheet(book, formats, "Sinh hoạt chi bộ", (26, 22, 12, 12, 11, 9, 9, 9, 9, 10, 9), block,
-                            MEETING_TITLE, subtitle, MEETING_HEADERS)
+        # the "Đơn vị" column only when cells belong to different committees below the unit
+        grouped = bool(report.units)
+        headers = MEETING_HEADERS if grouped else MEETING_HEADERS[:1] + MEETING_HEADERS[2:]
+        widths = (26, 22, 12, 12, 11, 9, 9, 9, 9, 10, 9) if grouped else (30, 12, 12, 11, 9, 9, 9, 9, 10, 9)
+        sheet, row = _sheet(book, formats, "Sinh hoạt chi bộ", widths, block, MEETING_TITLE, subtitle, headers)
         units = {u.unit_id: u.name for u in report.units}
         rows = []
         for c in report.cells:
-            rows.append(([c.name, units.get(c.unit_id, ""), "Đã sinh hoạt" if c.held else "Chưa sinh hoạt",
-                          normalize.format_date(c.regular_on) if c.held else "", c.expected if c.held else "",
-                          c.present if c.held else "", rate_text(c.rate) if c.held else "",
-                          c.excused if c.held else "", c.unexcused if c.held else "", c.thematic, c.committee],
-                         not c.held))
+            values = [c.name, units.get(c.unit_id, ""), "Đã sinh hoạt" if c.held else "Chưa sinh hoạt",
+                      normalize.format_date(c.regular_on) if c.held else "", c.expected if c.held else "",
+                      c.present if c.held else "", rate_text(c.rate) if c.held else "",
+                      c.excused if c.held else "", c.unexcused if c.held else "", c.thematic, c.committee]
+            rows.append((values if grouped else values[:1] + values[2:], not c.held))
         held = [c for c in report.cells if c.held]
         expected, present = sum(c.expected for c in held), sum(c.present for c in held)
         total = ["Tổng cộng", "", f"{len(held)}/{len(report.cells)}", "", expected, present,
                  rate_text(present / expected if expected else None), sum(c.excused for c in held),
                  sum(c.unexcused for c in held), sum(c.thematic for c in report.cells),
                  sum(c.committee for c in report.cells)]
+        total = total if grouped else total[:1] + total[2:]
         row = _rows(sheet, row, rows, total)
         sheet.signature(row, block)
         if report.units:

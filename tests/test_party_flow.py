@@ -174,14 +174,20 @@ def test_monthly_meeting_report_flags_the_cell_that_did_not_meet(world, officer_
     flat = [v for row in rows for v in row if v is not None]
     assert "BÁO CÁO KẾT QUẢ SINH HOẠT CHI BỘ" in flat and "NGƯỜI LẬP BIỂU" in flat and "Tháng 10 năm 2026" in flat
     cell1 = next(row for row in rows if row[1] == "Chi bộ thôn 1")
-    assert cell1[3:10] == ["Đã sinh hoạt", "08/10/2026", 2, 1, "50,0%", 1, 0] and cell1[10] == 1
+    assert cell1[2:9] == ["Đã sinh hoạt", "08/10/2026", 2, 1, "50,0%", 1, 0] and cell1[9] == 1
     cell2_row = next(i for i, row in enumerate(rows, start=1) if row[1] == "Chi bộ thôn 2")
-    assert rows[cell2_row - 1][3] == "Chưa sinh hoạt"
+    assert rows[cell2_row - 1][2] == "Chưa sinh hoạt"
     assert ws.cell(cell2_row, 2).fill.fgColor.rgb.endswith("FCE4D6")  # highlighted
     assert ws.cell(cell2_row - 1, 2).fill.fgColor.rgb in (None, "00000000")
     # the district sees which commune is late (the month is over)
     page = district_client.get("/admin/bao-cao-cong-tac-dang/sinh-hoat/?month=2026-10").get_data(as_text=True)
     assert 'data-state="Chậm"' in page and page.count('data-state="Chậm"') == 2  # A (thôn 2) and B (thôn Đông)
+    ws = _sheet(district_client, f"/admin/bao-cao-cong-tac-dang/sinh-hoat/xlsx/?org={world.district.pk}&month=2026-10")
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert ["Chi bộ thôn 1", "Đảng bộ xã An Hòa", "Đã sinh hoạt"] in [row[1:4] for row in rows]
+    ws = _sheet(district_client, f"/admin/bao-cao-cong-tac-dang/sinh-hoat/xlsx/?org={world.district.pk}&month=2026-10", 1)
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert ["Đảng bộ xã An Hòa", 2, 1, 1, "Chậm"] in [row[1:6] for row in rows]
 
 
 def test_meeting_report_of_a_foreign_unit_is_404(officer_client, world):
