@@ -66,6 +66,17 @@ def _evaluations(view: Any, context: Any, model: Any, name: str) -> Markup:
     return notes + form
 
 
+def _member_link(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The member's name, linking to their task list; the stored reference is read as is
+    (``_data`` holds the DBRef), so that no member is loaded per row."""
+    ref = model._data.get("member")
+    member_id = getattr(ref, "id", None) or getattr(ref, "pk", None)
+    if not model.member_name or member_id is None:
+        return Markup("")
+    return Markup('<a href="{0}" title="Nhiệm vụ của người này">{1}</a>').format(
+        url_for(".index_view", member=str(member_id)), model.member_name)
+
+
 class TaskView(SecuredModelView):
     column_list = ["title", "member_name", "org_name", "assigned_by_name", "due_on", "status"]
     column_details_list = ["title", "description", "member_name", "org_name", "assigned_by_name", "starts_on",
@@ -75,7 +86,7 @@ class TaskView(SecuredModelView):
                      "assigned_by": "Đơn vị giao", "assigned_by_name": "Đơn vị giao", "starts_on": "Ngày bắt đầu",
                      "due_on": "Hạn hoàn thành", "status": "Tình trạng", "completed_on": "Ngày hoàn thành",
                      "result": "Kết quả", "evaluations": "Nhận xét, đánh giá hằng tháng"}
-    column_formatters = {"status": _status}
+    column_formatters = {"status": _status, "member_name": _member_link}
     column_formatters_detail = {"status": _status, "evaluations": _evaluations}
     column_sortable_list = ["due_on"]
     column_default_sort = ("due_on", False)

@@ -80,10 +80,9 @@ def _multiline(view: Any, context: Any, model: Any, name: str) -> Markup:
 
 
 def _recipients_short(view: Any, context: Any, model: Any, name: str) -> str:
-    if not model.recipients:
+    if not model.recipient_count:
         return ""
-    got = sum(1 for r in model.recipients if r.received_on)
-    return f"{len(model.recipients)} nơi nhận, {got} đã nhận"
+    return f"{model.recipient_count} nơi nhận, {model.received_count} đã nhận"
 
 
 def _recipients_detail(view: Any, context: Any, model: Any, name: str) -> Markup:

@@ -101,6 +101,9 @@ class PartyDocument(_OrgOwned):
     classification = me.StringField(choices=CLASSIFICATIONS, default="thuong")
     recipients = me.EmbeddedDocumentListField(Recipient)
     recipient_ids = me.ListField(me.ObjectIdField())
+    #: stored so that the list shows "3 nơi nhận, 1 đã nhận" without reading the recipients
+    recipient_count = me.IntField(default=0)
+    received_count = me.IntField(default=0)
 
     @property
     def classified(self) -> bool:
@@ -110,7 +113,9 @@ class PartyDocument(_OrgOwned):
         """The recipient line of ``org_id``, found through ``recipient_ids`` (same order as
         ``recipients``), so that no recipient organisation is loaded."""
         ids = list(self.recipient_ids or [])
-        return self.recipients[ids.index(org_id)] if org_id in ids and len(ids) == len(self.recipients) else None
+        # ``_data``: the stored lines as they are; the field itself would load every recipient unit
+        lines = self._data.get("recipients") or []
+        return lines[ids.index(org_id)] if org_id in ids and len(ids) == len(lines) else None
 
     RULES = {
         "number": Rule("Số/ký hiệu", normalize.text, required=True),
@@ -132,6 +137,8 @@ class PartyDocument(_OrgOwned):
             if r.organisation is not None:
                 r.org_name = r.organisation.name
         self.recipient_ids = [r.organisation.pk for r in self.recipients if r.organisation is not None]
+        self.recipient_count = len(self.recipient_ids)
+        self.received_count = sum(1 for r in self.recipients if r.received_on is not None)
         super().clean()
 
     def _search_text(self) -> list[object]:
