@@ -15,7 +15,7 @@ from markupsafe import Markup
 from exports import XLSX_MIMETYPE
 from exports.party_reports import rate_text, write_study_report
 from models import Organisation, normalize
-from services import audit, party_study
+from services import audit, party_study, scope
 from services.party_reports import ReportError, campaigns, study_progress
 from services.reports import title_block
 
@@ -46,6 +46,15 @@ class StudyCampaignView(SecuredModelView):
     def get_query(self) -> Any:
         """Campaigns launched in the user's subtree or by a unit above (the members below study them)."""
         return campaigns(current_user)
+
+    def has_view_permission(self, user: Any, obj: Any = None) -> bool:
+        """A campaign launched above the user's unit is followed (seen) there too."""
+        if not super().has_view_permission(user):
+            return False
+        if obj is None or scope.can_see(user, obj):
+            return True
+        ref = obj._data.get("organisation")
+        return getattr(ref, "id", getattr(ref, "pk", None)) in (getattr(user.organisation, "scope", None) or [])
 
     def _campaign(self, raw: str) -> Any:
         found = self.get_query().filter(pk=raw).first() if ObjectId.is_valid(raw or "") else None

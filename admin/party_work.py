@@ -16,7 +16,7 @@ from mongoengine.fields import GridFSProxy
 from wtforms import MultipleFileField, TextAreaField
 from wtforms import ValidationError as FieldError
 
-from models import Member, Organisation, PartyDocument, normalize
+from models import Member, Organisation, normalize
 from models.party_work import (
     ABSENCE_KINDS,
     CLASSIFICATIONS,
@@ -30,7 +30,6 @@ from models.party_work import (
 from services import audit, party_docs, party_study, scope
 from services.party_reports import ReportError, campaigns
 
-from .access import clean_request_line
 from .base import SecuredModelView
 from .filters import ChoiceFilter, OrgSubtreeFilter, date_range
 
@@ -107,11 +106,12 @@ class _DocumentAccess:
             party_docs.audit_opening(doc)
         return doc
 
-    def _refuse_missing(self, ids: list[Any]) -> None:
-        valid = [i for i in ids if ObjectId.is_valid(str(i))]
-        refused = [d for d in PartyDocument.objects(pk__in=valid) if not party_docs.may_open(current_user, d)]
-        if refused:
-            audit.record("denied", records=refused, detail=clean_request_line())
+    def has_view_permission(self, user: Any, obj: Any = None) -> bool:
+        """A document is seen by its issuing subtree and its addressees (classified: see
+        :func:`services.party_docs.may_open`)."""
+        if not super().has_view_permission(user):
+            return False
+        return obj is None or party_docs.may_open(user, obj)
 
 
 class PartyDocumentView(_DocumentAccess, SecuredModelView):

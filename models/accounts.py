@@ -5,7 +5,7 @@ from __future__ import annotations
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument, utcnow
+from .base import Rule, ScopedDocument, owned, utcnow
 from .member import Member
 from .organisation import Organisation
 
@@ -19,6 +19,7 @@ class _Owned(ScopedDocument):
     """Common part of forms 1 and 2: columns (2)–(4) come from the owner."""
 
     meta = {"abstract": True}
+    NAME_IN_SEARCH_KEYS = True
 
     member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.DENY)
     organisation = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)
@@ -61,6 +62,7 @@ class _Owned(ScopedDocument):
         return []
 
 
+@owned
 class Site(_Owned):
     """Form 1, columns (5)–(13)."""
 
@@ -112,6 +114,7 @@ class Site(_Owned):
         return [self.site_name, self.domain_key, host, host.replace(".", " ")]
 
 
+@owned
 class SocialAccount(_Owned):
     """Form 2, columns (5)–(12)."""
 

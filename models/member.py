@@ -5,7 +5,7 @@ from __future__ import annotations
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument
+from .base import Rule, ScopedDocument, owned
 from .organisation import Organisation
 
 GENDERS = [("nam", "Nam"), ("nu", "Nữ"), ("khac", "Khác")]
@@ -31,6 +31,7 @@ class Transfer(me.EmbeddedDocument):
     note = me.StringField(max_length=500)
 
 
+@owned
 class Member(ScopedDocument):
     VERBOSE_NAME = "Người trong danh sách"
     meta = {
@@ -99,17 +100,15 @@ class Member(ScopedDocument):
             self.full_name, self.position, self.party_card_number, self.email
         ) + ([self.phone] if self.phone else [])
 
-    _OWNER_FIELDS = frozenset({"full_name", "position", "organisation", "scope", "org_name", "org_key", "sort_key"})
-
-    def validate(self, clean: bool = True) -> None:
-        super().validate(clean)
-        # after clean(): derived fields that changed are marked too (moved organisation)
-        self._cascade = bool(self.pk) and bool(set(self._changed_fields) & self._OWNER_FIELDS)
+    #: what a member's sites and accounts copy of them (columns (2)–(4) of the forms)
+    _SHOWN_BY_ACCOUNTS = frozenset({"full_name", "position", "organisation"})
 
     def save(self, *args, **kwargs):  # type: ignore[override]
-        self._cascade = False
+        # a moved organisation is followed by ``refresh_subtree`` (bulk, by organisation);
+        # a member's own change is copied to their few sites and accounts here
+        follow = bool(self.pk) and bool(set(self._changed_fields or []) & self._SHOWN_BY_ACCOUNTS)
         result = super().save(*args, **kwargs)
-        if self._cascade:
+        if follow:
             from .accounts import Site, SocialAccount
 
             for model in (Site, SocialAccount):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument
+from .base import Rule, ScopedDocument, owned
 from .member import Member
 from .organisation import Organisation
 from .party_work import Meeting, PartyDocument
@@ -20,8 +20,10 @@ from .party_work import Meeting, PartyDocument
 STUDY_WAYS = [("meeting", "Tại buổi sinh hoạt"), ("individual", "Tự học, học bù")]
 
 
+@owned
 class StudyCampaign(ScopedDocument):
     VERBOSE_NAME = "Đợt học tập nghị quyết"
+    NAME_IN_SEARCH_KEYS = True
     meta = {
         "collection": "study_campaigns",
         "indexes": ["scope", "search_keys", "deleted_at", "organisation", "starts_on", "ends_on", "quality_issues"],
@@ -59,6 +61,7 @@ class StudyCampaign(ScopedDocument):
         self.search_keys = normalize.search_tokens(self.title, self.document_label, self.org_name)
 
 
+@owned
 class StudyRecord(ScopedDocument):
     """One member has studied one campaign's document; owned by the member's cell."""
 

