@@ -16,16 +16,30 @@ setup: $(BIN)/python
 setup-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 
-# The browser tests drive Debian's Chromium. As root it is installed when missing;
-# otherwise say so here, and the browser tests fail (never skip) until it is installed.
+# The browser tests drive Debian's Chromium. As root it is installed when missing, waiting
+# up to APT_LOCK_WAIT seconds for another apt/dpkg (unattended-upgrades) to release its lock;
+# otherwise this says exactly why and what to run, and the browser tests fail (never skip).
+APT_LOCK_WAIT ?= 300
 browser:
 	@if [ -x "$(CHROMIUM)" ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's chromium for the browser tests…"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "WARNING: $(CHROMIUM) is missing and this user is not root, so it cannot be installed here." >&2; \
+		echo "  Install it:  sudo apt-get install -y chromium   (or set CHROMIUM=/path/to/chromium)" >&2; \
+		echo "  Until then the browser tests in tests/e2e will FAIL." >&2; \
+	elif ! command -v apt-get >/dev/null; then \
+		echo "WARNING: $(CHROMIUM) is missing and there is no apt-get (not Debian/Ubuntu)." >&2; \
+		echo "  Install Chromium with this system's package manager and set CHROMIUM=/path/to/chromium." >&2; \
+		echo "  Until then the browser tests in tests/e2e will FAIL." >&2; \
 	else \
-		echo "WARNING: $(CHROMIUM) is missing and cannot be installed here (run as root: apt-get install -y chromium)." \
-		     "The browser tests in tests/e2e will FAIL." >&2; \
+		echo "Installing Debian's chromium for the browser tests (waits up to $(APT_LOCK_WAIT) s for the apt lock)…"; \
+		if apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT) update -q \
+		   && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT) install -y -q chromium; then :; \
+		else \
+			echo "WARNING: installing chromium failed (see apt's message above)." >&2; \
+			echo "  'Could not get lock': another apt/dpkg (often unattended-upgrades) held it for $(APT_LOCK_WAIT) s;" >&2; \
+			echo "  wait for it to finish, then run 'make browser' again (or APT_LOCK_WAIT=900 make browser)." >&2; \
+			echo "  No network: install chromium from local media. The browser tests in tests/e2e will FAIL until then." >&2; \
+		fi; \
 	fi
 
 run: setup
@@ -44,3 +58,4 @@ bench: setup-dev
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_backup.py
+	$(BIN)/python bench/bench_audit.py

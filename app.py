@@ -8,7 +8,9 @@ from typing import Any
 from flask import Flask, jsonify, render_template_string, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from pymongo.errors import PyMongoError
+from mongoengine.errors import OperationError
+from pymongo.errors import PyMongoError, WTimeoutError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
 from services import commands, config, db
@@ -18,6 +20,13 @@ _DB_DOWN = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi 
 <h1>Không kết nối được cơ sở dữ liệu</h1>
 <p>Hệ thống tạm thời không truy cập được cơ sở dữ liệu. Dữ liệu của bạn không bị mất.
 Vui lòng thử lại sau ít phút hoặc báo cho quản trị hệ thống.</p></body></html>"""
+
+_WRITE_TIMEOUT = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Chưa xác nhận được việc ghi</title>
+<body style="font-family:sans-serif;max-width:40rem;margin:10vh auto">
+<h1>Cơ sở dữ liệu chưa xác nhận việc ghi</h1>
+<p>Máy chủ cơ sở dữ liệu chưa xác nhận thay đổi vừa gửi trong thời gian cho phép (một máy
+trong cụm có thể đang gặp sự cố). Thay đổi có thể đã được ghi hoặc chưa: hãy mở lại bản ghi để
+kiểm tra trước khi nhập lại, hoặc báo cho quản trị hệ thống.</p></body></html>"""
 
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -37,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         cfg["DEMO_MODE"] = cfg["SEED_DEMO"] = False
     cfg.update(overrides)
     app.config.update(config.finalize(cfg))
+    register_proxy(app)
     register_extensions(app)
     db.init_app(app)
     admin.init_app(app)
@@ -47,6 +57,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
         demo.seed_at_start(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies (nginx), the client address, scheme and host
+    come from their X-Forwarded-* headers; without it those headers are ignored (spoofable)."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
@@ -75,7 +93,15 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(PyMongoError)
     def database_down(exc: PyMongoError) -> Any:
         app.logger.error("Database error on %s: %s", request.path, exc.__class__.__name__)
+        if isinstance(exc, WTimeoutError):
+            return render_template_string(_WRITE_TIMEOUT), 503
         return render_template_string(_DB_DOWN), 503
+
+    @app.errorhandler(OperationError)
+    def write_failed(exc: OperationError) -> Any:
+        # MongoEngine wraps pymongo's write errors (a write-concern timeout among them)
+        app.logger.error("Database write failed on %s: %s", request.path, exc)
+        return render_template_string(_WRITE_TIMEOUT if db.write_timed_out(exc) else _DB_DOWN), 503
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc: CSRFError) -> Any:
@@ -87,4 +113,9 @@ def register_web(app: Flask) -> None:
     def security_headers(response: Any) -> Any:
         for key, value in _SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
+        if not (request.endpoint or "").endswith("static"):
+            # pages, look-ups, reports and downloads hold personal data: a shared office PC
+            # must not show them again from its cache (back button after logout)
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"  # HTTP/1.0 caches and old browsers
         return response

@@ -63,6 +63,9 @@ class AuditView(SecuredModelView):
                                 "record_ids": lambda v, c, m, n: ", ".join(m.record_ids)}
     column_sortable_list = ["at"]
     column_default_sort = ("at", True)
+    # the trail only grows: no count of every matching entry on each page (previous/next
+    # pages instead); the list is the (scope, -at) index walked from the newest entry
+    simple_list_pager = True
     column_filters = [ChoiceFilter("action", "Hành động", ACTIONS),
                       ChoiceFilter("collection", "Danh mục", _COLLECTIONS),
                       UsernameFilter(), OrgSubtreeFilter(), *date_range("at", "Thời điểm")]

@@ -1,10 +1,17 @@
 """Login, logout and own-password change (Flask-Login, Flask-WTF forms).
 
-Failed logins are throttled per account and per address by counting the
-``login_failed`` entries of the audit trail in a sliding window. The trail is already
-written for every attempt and lives in MongoDB, so every worker process sees the same
-counts without another store (Flask-Limiter would need Redis or its own MongoDB
-storage, which does not run on the in-process test store) and no new dependency.
+Failed logins are throttled by counting the ``login_failed`` entries of the audit
+trail in a sliding window. The trail is already written for every attempt and lives in
+MongoDB, so every worker process sees the same counts without another store
+(Flask-Limiter would need Redis or its own MongoDB storage) and no new dependency.
+
+Throttling must never become a lock-out that anyone can trigger (see :func:`wait_seconds`):
+failures are counted per (account, address) and per address, and past a few free
+failures each one makes the *next attempt from there* wait longer (doubling, capped);
+a refused attempt is not a failure, so waiting out the delay always lets the right
+password through. The per-account ceiling only slows addresses that themselves failed
+recently: an officer at an address with no recent failures always gets in. Behind a
+reverse proxy the address is the client's only when ``TRUSTED_PROXIES`` is set (ProxyFix).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -63,7 +70,15 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def _fresh_session() -> None:
+    """Nothing from the session before (the CSRF secret, anything planted) survives:
+    a cookie captured before login or after logout is worth nothing."""
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF caches the token of the old secret per request
+
+
 def _start_session(user: User) -> None:
+    _fresh_session()
     login_user(user, remember=False)
     session.permanent = True  # the cookie expires with PERMANENT_SESSION_LIFETIME
     session["login_at"] = time.time()
@@ -81,16 +96,45 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def throttled(username: str, user: User | None) -> bool:
-    """Too many recent failures for this account (since its last success) or address."""
+def _delay(failures: Any, free: int) -> tuple[int, dt.datetime | None]:
+    """(failure count, time of the latest) -> seconds the next attempt waits after it."""
+    count = failures.count()
+    if count < free:
+        return 0, None
     cfg = current_app.config
-    since = utcnow() - dt.timedelta(minutes=cfg.get("LOGIN_WINDOW_MINUTES", 15))
+    latest = failures.order_by("-at").only("at").first()
+    seconds = min(cfg["LOGIN_BASE_DELAY_SECONDS"] * 2 ** (count - free), cfg["LOGIN_MAX_DELAY_SECONDS"])
+    return seconds, latest.at if latest else None
+
+
+def wait_seconds(username: str, user: User | None) -> int:
+    """Seconds this attempt must still wait (0: check the password).
+
+    - per (account, address): ``LOGIN_FREE_FAILURES`` free failures, then growing delays;
+    - per address, whatever the names tried: ``LOGIN_FREE_FAILURES_ADDRESS``, then the same;
+    - per account, from any address: past ``LOGIN_ACCOUNT_CEILING`` failures, an address that
+      failed for this account in the window waits out the window; other addresses do not.
+    Failures of an account count only since its last successful login."""
+    cfg = current_app.config
+    now = utcnow()
+    since = now - dt.timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
     account_since = max(since, user.last_login_at) if user is not None and user.last_login_at else since
+    name, ip = audit.clean(username, 200), audit.clean(request.remote_addr, 64)
     failed = AuditEntry.objects(action="login_failed")
-    by_account = failed.filter(username=audit.clean(username, 200), at__gte=account_since).count()
-    by_address = failed.filter(ip=audit.clean(request.remote_addr, 64), at__gte=since).count()
-    return (by_account >= cfg.get("LOGIN_MAX_FAILURES_ACCOUNT", 5)
-            or by_address >= cfg.get("LOGIN_MAX_FAILURES_ADDRESS", 20))
+    pair = failed.filter(username=name, ip=ip, at__gte=account_since)
+    waits = [_delay(pair, cfg["LOGIN_FREE_FAILURES"]),
+             _delay(failed.filter(ip=ip, at__gte=since), cfg["LOGIN_FREE_FAILURES_ADDRESS"])]
+    if failed.filter(username=name, at__gte=account_since).count() >= cfg["LOGIN_ACCOUNT_CEILING"]:
+        latest = pair.order_by("-at").only("at").first()
+        if latest is not None:  # this address failed for this account: it waits out the window
+            waits.append((cfg["LOGIN_WINDOW_MINUTES"] * 60, latest.at))
+    left = [seconds - (now - at).total_seconds() for seconds, at in waits if at is not None]
+    return max([0, *(int(x) + 1 for x in left if x > 0)])
+
+
+def _duration(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} phút {rest} giây" if minutes and rest else f"{minutes} phút" if minutes else f"{rest} giây"
 
 
 def _authenticate(username: str, password: str) -> tuple[User | None, str | None]:
@@ -112,11 +156,13 @@ def login() -> Any:
     if form.validate_on_submit():
         username = (form.username.data or "").strip().lower()[:200]
         account = User.objects(username=username).first()
-        if throttled(username, account):
-            audit.record("login_throttled", user=account, username=username)
-            minutes = current_app.config.get("LOGIN_WINDOW_MINUTES", 15)
-            flash(f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.", "error")
-            return render_template("auth/login.html", form=form), 429
+        wait = wait_seconds(username, account)
+        if wait:
+            audit.record("login_throttled", user=account, username=username, detail=f"chờ {wait} giây")
+            flash(f"Đăng nhập sai nhiều lần. Hãy chờ {_duration(wait)} rồi thử lại.", "error")
+            response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+            response.headers["Retry-After"] = str(wait)
+            return response
         user, failure = _authenticate(username, form.password.data or "")
         if failure is None and user is not None:
             _start_session(user)
@@ -137,6 +183,7 @@ def logout() -> Any:
         user.update(set__session_token=passwords.new_token())
         audit.record("logout", user=user)
         logout_user()
+        _fresh_session()
         flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
 

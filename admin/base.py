@@ -31,7 +31,7 @@ from mongoengine.errors import NotUniqueError
 
 from models import normalize
 from models.base import ScopedDocument
-from services import audit, scope, soft_delete
+from services import audit, db, scope, soft_delete
 
 from .access import PanelAccess, clean_request_line, deny, not_found
 from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
@@ -67,7 +67,8 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         tokens = normalize.query_tokens(query or "")
         if tokens:
             qs = qs.filter(search_keys__all=tokens)
-        return qs.skip(offset).limit(min(limit, 50))
+        # from the query string: pymongo refuses a negative skip (a 500 on real MongoDB)
+        return qs.skip(max(offset or 0, 0)).limit(max(1, min(limit or 10, 50)))
 
 
 class SecuredModelView(PanelAccess, ModelView):
@@ -234,6 +235,8 @@ class SecuredModelView(PanelAccess, ModelView):
         if isinstance(exc, NotUniqueError):
             flash("Không lưu được: bản ghi này đã có trong danh sách (trùng khóa).", "error")
             return True
+        if db.write_timed_out(exc):
+            raise exc  # the app's 503 page: the write may or may not have happened
         return super().handle_view_exception(exc)
 
     # --- soft delete ---
@@ -297,6 +300,7 @@ class SecuredModelView(PanelAccess, ModelView):
         target = self._sortable_columns.get(sort_column) if sort_column else None
         if target is not None and not isinstance(target, str):
             target = sort_column
+        page = max(page, 0) if isinstance(page, int) else page  # ?page=-5: pymongo refuses a negative skip
         count, query = super().get_list(page, target, sort_desc, search, filters, execute=False,
                                          page_size=page_size)
         query = scope.stable(query)  # ties broken by _id: pages never repeat or skip rows

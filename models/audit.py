@@ -18,7 +18,7 @@ ACTIONS = [
     ("import", "Nhập dữ liệu"), ("login", "Đăng nhập"), ("login_failed", "Đăng nhập sai"),
     ("login_throttled", "Đăng nhập bị chặn tạm thời"), ("logout", "Đăng xuất"),
     ("password_change", "Đổi mật khẩu"), ("denied", "Truy cập bị từ chối"), ("backup", "Sao lưu"),
-    ("lookup", "Tra cứu"),
+    ("lookup", "Tra cứu"), ("audit_prune", "Dọn nhật ký cũ"),
     ("restructure", "Sắp xếp lại tổ chức"), ("repair", "Sửa sai lệch dữ liệu"),
     ("view", "Mở văn bản mật"),
 ]
@@ -40,6 +40,8 @@ class AuditEntry(me.Document):
             "-at", "scope", "action", "collection", "username", "record_ids", "search_keys",
             # login throttling counts recent failures per account and per address
             ("action", "username", "-at"), ("action", "ip", "-at"),
+            # the "Nhật ký" screen: an officer's scope (or a chosen action) sorted newest first
+            ("scope", "-at"), ("action", "-at"),
         ],
         "ordering": ["-at"],
     }

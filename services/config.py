@@ -34,6 +34,16 @@ def from_env() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "FLASK_ADMIN_SWATCH": "default",
         "SEED_DEMO": demo,
+        # production (README "Production"): proxy hops, write concern, login throttling, audit retention
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "MONGODB_WTIMEOUT_MS": int(os.environ.get("MONGODB_WTIMEOUT_MS", "5000")),
+        "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "15")),
+        "LOGIN_FREE_FAILURES": 5,
+        "LOGIN_FREE_FAILURES_ADDRESS": 20,
+        "LOGIN_ACCOUNT_CEILING": 50,
+        "LOGIN_BASE_DELAY_SECONDS": 15,
+        "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+        "AUDIT_KEEP_DAYS": int(os.environ.get("AUDIT_KEEP_DAYS", "0")),  # 0: keep everything
     }
     return cfg
 

@@ -12,7 +12,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from tests import factories
+from services import db
+from tests import factories, strict_store
+
+# every in-process database of the suite is the strict store (see tests/strict_store.py)
+db.MOCK_CLIENT = strict_store.StrictMongoClient
+
+
+def pytest_report_header() -> str:
+    return f"strict store: STRICT_STORE_SEED={strict_store.SEED}"
 
 
 @pytest.fixture

@@ -120,3 +120,56 @@ def test_url_map_has_no_double_slashes(app):
     rules = [r.rule for r in app.url_map.iter_rules()]
     assert "/admin/member/" in rules and "/admin/" in rules
     assert not [r for r in rules if "//" in r]
+
+
+def _write_concern_times_out(monkeypatch, collection_name):
+    """Writes to ``collection_name`` fail as a replica set with a member down makes them fail."""
+    import mongomock
+
+    original = {}
+    for name in ("insert_one", "update_one", "replace_one", "find_one_and_update"):
+        original[mongomock.Collection, name] = getattr(mongomock.Collection, name)
+        monkeypatch.setattr(mongomock.Collection, name,
+                            lambda self, *a, _n=name, **kw: _raise_or_call(self, _n, a, kw, collection_name, original))
+
+
+def _raise_or_call(self, name, args, kwargs, collection_name, original):
+    import mongomock
+    from pymongo.errors import WTimeoutError
+
+    if self.name == collection_name:
+        raise WTimeoutError("waiting for replication timed out", 64, {"errInfo": {"wtimeout": True}})
+    return original[mongomock.Collection, name](self, *args, **kwargs)
+
+
+def test_write_concern_timeout_shows_the_503_page(officer_client, world, monkeypatch):
+    _write_concern_times_out(monkeypatch, "members")
+    r = officer_client.post(f"/admin/member/edit/?id={world.member_a.pk}", data={
+        "full_name": "Lê Văn Cường", "position": "Bí thư", "organisation": str(world.cell_a.pk),
+        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/")})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 503 and "chưa xác nhận" in html and "Traceback" not in html
+    r = officer_client.post("/admin/member/new/", data={
+        "full_name": "Lê Văn Cường", "position": "Bí thư", "organisation": str(world.cell_a.pk),
+        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/")})
+    assert r.status_code == 503 and "chưa xác nhận" in r.get_data(as_text=True)
+
+
+def test_write_concern_timeout_outside_the_admin_views(officer_client, monkeypatch):
+    _write_concern_times_out(monkeypatch, "users")
+    r = officer_client.post("/password/", data={"current": factories.PASSWORD, "new": "Mat-khau-moi-rat-dai-1",
+                                                "confirm": "Mat-khau-moi-rat-dai-1",
+                                                "csrf_token": csrf_token(officer_client, "/password/")})
+    assert r.status_code == 503 and "chưa xác nhận" in r.get_data(as_text=True)
+
+
+def test_production_connection_has_write_timeout(monkeypatch):
+    import mongoengine
+
+    calls = []
+    monkeypatch.setattr(mongoengine, "connect", lambda **kw: calls.append(kw))
+    from services import db
+
+    db.connect("mongodb://db1,db2,db3/dang?replicaSet=rs0", 5000, 3000)
+    assert calls[0]["w"] == "majority" and calls[0]["wtimeoutMS"] == 3000
+    assert calls[0]["readPreference"] == "primary"

@@ -177,3 +177,101 @@ def test_reference_change_names_both_organisations(officer_client, world):
     assert set(change) == {"organisation"}
     assert change["organisation"].before == f"Chi bộ thôn 1 [{world.cell_a.pk}]"
     assert change["organisation"].after == f"Chi bộ thôn 2 [{cell2.pk}]"
+
+
+# --- growth: the list's cost, the index, retention ---
+def _fill(n, scope, days_ago=0):
+    """``n`` entries straight into the store (bulk), newest ``days_ago`` days back."""
+    from bson import ObjectId
+
+    newest = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) - dt.timedelta(days=days_ago)
+    return AuditEntry._get_collection().load(
+        {"_id": ObjectId(), "at": newest - dt.timedelta(seconds=i), "action": "update", "username": "canbo_a",
+         "org_name": "Đảng bộ xã An Hòa", "org_path": scope, "scope": scope, "collection": "members",
+         "record_ids": [f"r{i}"], "changes": [], "search_keys": []} for i in range(n))
+
+
+def _count_queries(monkeypatch):
+    from tests.strict_store import StrictCollection
+
+    calls = []
+    scan, count = StrictCollection._iter_documents, StrictCollection.count_documents
+    monkeypatch.setattr(StrictCollection, "_iter_documents",
+                        lambda self, spec: calls.append(("scan", self.name)) or scan(self, spec))
+    monkeypatch.setattr(StrictCollection, "count_documents",
+                        lambda self, *a, **kw: calls.append(("count", self.name)) or count(self, *a, **kw))
+    return calls
+
+
+def test_audit_list_cost_does_not_grow_with_the_trail(officer_client, world, monkeypatch):
+    """200 entries or 200,000: the list page sends the same queries, and never counts the trail."""
+    scope = [world.district.pk, world.commune_a.pk]
+    _fill(200, scope)
+    officer_client.get("/admin/audit/")  # warm: filter options and the like
+    calls = _count_queries(monkeypatch)
+    small = officer_client.get("/admin/audit/")
+    at_200 = list(calls)
+    _fill(199_800, scope, days_ago=1)
+    calls.clear()
+    big = officer_client.get("/admin/audit/")
+    assert small.status_code == big.status_code == 200
+    assert calls == at_200 and ("scan", "audit") in calls
+    assert ("count", "audit") not in calls
+    assert big.get_data(as_text=True).count("r0") >= 1  # the newest entry is on the first page
+
+
+def test_audit_list_has_its_compound_index(app):
+    keys = [tuple(v["key"]) for v in AuditEntry._get_collection().index_information().values()]
+    assert (("scope", 1), ("at", -1)) in keys and (("action", 1), ("at", -1)) in keys
+
+
+def _prune(runner, *args):
+    return runner.invoke(args=["audit", "prune", *args])
+
+
+def test_prune_archives_to_xlsx_then_deletes(app, runner, world, tmp_path):
+    import openpyxl
+
+    scope = [world.district.pk, world.commune_a.pk]
+    _fill(30, scope, days_ago=400)
+    _fill(5, scope)
+    archive = tmp_path / "nhat-ky-cu.xlsx"
+    result = _prune(runner, "--days", "365", "-o", str(archive))
+    assert result.exit_code == 0, result.output
+    assert "Đã lưu 30 mục" in result.output and "xóa 30 mục" in result.output
+    rows = list(openpyxl.load_workbook(archive).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Thời điểm (UTC)" and len(rows) == 31
+    assert {r[5] for r in rows[1:]} == {f"r{i}" for i in range(30)} and rows[1][3] == "Sửa"
+    left = AuditEntry.objects(action="update")
+    assert left.count() == 5
+    assert AuditEntry.objects.get(action="audit_prune").detail.endswith("xóa 30 mục")
+
+
+def test_prune_archives_to_json_exactly(app, runner, world, tmp_path, monkeypatch):
+    from bson import json_util
+
+    from services import audit_retention
+
+    _fill(10, [world.district.pk], days_ago=40)
+    stored = list(AuditEntry._get_collection().find({}).sort("_id", 1))
+    monkeypatch.setenv("AUDIT_KEEP_DAYS", "30")
+    app.config["AUDIT_KEEP_DAYS"] = 30
+    archive = tmp_path / "nhat-ky.jsonl"
+    assert _prune(runner, "-o", str(archive)).exit_code == 0
+    lines = [json_util.loads(x, json_options=audit_retention.JSON_OPTIONS) for x in archive.read_text().splitlines()]
+    assert sorted(lines, key=lambda d: d["_id"]) == [d for d in stored if d["action"] == "update"]
+    assert AuditEntry.objects(action="update").count() == 0
+
+
+def test_prune_refuses_without_retention_or_archive(app, runner, world, tmp_path):
+    _fill(10, [world.district.pk], days_ago=400)
+    result = _prune(runner, "-o", str(tmp_path / "a.xlsx"))  # AUDIT_KEEP_DAYS = 0: keep all
+    assert result.exit_code != 0 and "giữ toàn bộ" in result.output
+    result = _prune(runner, "--days", "30", "-o", str(tmp_path / "khong-co" / "a.jsonl"))
+    assert result.exit_code != 0 and "Không xóa mục nào" in result.output
+    result = _prune(runner, "--days", "30", "-o", str(tmp_path / "khong-co" / "a.xlsx"))
+    assert result.exit_code != 0 and "Không xóa mục nào" in result.output
+    (tmp_path / "co-roi.xlsx").write_bytes(b"x")
+    result = _prune(runner, "--days", "30", "-o", str(tmp_path / "co-roi.xlsx"))
+    assert result.exit_code != 0 and "đã có" in result.output
+    assert AuditEntry.objects(action="update").count() == 10

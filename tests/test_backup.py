@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import uuid
 import zipfile
 
@@ -132,3 +133,86 @@ def test_production_writes_use_majority(monkeypatch):
     monkeypatch.setattr(db.mongoengine, "connect", lambda **kw: calls.append(kw))
     db.connect("mongodb://db.invalid:27017/dang")
     assert calls and calls[0]["w"] == "majority"
+
+
+# --- encrypted backups ---
+PASSPHRASE = "cum-mat-khau-sao-luu-2026"
+
+
+def _encrypted_backup(runner, world, tmp_path, monkeypatch):
+    _populate(world)
+    noise = GridFSProxy(collection_name="attachments")  # incompressible: the archive spans chunks
+    noise.put(io.BytesIO(os.urandom(300_000)), filename="anh.jpg", content_type="image/jpeg")
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    archive = tmp_path / "sao-luu.enc"
+    r = runner.invoke(args=["backup", "-o", str(archive), "--encrypt"])
+    assert r.exit_code == 0, r.output
+    return archive
+
+
+def _restore(archive, passphrase=None, env=None):
+    target = _fresh_app()
+    with target.app_context():
+        r = target.test_cli_runner().invoke(args=["restore", str(archive)], input=passphrase and passphrase + "\n",
+                                            env=env)
+        return r, _everything(mongoengine.get_db())
+
+
+def test_encrypted_backup_round_trips_exactly(app, runner, world, tmp_path, monkeypatch):
+    archive = _encrypted_backup(runner, world, tmp_path, monkeypatch)
+    raw = archive.read_bytes()
+    assert not raw.startswith(b"PK") and "Nguyễn Văn An".encode() not in raw and b"members" not in raw
+    original = _everything(mongoengine.get_db())
+    monkeypatch.delenv("BACKUP_PASSPHRASE")
+    r, restored = _restore(archive, passphrase=PASSPHRASE)  # asked at the prompt
+    assert r.exit_code == 0, r.output
+    assert {k: v for k, v in restored.items() if v} == {k: v for k, v in original.items() if v}
+
+
+def test_encrypted_backup_asks_twice_at_the_prompt(app, runner, world, tmp_path, monkeypatch):
+    monkeypatch.delenv("BACKUP_PASSPHRASE", raising=False)
+    archive = tmp_path / "b.enc"
+    r = runner.invoke(args=["backup", "-o", str(archive), "--encrypt"], input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(args=["backup", "-o", str(tmp_path / "c.enc"), "--encrypt"], input="ngan\nngan\n")
+    assert r.exit_code != 0 and "ít nhất 12 ký tự" in r.output and not (tmp_path / "c.enc").exists()
+
+
+@pytest.mark.parametrize("damage", ["wrong passphrase", "flipped byte", "truncated", "appended", "header"])
+def test_wrong_passphrase_or_tampered_backup_writes_nothing(app, runner, world, tmp_path, monkeypatch, damage):
+    archive = _encrypted_backup(runner, world, tmp_path, monkeypatch)
+    data = bytearray(archive.read_bytes())
+    passphrase = PASSPHRASE
+    if damage == "wrong passphrase":
+        passphrase = "mot-cum-mat-khau-khac"
+    elif damage == "flipped byte":
+        data[len(data) // 2] ^= 0x01
+    elif damage == "truncated":  # whole chunks, the last one gone
+        first = 42 + 4 + int.from_bytes(data[42:46], "big")
+        assert len(data) > first + 1000
+        data = data[:first]
+    elif damage == "appended":
+        data += b"\x00\x00\x00\x10" + b"x" * 16
+    elif damage == "header":
+        data[20] ^= 0x01  # the salt: another key
+    archive.write_bytes(bytes(data))
+    r, restored = _restore(archive, env={"BACKUP_PASSPHRASE": passphrase})
+    assert r.exit_code != 0
+    expected = {"wrong passphrase": "Sai cụm mật khẩu", "flipped byte": "đã bị sửa đổi",
+                "truncated": "bị cắt cụt", "appended": "sau khối cuối", "header": "Sai cụm mật khẩu"}[damage]
+    assert expected in r.output, r.output
+    assert not any(restored.values())  # nothing written
+
+
+def test_stream_seals_large_archives_in_chunks(tmp_path):
+    """Several chunks, and a plaintext that is an exact multiple of the chunk size."""
+    from services import backup_crypto
+
+    for size in (0, backup_crypto.CHUNK, 3 * backup_crypto.CHUNK + 5):
+        data = bytes(range(256)) * (size // 256) + b"z" * (size % 256)
+        out = io.BytesIO()
+        with backup_crypto.EncryptingWriter(out, PASSPHRASE) as w:
+            w.write(data)
+        out.seek(0)
+        with backup_crypto.decrypt_to_temp(out, PASSPHRASE) as plain:
+            assert plain.read() == data

@@ -213,6 +213,8 @@ def test_ajax_lookup_offers_nothing_outside_subtree(officer_client, world, endpo
     assert ids and not ids & foreign
     by_name = officer_client.get(f"/admin/{endpoint}/ajax/lookup/?name={name}&query=B%C3%ACnh")
     assert not {row[0] for row in json.loads(by_name.data)} & foreign
+    odd = officer_client.get(f"/admin/{endpoint}/ajax/lookup/?name={name}&query=&offset=-5&limit=-3")
+    assert odd.status_code == 200 and not {row[0] for row in json.loads(odd.data)} & foreign
 
 
 @pytest.mark.parametrize("query", ["sort=3", "sort=4&desc=1", "sort=99", "sort=-1", "sort=abc", "sort=$where",

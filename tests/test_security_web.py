@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import re
+import uuid
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -232,6 +233,61 @@ def test_cookie_replayed_after_deactivation_is_refused(app, world, admin_client,
     assert r.status_code == 302 and "/login/" in r.location
 
 
+def test_login_starts_a_fresh_session(app, world):
+    """Nothing from before login survives it: not the CSRF secret, not a planted value;
+    the cookie from before is useless afterwards."""
+    factories.user("canbo", world.commune_a)
+    c = app.test_client()
+    token = csrf_token(c)
+    with c.session_transaction() as s:
+        s["planted"] = "giá trị cài sẵn"
+        before = dict(s)
+    old_cookie = c.get_cookie("session").value
+    assert c.post("/login/", data={"username": "canbo", "password": SECRET, "csrf_token": token}).status_code == 302
+    new_token = csrf_token(c, "/admin/")
+    with c.session_transaction() as s:
+        assert "planted" not in s and s["csrf_token"] != before["csrf_token"] and "_user_id" in s
+    assert new_token != token
+    # the pre-login token does not work in the new session
+    assert c.post("/logout/", data={"csrf_token": token}).status_code == 400
+    assert c.get("/admin/member/").status_code == 200
+    stale = _replay(app, old_cookie)
+    assert stale.status_code == 302 and "/login/" in stale.location
+
+
+def test_logout_starts_a_fresh_session(app, officer_client):
+    token = csrf_token(officer_client, "/admin/")
+    with officer_client.session_transaction() as s:
+        s["planted"] = "x"
+    officer_client.post("/logout/", data={"csrf_token": token})
+    with officer_client.session_transaction() as s:
+        assert "planted" not in s and "_user_id" not in s and s.get("csrf_token") != token
+
+
+# --- caching on shared office PCs ---
+def test_every_authenticated_response_is_no_store(app, world, admin_client):
+    seen = 0
+    for method, url in _urls(app, world):
+        if method != "GET":
+            continue
+        r = admin_client.get(url)
+        assert r.headers.get("Cache-Control") == "no-store", (url, r.status_code, r.headers.get("Cache-Control"))
+        assert r.headers.get("Pragma") == "no-cache", url
+        seen += r.status_code == 200
+        r.close()
+    assert seen > 20
+    for path in ("/password/", "/admin/", "/login/"):
+        assert admin_client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_downloads_are_no_store(admin_client, world):
+    for url in ("/admin/socialaccount/export-xlsx/", "/admin/site/export-xlsx/"):
+        r = admin_client.get(url)
+        assert r.status_code == 200 and "attachment" in r.headers.get("Content-Disposition", "")
+        assert r.headers["Cache-Control"] == "no-store" and r.headers["Pragma"] == "no-cache"
+        r.close()
+
+
 # --- case 14: cookie flags ---
 def _login_response(application):
     with application.app_context():
@@ -261,10 +317,16 @@ def test_session_cookie_secure_behind_https():
     assert "Secure" in session
 
 
-# --- case 15: throttling ---
-def _try(client, username, password, ip="10.0.0.1"):
+# --- case 15: throttling (growing delays, never a lock-out) ---
+def _try(client, username, password, ip="10.0.0.1", headers=None):
     return client.post("/login/", data={"username": username, "password": password, "csrf_token": csrf_token(client)},
-                       environ_base={"REMOTE_ADDR": ip})
+                       environ_base={"REMOTE_ADDR": ip}, headers=headers or {})
+
+
+def _age_failures(seconds, **match):
+    """Move the matching failures ``seconds`` into the past (time passes)."""
+    for entry in AuditEntry.objects(action="login_failed", **match):
+        entry.update(set__at=entry.at - dt.timedelta(seconds=seconds))
 
 
 def test_twenty_wrong_passwords_are_throttled_and_audited(app, world, caplog):
@@ -272,9 +334,12 @@ def test_twenty_wrong_passwords_are_throttled_and_audited(app, world, caplog):
     c = app.test_client()
     wrong = [f"Sai-mat-khau-so-{i}" for i in range(20)]
     with caplog.at_level(logging.INFO, logger="audit"):
-        codes = [_try(c, "canbo", pw).status_code for pw in wrong]
+        responses = [_try(c, "canbo", pw) for pw in wrong]
+    codes = [r.status_code for r in responses]
     assert codes[:5] == [200] * 5 and set(codes[5:]) == {429}
-    assert _try(c, "canbo", SECRET).status_code == 429  # even the right password waits
+    assert int(responses[-1].headers["Retry-After"]) > 0
+    assert "Hãy chờ" in responses[-1].get_data(as_text=True)
+    assert _try(c, "canbo", SECRET).status_code == 429  # from this address, even the right password waits
     assert AuditEntry.objects(action="login_failed", username="canbo").count() == 5
     assert AuditEntry.objects(action="login_throttled", username="canbo").count() == 16
     stored = json.dumps([e.to_mongo().to_dict() for e in AuditEntry.objects], default=str)
@@ -282,12 +347,69 @@ def test_twenty_wrong_passwords_are_throttled_and_audited(app, world, caplog):
         assert pw not in stored and pw not in caplog.text
 
 
-def test_throttle_per_account_holds_across_addresses(app, world):
+def test_delays_grow_and_the_right_password_works_after_the_wait(app, world):
     factories.user("canbo", world.commune_a)
     c = app.test_client()
+    for _ in range(app.config["LOGIN_FREE_FAILURES"]):
+        assert _try(c, "canbo", "Sai-mat-khau-123").status_code == 200
+    waits = []
+    for _ in range(3):
+        r = _try(c, "canbo", "Sai-mat-khau-123")
+        assert r.status_code == 429
+        waits.append(int(r.headers["Retry-After"]))
+        _age_failures(waits[-1])  # wait exactly what was asked
+        assert _try(c, "canbo", "Sai-mat-khau-123").status_code == 200  # checked again, fails again
+    assert waits[0] < waits[1] < waits[2] <= app.config["LOGIN_MAX_DELAY_SECONDS"] + 1
+    r = _try(c, "canbo", SECRET)
+    assert r.status_code == 429
+    _age_failures(int(r.headers["Retry-After"]))
+    assert _try(c, "canbo", SECRET).status_code == 302  # the wait is over: no lock-out
+
+
+def test_five_addresses_cannot_lock_an_account_out(app, world):
+    """Five wrong passwords for an account from five addresses: its officer still gets in,
+    from a new address and from any of the five."""
+    factories.user("quantri", world.commune_a)
     for i in range(5):
-        _try(c, "canbo", "Sai-mat-khau-123", ip=f"10.0.1.{i}")
-    assert _try(c, "canbo", SECRET, ip="10.9.9.9").status_code == 429
+        _try(app.test_client(), "quantri", "Sai-mat-khau-123", ip=f"10.0.1.{i}")
+    assert _try(app.test_client(), "quantri", SECRET, ip="10.9.9.9").status_code == 302
+    assert _try(app.test_client(), "quantri", SECRET, ip="10.0.1.0").status_code == 302
+
+
+def test_account_ceiling_slows_only_addresses_that_failed(app, world):
+    factories.user("quantri", world.commune_a)
+    ceiling = app.config["LOGIN_ACCOUNT_CEILING"]
+    for i in range(ceiling):
+        _try(app.test_client(), "quantri", "Sai-mat-khau-123", ip=f"10.1.{i // 200}.{i % 200}")
+    assert _try(app.test_client(), "quantri", SECRET, ip="10.1.0.3").status_code == 429
+    assert _try(app.test_client(), "quantri", SECRET, ip="10.9.9.9").status_code == 302
+
+
+def test_made_up_names_behind_a_proxy_do_not_lock_out_everyone():
+    """Twenty bad logins for made-up names through the reverse proxy: with TRUSTED_PROXIES
+    the attacker's own address is slowed, every other officer logs in."""
+    application = create_app({"MONGODB_URI": f"mongomock://localhost/test_{uuid.uuid4().hex}", "SECRET_KEY": "k",
+                              "TESTING": True, "TRUSTED_PROXIES": 1})
+    with application.app_context():
+        world = factories.world()
+        factories.user("quantri", world.district, "admin")
+    proxy = "127.0.0.1"
+    for i in range(25):
+        _try(application.test_client(), f"khong-co-{i}", "Sai-mat-khau-123", ip=proxy,
+             headers={"X-Forwarded-For": "203.0.113.66"})
+    ok = _try(application.test_client(), "quantri", SECRET, ip=proxy, headers={"X-Forwarded-For": "198.51.100.7"})
+    assert ok.status_code == 302
+    slowed = _try(application.test_client(), "quantri", SECRET, ip=proxy, headers={"X-Forwarded-For": "203.0.113.66"})
+    assert slowed.status_code == 429
+    with application.app_context():
+        assert AuditEntry.objects(action="login_failed", ip="203.0.113.66").count() == 20
+        assert AuditEntry.objects(action="login", ip="198.51.100.7").count() == 1
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(app, world):
+    factories.user("canbo", world.commune_a)
+    _try(app.test_client(), "khong-co", "Sai-mat-khau-123", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert AuditEntry.objects(action="login_failed").get().ip == "10.0.0.1"
 
 
 def test_throttle_per_address_holds_across_accounts(app, world):
@@ -308,6 +430,7 @@ def test_window_passes_and_success_resets(app, world):
     for _ in range(4):
         _try(c, "canbo", "Sai-mat-khau-123")
     assert _try(c, "canbo", "Sai-mat-khau-123").status_code == 200  # counted since the success
+    assert _try(c, "canbo", SECRET).status_code == 429
     AuditEntry.objects(action="login_failed").update(set__at=dt.datetime(2020, 1, 1))
     assert _try(c, "canbo", SECRET).status_code == 302
 

@@ -10,7 +10,7 @@ import importlib
 
 from flask import Flask
 
-MODULES = ["orgs", "users", "forms_export", "reports", "forms_import", "backup", "check", "party_work"]
+MODULES = ["orgs", "users", "forms_export", "reports", "forms_import", "backup", "check", "audit", "party_work"]
 
 
 def init_app(app: Flask) -> None:

@@ -14,8 +14,10 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from models import Organisation
-from services import demo
-from tests import factories
+from services import db, demo
+from tests import factories, strict_store
+
+db.MOCK_CLIENT = strict_store.StrictMongoClient  # the browser journey runs on the strict store too
 
 OFFICER = "canbo_e2e"
 PASSWORD = factories.PASSWORD
