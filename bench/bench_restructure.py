@@ -45,10 +45,10 @@ def run(cells: int, people: int) -> tuple[int, float, int]:
             m = Member(full_name=f"Người {c} {p}", position="Đảng viên", organisation=cell)
             m.clean()
             members.append(m.to_mongo())
-    Member._get_collection().insert_many(members)
-    for doc in Member.objects.only("id", "organisation", "scope", "org_name", "org_key"):
-        accounts.append({"member": doc.pk, "organisation": doc.organisation.pk, "scope": doc.scope,
-                         "org_name": doc.org_name, "org_key": doc.org_key, "platform": "Facebook"})
+    Member._get_collection().insert_many(members)  # sets each document's _id
+    for doc in members:  # (iterating a mongomock cursor is quadratic: built from what we wrote)
+        accounts.append({"member": doc["_id"], "organisation": doc["organisation"], "scope": doc["scope"],
+                         "org_name": doc["org_name"], "org_key": doc["org_key"], "platform": "Facebook"})
     SocialAccount._get_collection().insert_many(accounts)
     calls = 0
     originals = {}
@@ -75,8 +75,8 @@ def run(cells: int, people: int) -> tuple[int, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cells", type=int, default=20)
-    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--cells", type=int, default=10)
+    parser.add_argument("--people", type=int, default=50)
     args = parser.parse_args()
     for people in (args.people, 4 * args.people):
         calls, elapsed, moved = run(args.cells, people)

@@ -229,7 +229,7 @@ def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[
             name, key = _person(doc)
             reason = (doc.get("left_reason") or _STATUS_LABELS.get(doc.get("status"), "")) if move.column == 1 else ""
             content = "" if move.model is Member else _describe(doc)
-            detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, move.column),
+            detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, move.column, str(doc["_id"])),
                            [units.sort_key(unit)[1], doc.get("org_name") or "", name, doc.get("position") or "", move.label, content,
                             format_date(doc.get(move.date_field)), reason]))
     rows, total = units.table(counts, 6)
@@ -260,7 +260,7 @@ def quality_tables(org: Organisation, user: Any, today: dt.date | None = None) -
             name, key = _person(doc)
             issues = "; ".join(issue_label(model, code) for code in doc.get("quality_issues", []))
             record = "Hồ sơ cá nhân" if model is Member else _describe(doc)
-            detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, column),
+            detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, column, str(doc["_id"])),
                            [units.sort_key(unit)[1], doc.get("org_name") or "", name, label, record, issues]))
     rows, total = units.table(counts, 4)
     subtitle = as_of_line(today or dt.date.today())
