@@ -6,7 +6,18 @@ from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
-from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User, normalize
+from models import (
+    Meeting,
+    Member,
+    Organisation,
+    PartyDocument,
+    Site,
+    SocialAccount,
+    StudyCampaign,
+    Task,
+    User,
+    normalize,
+)
 from models.audit import AuditEntry
 
 from . import auth, errors, i18n, labels
@@ -18,7 +29,10 @@ from .imports import ImportView
 from .lookup import LookupView
 from .members import MemberView
 from .organisations import OrganisationView
-from .party_work import MeetingView, PartyDocumentView
+from .party_reports import CalendarView, PartyReportsView
+from .party_study import StudyCampaignView
+from .party_tasks import TaskView
+from .party_work import IncomingDocumentView, MeetingView, PartyDocumentView
 from .reports import ReportsView
 from .transfers import TransferOrdersView
 from .trash import TrashView
@@ -39,8 +53,18 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(TransferOrdersView(name="Chuyển sinh hoạt", endpoint="transfers", url="/admin/transfers/"))
     admin.add_view(HandbookView(name="Đề nghị tài khoản Sổ tay", endpoint="handbook", url="/admin/handbook/"))
     admin.add_view(ReportsView(name="Báo cáo", endpoint="reports", url="/admin/reports/"))
-    admin.add_view(PartyDocumentView(PartyDocument, name="Văn bản", endpoint="partydocument", category="Công tác đảng"))
+    admin.add_view(PartyDocumentView(PartyDocument, name="Văn bản đi", endpoint="partydocument", category="Công tác đảng"))
     admin.add_view(MeetingView(Meeting, name="Sinh hoạt, hội họp", endpoint="meeting", category="Công tác đảng"))
+    # issue 14: party work of the platform regulation (Điều 7–10, Điều 12 khoản 5)
+    admin.add_view(IncomingDocumentView(PartyDocument, name="Văn bản đến", endpoint="incomingdocument",
+                                        url="/admin/van-ban-den/", category="Công tác đảng"))
+    admin.add_view(StudyCampaignView(StudyCampaign, name="Học tập nghị quyết", endpoint="studycampaign",
+                                     category="Công tác đảng"))
+    admin.add_view(TaskView(Task, name="Nhiệm vụ được giao", endpoint="task", category="Công tác đảng"))
+    admin.add_view(PartyReportsView(name="Báo cáo sinh hoạt, nhiệm vụ", endpoint="partyreports",
+                                    url="/admin/bao-cao-cong-tac-dang/", category="Công tác đảng"))
+    admin.add_view(CalendarView(name="Lịch công tác", endpoint="calendar", url="/admin/lich-cong-tac/",
+                                category="Công tác đảng"))
     admin.add_view(UserView(User, name="Tài khoản người dùng", endpoint="user", category="Hệ thống"))
     admin.add_view(AuditView(AuditEntry, name="Nhật ký", endpoint="audit", category="Hệ thống"))
     admin.add_view(TrashView(name="Thùng rác", endpoint="trash", url="/admin/trash/", category="Hệ thống"))

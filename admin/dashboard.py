@@ -13,10 +13,11 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from models import normalize
-from services import dashboard, handbook, scope
+from services import dashboard, handbook, party_reports, scope
 
 from .access import PanelIndexView
 from .filters import ChoiceFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
+from .party_tasks import TaskStatusFilter
 
 #: figure -> (list endpoint, extra filters); every figure is also filtered by unit
 FIGURE_LISTS: dict[str, tuple[str, list[tuple[type, str, str]]]] = {
@@ -71,10 +72,12 @@ def expiry_url(unit: ObjectId, start: dt.date | None, end: dt.date) -> str | Non
 
 
 def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str:
-    """Where each deadline is produced: the proposal list, the meetings list, else the reports screen."""
+    """Where each deadline is produced: the proposal list, the unit's monthly meeting report, else the reports screen."""
     if key == "proposals":  # the monthly list of handbook-account proposals behind the deadline
         return url_for("handbook.index", org=str(unit), month=f"{today:%m/%Y}")
-    return url_for("meeting.index_view" if key == "meetings" else "reports.index")
+    if key == "meetings":
+        return url_for("partyreports.meetings", org=str(unit), month=f"{today.year}-{today.month:02d}")
+    return url_for("reports.index")
 
 
 def bar_chart(items: list[tuple[str, int, str | None]], label: str) -> Markup:
@@ -96,6 +99,18 @@ def bar_chart(items: list[tuple[str, int, str | None]], label: str) -> Markup:
     return Markup("").join(parts)
 
 
+OVERDUE_SHOWN = 10
+
+
+def party_overdue(today: dt.date) -> dict[str, Any]:
+    """Overdue tasks of the user's scope (issue 14): the count and the nearest few; two
+    queries on the ``scope, status, due_on`` index, apart from the figures above."""
+    qs = party_reports.overdue_tasks(current_user, today)
+    rows = list(qs.only("title", "member_name", "org_name", "due_on").order_by("due_on").limit(OVERDUE_SHOWN))
+    return {"count": qs.count() if len(rows) == OVERDUE_SHOWN else len(rows), "rows": rows,
+            "url": list_url("task", [(TaskStatusFilter, "status", "overdue")])}
+
+
 class DashboardView(PanelIndexView):
     @expose("/")
     def index(self) -> str:
@@ -107,7 +122,8 @@ class DashboardView(PanelIndexView):
                            platform_chart=bar_chart(platforms, "Tài khoản mạng xã hội theo loại"),
                            unit_chart=bar_chart(units, "Tài khoản mạng xã hội theo đơn vị") if units else None,
                            expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta,
-                           proposals=handbook.dashboard_status(current_user, board.root.id, board.today))
+                           proposals=handbook.dashboard_status(current_user, board.root.id, board.today),
+                           overdue=party_overdue(board.today))
 
     @expose("/chua-khai-bao/")
     def no_account(self) -> str:

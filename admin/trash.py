@@ -18,7 +18,7 @@ from flask_admin import expose
 from flask_login import current_user
 from mongoengine.errors import OperationError
 
-from models import Meeting, Member, PartyDocument, Site, SocialAccount
+from models import Meeting, Member, PartyDocument, Site, SocialAccount, StudyCampaign, Task
 from services import audit, scope
 from services.soft_delete import purge, restore
 
@@ -31,6 +31,8 @@ KINDS: dict[str, tuple[type, str]] = {
     "socialaccount": (SocialAccount, "Tài khoản mạng xã hội"),
     "partydocument": (PartyDocument, "Văn bản"),
     "meeting": (Meeting, "Sinh hoạt, hội họp"),
+    "task": (Task, "Nhiệm vụ được giao"),
+    "studycampaign": (StudyCampaign, "Học tập nghị quyết"),
 }
 PAGE = 200
 

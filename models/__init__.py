@@ -6,8 +6,10 @@ from .handbook import HandbookProposal, ProposalList
 from .import_log import ImportLock, ImportLog
 from .member import Member
 from .organisation import Organisation, OrganisationNotEmpty
+from .party_study import StudyCampaign, StudyRecord
+from .party_tasks import Task
 from .party_work import Meeting, PartyDocument
 from .user import User
 
-__all__ = ["AuditEntry", "HandbookProposal", "ProposalList", "ImportLock", "ImportLog", "Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
-           "Site", "SocialAccount", "User"]
+__all__ = ["AuditEntry", "HandbookProposal", "ProposalList", "ImportLock", "ImportLog", "Meeting", "Member", "Organisation",
+           "OrganisationNotEmpty", "PartyDocument", "Site", "SocialAccount", "StudyCampaign", "StudyRecord", "Task", "User"]

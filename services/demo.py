@@ -147,7 +147,8 @@ def _seed_party_work(rnd: random.Random, district: Organisation, cells: list[Org
         n += 1
     by_cell: dict = {}
     for m in members:
-        by_cell.setdefault(m.organisation.pk, []).append(m)
+        if m.is_party_member:  # the roll call calls party members only
+            by_cell.setdefault(m.organisation.pk, []).append(m)
     for cell in cells[:10]:
         for months_back in (1, 2):
             year, month = divmod(today.year * 12 + today.month - 1 - months_back, 12)
@@ -159,6 +160,90 @@ def _seed_party_work(rnd: random.Random, district: Organisation, cells: list[Org
                     a.absence_reason = None
             Meeting(organisation=cell, held_on=held, kind="regular", topic=f"Sinh hoạt chi bộ tháng {held.month}/{held.year}",
                     attendance=attendance, conclusions="Thống nhất rà soát danh sách tài khoản mạng xã hội.").save()
+            n += 1
+    return n + _seed_party_work_months(rnd, district, cells, by_cell, today)
+
+
+def _seed_party_work_months(rnd: random.Random, district: Organisation, cells: list[Organisation],
+                            by_cell: dict, today: dt.date) -> int:
+    """Issue 14: three months of meetings of every cell (a few cells miss a month), resolutions
+    sent down to the communes, a classified registration, a study campaign recorded from
+    the roll calls, and tasks in every state."""
+    from models import StudyCampaign, StudyRecord, Task
+    from models.party_tasks import Evaluation
+    from models.party_work import Recipient
+
+    n = 0
+    communes = list(Organisation.objects(parent=district).order_by("tree_key"))
+    start = dt.datetime(today.year, today.month, 1)
+    months = [(start - dt.timedelta(days=28 * k)).replace(day=1) for k in (3, 2, 1)] + [start]
+    resolution = PartyDocument(number=f"{rnd.randint(20, 40)}-NQ/HU", doc_type="Nghị quyết", organisation=district,
+                               title="Nghị quyết về đẩy mạnh chuyển đổi số trong công tác xây dựng Đảng",
+                               issuer="Huyện ủy Vĩnh Bảo", issued_on=months[0] + dt.timedelta(days=2), direction="issued")
+    resolution.recipients = [Recipient(organisation=c, sent_on=resolution.issued_on,
+                                       received_on=resolution.issued_on + dt.timedelta(days=1) if i % 3 else None)
+                             for i, c in enumerate(communes)]
+    resolution.save()
+    guide = PartyDocument(number=f"{rnd.randint(100, 140)}-HD/HU", doc_type="Hướng dẫn", organisation=district,
+                          title="Hướng dẫn định hướng sinh hoạt chi bộ hằng tháng", issuer="Huyện ủy Vĩnh Bảo",
+                          issued_on=months[2] + dt.timedelta(days=20), direction="issued")
+    guide.recipients = [Recipient(organisation=c, sent_on=guide.issued_on) for c in communes]
+    guide.save()
+    PartyDocument(number="03-CV/HU", doc_type="Công văn", organisation=district, classification="mat",
+                  title="Về công tác bảo vệ chính trị nội bộ (đăng ký văn bản mật, không lưu nội dung)",
+                  issuer="Ban Tổ chức Tỉnh ủy", issued_on=months[1] + dt.timedelta(days=5), direction="received").save()
+    report = PartyDocument(number="15-BC/ĐU", doc_type="Báo cáo", organisation=communes[0], issuer=communes[0].name,
+                           title="Báo cáo kết quả sinh hoạt chi bộ và học tập nghị quyết", direction="issued",
+                           issued_on=months[2] + dt.timedelta(days=27))
+    report.recipients = [Recipient(organisation=district, sent_on=report.issued_on)]
+    report.save()
+    n += 4
+    campaign = StudyCampaign(organisation=district, document=resolution, title="Học tập, quán triệt "
+                             + resolution.number, starts_on=resolution.issued_on, ends_on=start + dt.timedelta(days=27))
+    campaign.save()
+    for c_i, cell in enumerate(cells):
+        people = by_cell.get(cell.pk, [])
+        for m_i, month in enumerate(months):
+            if (c_i + m_i) % 9 == 4:  # this cell did not meet that month
+                continue
+            held = month + dt.timedelta(days=rnd.randint(4, 20))
+            if held.date() > today:
+                continue
+            lines = []
+            for p in people:
+                r = rnd.random()
+                lines.append(Attendance(member=p, present=r > 0.12, absence_kind=None if r > 0.12 else
+                                        ("excused" if r > 0.03 else "unexcused"),
+                                        absence_reason="Đi công tác" if 0.03 < r <= 0.12 else None))
+            meeting = Meeting(organisation=cell, held_on=held, kind="regular",
+                              topic=f"Sinh hoạt chi bộ thường kỳ tháng {held.month}/{held.year}",
+                              agenda="1. Đánh giá kết quả thực hiện nhiệm vụ tháng\n2. Phương hướng nhiệm vụ tháng tới",
+                              discussion="Các đồng chí đảng viên phát biểu ý kiến về nhiệm vụ của chi bộ.",
+                              conclusions="1. Hoàn thành rà soát tài khoản mạng xã hội.\n2. Đôn đốc học tập nghị quyết.",
+                              attendance=lines)
+            if m_i == 1 and c_i % 2 == 0:
+                meeting.kind, meeting.topic = "thematic", f"Sinh hoạt chuyên đề: học tập {resolution.number}"
+            meeting.save()
+            n += 1
+            if meeting.kind == "thematic":
+                for a in lines:
+                    if a.present:
+                        StudyRecord(campaign=campaign, member=a.member, studied_on=held, way="meeting",
+                                    meeting=meeting).save()
+        for t_i, title in enumerate(["Rà soát, cập nhật tài khoản mạng xã hội của đảng viên",
+                                     "Tuyên truyền nghị quyết đến hộ gia đình", "Thu, nộp đảng phí quý"]):
+            due = start + dt.timedelta(days=rnd.randint(-50, 25))
+            past = due.date() < today
+            status = ("done" if rnd.random() < 0.8 else "doing") if past else rnd.choice(["done", "doing", "todo"])
+            task = Task(organisation=cell, assigned_by=cell.parent, title=title, due_on=due,
+                        member=people[t_i] if t_i < len(people) and t_i != 2 else None,
+                        starts_on=due - dt.timedelta(days=30), status=status,
+                        completed_on=due + dt.timedelta(days=rnd.randint(-5, 4)) if status == "done" else None,
+                        result="Đã hoàn thành theo kế hoạch." if status == "done" else None)
+            if past:
+                task.evaluations = [Evaluation(month=f"{due.year}-{due.month:02d}",
+                                               note="Hoàn thành tốt." if status == "done" else "Cần đôn đốc.")]
+            task.save()
             n += 1
     return n
 

@@ -63,15 +63,34 @@ def test_roll_call_records_absence_with_reason(officer_client, world):
     page = officer_client.get(path).get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "Lê Văn Cường" in page and "Trần Thị Bình" not in page
     token = csrf_token(officer_client, path)
-    r = officer_client.post(path, data={"csrf_token": token, f"present_{world.member_a.pk}": "1"})
-    assert r.status_code == 200 and "Vắng mặt phải có lý do: Lê Văn Cường" in r.get_data(as_text=True)
-    r = officer_client.post(path, data={"csrf_token": token, f"present_{world.member_a.pk}": "1",
-                                        f"reason_{extra.pk}": "Ốm"})
+    r = officer_client.post(path, data={"csrf_token": token, f"status_{extra.pk}": "excused"})
+    assert r.status_code == 200 and "Vắng có lý do phải ghi lý do: Lê Văn Cường" in r.get_data(as_text=True)
+    assert Meeting.objects.get().member_count == 0  # nothing saved
+    r = officer_client.post(path, data={"csrf_token": token, f"status_{world.member_a.pk}": "present",
+                                        f"status_{extra.pk}": "excused", f"reason_{extra.pk}": "Ốm"})
     assert r.status_code == 302
     meeting.reload()
-    assert meeting.present_count == 1
-    assert [(a.member_name, a.present, a.absence_reason) for a in meeting.attendance if not a.present] == [
-        ("Lê Văn Cường", False, "Ốm")]
+    assert (meeting.present_count, meeting.member_count, meeting.excused_count, meeting.unexcused_count) == (1, 2, 1, 0)
+    assert [(a.member_name, a.present, a.absence_kind, a.absence_reason) for a in meeting.attendance if not a.present] == [
+        ("Lê Văn Cường", False, "excused", "Ốm")]
+
+
+def test_roll_call_is_of_party_members_only_and_counts_unexcused(officer_client, world):
+    outsider = factories.member(world.cell_a, "Phạm Quần Chúng", is_party_member=False)
+    absent = factories.member(world.cell_a, "Đỗ Văn Vắng")
+    meeting = Meeting(organisation=world.cell_a, held_on=dt.datetime(2026, 11, 10), topic="Sinh hoạt tháng 11")
+    meeting.save()
+    path = f"/admin/meeting/attendance/?id={meeting.pk}"
+    page = officer_client.get(path).get_data(as_text=True)
+    assert "Đỗ Văn Vắng" in page and "Phạm Quần Chúng" not in page
+    r = officer_client.post(path, data={"csrf_token": csrf_token(officer_client, path),
+                                        f"status_{absent.pk}": "unexcused", f"status_{outsider.pk}": "present"})
+    assert r.status_code == 302
+    meeting.reload()
+    assert (meeting.member_count, meeting.present_count, meeting.unexcused_count) == (2, 1, 1)
+    assert outsider.pk not in [a.member.pk for a in meeting.attendance]
+    detail = officer_client.get(f"/admin/meeting/details/?id={meeting.pk}").get_data(as_text=True)
+    assert "Đỗ Văn Vắng: vắng không lý do" in detail
 
 
 def test_roll_call_of_foreign_meeting_is_404(officer_client, world):
@@ -86,6 +105,6 @@ def test_roll_call_is_audited(officer_client, world):
     meeting = Meeting(organisation=world.cell_a, held_on=dt.datetime(2026, 11, 10), topic="Sinh hoạt")
     meeting.save()
     path = f"/admin/meeting/attendance/?id={meeting.pk}"
-    officer_client.post(path, data={"csrf_token": csrf_token(officer_client, path), f"present_{world.member_a.pk}": "1"})
+    officer_client.post(path, data={"csrf_token": csrf_token(officer_client, path), f"status_{world.member_a.pk}": "present"})
     entry = AuditEntry.objects(action="update", record_ids=str(meeting.pk)).first()
     assert entry is not None and entry.username == "canbo_a" and entry.detail == "Điểm danh"

@@ -10,7 +10,8 @@ import importlib
 
 from flask import Flask
 
-MODULES = ["orgs", "users", "forms_export", "reports", "forms_import", "backup", "check", "audit", "members"]
+MODULES = ["orgs", "users", "forms_export", "reports", "forms_import", "backup", "check", "audit", "members",
+           "party_work"]
 
 
 def init_app(app: Flask) -> None:

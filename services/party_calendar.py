@@ -1,0 +1,70 @@
+"""The work calendar (lịch công tác, Điều 10 khoản 1; Điều 11 khoản 5 điểm a): meetings,
+reporting deadlines, task deadlines and study campaign ends of the user's scope in one
+month. Four queries, each an indexed range on the month within the scope."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from models import Meeting, Task
+from models.party_work import MEETING_KINDS
+from services import scope
+
+from .party_reports import campaigns, month_bounds
+
+
+@dataclass
+class Entry:
+    day: dt.date
+    kind: str  # meeting | task | study | deadline
+    title: str
+    endpoint: str  # where the entry links to (url_for)
+    args: dict
+    late: bool = False
+
+
+def regulation_deadlines(year: int, month: int) -> list[tuple[dt.date, str, str, dict]]:
+    last = calendar.monthrange(year, month)[1]
+    return [
+        (dt.date(year, month, min(25, last)), "Hạn đăng Định hướng sinh hoạt chi bộ tháng sau (trước ngày 25)",
+         "meeting.index_view", {}),
+        (dt.date(year, month, min(29, last)), "Hạn gửi danh sách đề nghị tạo, xóa tài khoản (ngày 27–29)",
+         "reports.index", {}),
+        (dt.date(year, month, last), "Hạn báo cáo kết quả sinh hoạt đảng, học tập nghị quyết (cuối tháng)",
+         "partyreports.meetings", {"month": f"{year}-{month:02d}"}),
+    ]
+
+
+def month_entries(user: Any, year: int, month: int, today: dt.date | None = None) -> dict[dt.date, list[Entry]]:
+    today = today or dt.date.today()
+    start, end = month_bounds(year, month)
+    kinds = dict(MEETING_KINDS)
+    out: dict[dt.date, list[Entry]] = {}
+
+    def add(e: Entry) -> None:
+        out.setdefault(e.day, []).append(e)
+
+    for m in scope.visible(Meeting, user).filter(held_on__gte=start, held_on__lt=end) \
+            .only("held_on", "kind", "topic", "org_name").order_by("held_on").as_pymongo():
+        add(Entry(m["held_on"].date(), "meeting", f"{kinds.get(m.get('kind'), 'Sinh hoạt')}: {m.get('org_name')} — {m['topic']}",
+                  "meeting.details_view", {"id": str(m["_id"])}))
+    for t in scope.visible(Task, user).filter(due_on__gte=start, due_on__lt=end) \
+            .only("due_on", "title", "status", "member_name", "org_name").order_by("due_on").as_pymongo():
+        who = t.get("member_name") or t.get("org_name")
+        add(Entry(t["due_on"].date(), "task", f"Hạn nhiệm vụ: {t['title']} ({who})", "task.details_view",
+                  {"id": str(t["_id"])}, late=t.get("status") != "done" and t["due_on"].date() < today))
+    for c in campaigns(user).filter(ends_on__gte=start, ends_on__lt=end).only("ends_on", "title").as_pymongo():
+        add(Entry(c["ends_on"].date(), "study", f"Kết thúc học tập: {c['title']}", "studycampaign.progress_view",
+                  {"id": str(c["_id"])}))
+    for day, title, endpoint, args in regulation_deadlines(year, month):
+        add(Entry(day, "deadline", title, endpoint, args))
+    return out
+
+
+def weeks(year: int, month: int) -> list[list[dt.date | None]]:
+    """The month's weeks, Monday first; days of other months are None."""
+    return [[d if d.month == month else None for d in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)]
