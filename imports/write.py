@@ -15,6 +15,7 @@ from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from models import Member, Organisation
+from models.accounts import recount_declarations
 
 from .matching import NewPerson
 from .plan import _OWNER_FIELDS, Action, Plan
@@ -34,6 +35,7 @@ def execute(plan: Plan, numbers: dict[str, int]) -> dict[str, int]:
         counts["unchanged"] += existed
     for action in (a for a in plan.actions if a.kind == "update"):
         counts["updated"] += _update(plan, action, numbers)
+    recount_declarations(m.pk for m in members.values())  # bulk inserts skip the model's save()
     return counts
 
 

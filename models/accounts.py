@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
 import mongoengine as me
 
 from . import normalize
@@ -50,6 +53,21 @@ class _Owned(ScopedDocument):
             self.member_name = member.full_name
             self.member_sort_key = member.sort_key
             self.position = member.position
+
+    def save(self, *args, **kwargs):  # type: ignore[override]
+        before = None
+        if self.pk is not None and "member" in getattr(self, "_changed_fields", []):
+            old = type(self).objects(pk=self.pk).only("member").as_pymongo().first()
+            before = old.get("member") if old else None
+        result = super().save(*args, **kwargs)
+        recount_declarations([self.member.pk if self.member else None, before])
+        return result
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        owner = self.member.pk if self.member else None
+        result = super().delete(*args, **kwargs)
+        recount_declarations([owner])
+        return result
 
     def compute_keys(self) -> None:
         self.search_keys = sorted(set(
@@ -170,3 +188,23 @@ class SocialAccount(_Owned):
     def _own_text(self) -> list[object]:
         key = self.url_key or ""
         return [self.platform, self.account_name, key, *key.split("/")[1:]]
+
+
+def recount_declarations(member_ids: Iterable[object]) -> None:
+    """Set ``Member.declared`` (live sites + accounts) for these people: one aggregation per
+    form and one update per distinct count, whatever the number of people. Called after
+    every write that adds, removes, bins or restores a site or an account."""
+    ids = list({i for i in member_ids if i is not None})
+    if not ids:
+        return
+    counts: Counter = Counter()
+    for model in (Site, SocialAccount):
+        pipeline = [{"$match": {"member": {"$in": ids}, "deleted_at": None}},
+                    {"$group": {"_id": "$member", "n": {"$sum": 1}}}]
+        for row in model._get_collection().aggregate(pipeline):
+            counts[row["_id"]] += row["n"]
+    by_count: dict[int, list] = defaultdict(list)
+    for i in ids:
+        by_count[counts[i]].append(i)
+    for n, group in by_count.items():
+        Member.objects(pk__in=group).update(set__declared=n)

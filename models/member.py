@@ -63,6 +63,10 @@ class Member(ScopedDocument):
     transfers = me.EmbeddedDocumentListField(Transfer)
     notes = me.StringField(max_length=2000)
     sort_key = me.StringField()
+    #: live sites + social accounts of the person, kept by ``models.accounts.recount_declarations``
+    #: on every write: the dashboard's "no account yet" figure and list are then an indexed
+    #: match (``declared == 0``) instead of a join or a list of ids sent back to the store
+    declared = me.IntField(default=0)
 
     RULES = {
         "full_name": Rule("Họ và tên", normalize.text, required=True),

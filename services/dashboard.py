@@ -1,8 +1,11 @@
 """Figures of the home dashboard, for the user's organisation and the units below it.
 
 A fixed number of database round trips whatever the size of the register: one
-aggregation per figure, each ``$unwind``-ing the ``scope`` path so that a single
-``$group`` yields the count of every organisation of the subtree at once.
+aggregation per form, each ``$unwind``-ing the ``scope`` path so that a single
+``$group`` yields the count of every organisation of the subtree at once. What comes
+back is one row per unit shown (times platforms), never one per record: "no account yet"
+is the ``declared`` count kept on the person at every write (``recount_declarations``),
+not a list of ids sent back in a ``$nin``.
 """
 
 from __future__ import annotations
@@ -72,17 +75,10 @@ def _tally(qs: Any, ids: list[ObjectId], flags: dict[str, Any], extra: str | Non
     return out
 
 
-def _declared_members(user: Any, root: ObjectId) -> list[ObjectId]:
-    """People who declared at least one site or account (one aggregation per form)."""
-    ids: set[ObjectId] = set()
-    for model in (SocialAccount, Site):
-        ids.update(r["_id"] for r in scope.in_subtree(model, root, user).aggregate([{"$group": {"_id": "$member"}}]))
-    return sorted(ids)
-
-
 def people_without_accounts(user: Any, org: ObjectId) -> Any:
-    """Active people under ``org`` with no declared site or account (the list behind a figure)."""
-    return scope.in_subtree(Member, org, user).filter(status="active", pk__nin=_declared_members(user, org))
+    """Active people under ``org`` with no declared site or account (the list behind a figure):
+    an indexed match on the ``declared`` count kept on every write, no id list."""
+    return scope.in_subtree(Member, org, user).filter(status="active", declared=0)
 
 
 def _units(user: Any, root: ObjectId) -> tuple[Unit, list[Unit]]:
@@ -105,15 +101,15 @@ def build(user: Any, today: dt.date | None = None) -> Dashboard:
     rows = [root, *units]
     ids = [u.id for u in rows]
     members, accounts, sites = (scope.in_subtree(m, root_id, user) for m in (Member, SocialAccount, Site))
-    declared = _declared_members(user, root_id)
-    people = _tally(members, ids, {"active": _flag({"$eq": ["$status", "active"]}), "issues": _HAS_ISSUES})
-    silent = _tally(members.filter(status="active", pk__nin=declared), ids, {})
+    active = {"$eq": ["$status", "active"]}
+    people = _tally(members, ids, {"active": _flag(active), "issues": _HAS_ISSUES,
+                                   "silent": _flag({"$and": [active, {"$eq": ["$declared", 0]}]})})
     per_platform = _tally(accounts, ids, {"issues": _HAS_ISSUES}, "platform")
     site_rows = _tally(sites, ids, {"issues": _HAS_ISSUES})
     for row in rows:
         mine, webs = people.get(row.id, {}), site_rows.get(row.id, {})
         plats = [v for (u, _p), v in per_platform.items() if u == row.id]
-        row.counts = {"people": mine.get("active", 0), "no_account": silent.get(row.id, {}).get("n", 0),
+        row.counts = {"people": mine.get("active", 0), "no_account": mine.get("silent", 0),
                       "sites": webs.get("n", 0), "accounts": sum(v["n"] for v in plats),
                       "issues_members": mine.get("issues", 0), "issues_sites": webs.get("issues", 0),
                       "issues_accounts": sum(v["issues"] for v in plats)}
@@ -124,12 +120,16 @@ def build(user: Any, today: dt.date | None = None) -> Dashboard:
 
 
 def _expiry(sites: Any, today: dt.date) -> tuple[dict[int, int], int]:
-    """Domains expiring within 30/60/90 days (cumulative) and those already expired."""
+    """Domains expiring within 30/60/90 days (cumulative) and those already expired: one
+    aggregation over the ``expires_on`` index, one document back."""
     start = dt.datetime(today.year, today.month, today.day)
     horizon = start + dt.timedelta(days=max(HORIZONS) + 1)
-    dates = [r["expires_on"] for r in sites.filter(expires_on__lt=horizon).only("expires_on").as_pymongo()]
-    expiring = {h: sum(1 for d in dates if start <= d < start + dt.timedelta(days=h + 1)) for h in HORIZONS}
-    return expiring, sum(1 for d in dates if d < start)
+    sums = {f"d{h}": {"$sum": _flag({"$and": [{"$gte": ["$expires_on", start]},
+                                               {"$lt": ["$expires_on", start + dt.timedelta(days=h + 1)]}]})}
+            for h in HORIZONS}
+    pipeline = [{"$group": {"_id": None, "expired": {"$sum": _flag({"$lt": ["$expires_on", start]})}, **sums}}]
+    row = next(iter(sites.filter(expires_on__lt=horizon).aggregate(pipeline)), {})
+    return {h: row.get(f"d{h}", 0) for h in HORIZONS}, row.get("expired", 0)
 
 
 def deadlines(today: dt.date) -> list[Deadline]:
