@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from bson import ObjectId
+from mongoengine import Q
 
 from exports import FORMS, TitleBlock, write_form, write_report
 from exports import reports as layouts
@@ -157,22 +158,31 @@ def _day_after(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day) + dt.timedelta(days=1)
 
 
+def _per_unit(qs: Any, depth: int, extra: str | None = None) -> Iterator[tuple[Any, Any, int]]:
+    """(unit id or None for the organisation's own records, ``extra`` value, count): one
+    aggregation whose answer has one row per unit (times ``extra`` values), not per record."""
+    key: dict = {"u": {"$arrayElemAt": ["$scope", depth]}}
+    if extra:
+        key["x"] = f"${extra}"
+    for row in qs.aggregate([{"$group": {"_id": key, "n": {"$sum": 1}}}]):
+        yield row["_id"].get("u"), row["_id"].get("x"), row["n"]
+
+
 def annual_tables(org: Organisation, user: Any, as_of: dt.date) -> list[layouts.Table]:
     """People, sites and social accounts (by platform) per unit, as of the end of ``as_of``."""
     principal, end = acting_as(org, user), _day_after(as_of)
     units, width = _Units(org, principal), 3 + len(PLATFORMS)
     counts: dict[ObjectId, list[int]] = defaultdict(lambda: [0] * width)
-    for doc in scope.in_subtree(Member, org, principal).filter(joined_on__lt=end).only("scope", "left_on").as_pymongo():
-        if doc.get("left_on") is None or doc["left_on"] >= end:
-            counts[units.of(doc["scope"])][0] += 1
-    for doc in scope.in_subtree(Site, org, principal).filter(created_at__lt=end).only("scope").as_pymongo():
-        counts[units.of(doc["scope"])][1] += 1
-    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=end).only("scope", "platform")
-    for doc in social.as_pymongo():
-        row = counts[units.of(doc["scope"])]
-        platform = doc.get("platform")
-        row[2] += 1
-        row[3 + (PLATFORMS.index(platform) if platform in PLATFORMS else len(PLATFORMS) - 1)] += 1
+    present = scope.in_subtree(Member, org, principal).filter(Q(left_on=None) | Q(left_on__gte=end), joined_on__lt=end)
+    for unit, _x, n in _per_unit(present, units.depth):
+        counts[unit or org.pk][0] += n
+    for unit, _x, n in _per_unit(scope.in_subtree(Site, org, principal).filter(created_at__lt=end), units.depth):
+        counts[unit or org.pk][1] += n
+    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=end)
+    for unit, platform, n in _per_unit(social, units.depth, "platform"):
+        row = counts[unit or org.pk]
+        row[2] += n
+        row[3 + (PLATFORMS.index(platform) if platform in PLATFORMS else len(PLATFORMS) - 1)] += n
     rows, total = units.table(counts, width)
     subtitle = f"(Tính đến {vn_date(as_of)})"
     return [layouts.annual_table(subtitle, PLATFORMS, rows, total)]
