@@ -65,7 +65,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         qs = self._query()
         tokens = normalize.query_tokens(query or "")
         if tokens:
-            qs = qs.filter(search_keys__all=tokens)
+            qs = qs.filter(__raw__=normalize.search_condition(tokens))
         return qs.skip(offset).limit(min(limit, 50))
 
 
@@ -314,7 +314,7 @@ class SecuredModelView(PanelAccess, ModelView):
 
     def _search(self, query: Any, search_term: str) -> Any:
         tokens = normalize.query_tokens(search_term)
-        return query.filter(search_keys__all=tokens) if tokens else query
+        return query.filter(__raw__=normalize.search_condition(tokens)) if tokens else query
 
 
 def _is_oid(value: str) -> bool:

@@ -100,7 +100,7 @@ class Member(ScopedDocument):
             self.joined_on = normalize.to_datetime(self.admission_date) or self.created_at
         self.sort_key = normalize.vn_sort_key(self.full_name)
         self.search_keys = normalize.search_tokens(
-            self.full_name, self.position, self.party_card_number, self.email
+            self.full_name, self.position, self.party_card_number, self.email, self.org_name
         ) + ([self.phone] if self.phone else [])
 
     _OWNER_FIELDS = frozenset({"full_name", "position", "organisation", "scope", "org_name", "org_key", "sort_key"})

@@ -79,7 +79,7 @@ class Organisation(me.Document):
         self.tree_key = ((parent.tree_key + "/") if parent else "") + (self.code or "")
         self.depth = len(self.scope) - 1
         self.name_key = normalize.fold(self.name)
-        self.search_keys = normalize.search_tokens(self.name, self.code)
+        self.search_keys = normalize.search_tokens(*self.path_names, self.code)  # any part of the path
 
     def save(self, *args, **kwargs):  # type: ignore[override]
         old_scope = None
