@@ -7,7 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
@@ -123,6 +123,15 @@ class DashboardView(PanelIndexView):
                            platform_chart=bar_chart(platforms, "Tài khoản mạng xã hội theo loại"),
                            unit_chart=bar_chart(units, "Tài khoản mạng xã hội theo đơn vị") if units else None,
                            expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta)
+
+    @expose("/don-vi/")
+    def org_options(self) -> Any:
+        """Units in scope matching the typed text, for the organisation filter of every list."""
+        try:
+            offset = int(request.args.get("offset", 0))
+        except ValueError:
+            offset = 0
+        return jsonify(OrgSubtreeFilter.options_for(current_user, request.args.get("query", ""), offset))
 
     @expose("/chua-khai-bao/")
     def no_account(self) -> str:

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from mongoengine import Q
+
 
 class NormalizeError(ValueError):
     """A value that cannot be normalised; ``str(err)`` is a Vietnamese message."""
@@ -296,17 +298,17 @@ def search_tokens(*values: object, prefixes: bool = True) -> list[str]:
     return sorted(out)
 
 
-def search_condition(tokens: list[str] | tuple[str, ...], field: str = "search_keys") -> dict:
-    """The raw filter for typed tokens, all of which must match: a short token is an equality
+def search_condition(tokens: list[str] | tuple[str, ...], field: str = "search_keys") -> Q:
+    """The filter for typed tokens, all of which must match: a short token is an equality
     on a stored prefix; a longer one is the range of whole words starting with it, inside
     ``$elemMatch`` so that real MongoDB scans one bounded range of the multikey index."""
-    parts: list[dict] = []
+    out = Q()
     for t in tokens:
         if len(t) <= PREFIX_LEN:
-            parts.append({field: t})
+            out &= Q(**{field: t})
         else:
-            parts.append({field: {"$elemMatch": {"$gte": t, "$lt": t[:-1] + chr(ord(t[-1]) + 1)}}})
-    return {"$and": parts} if len(parts) > 1 else (parts[0] if parts else {})
+            out &= Q(**{f"{field}__match": {"$gte": t, "$lt": t[:-1] + chr(ord(t[-1]) + 1)}})
+    return out
 
 
 def query_tokens(query: str) -> list[str]:

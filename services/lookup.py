@@ -118,7 +118,7 @@ def _filters(q: Query) -> dict[str, Q | None]:
                 "site": Q(search_keys=q.key) | Q(registration_email=q.key)}
     if q.kind == "url":
         keys = _enclosing(q.key)
-        partial = Q(__raw__=normalize.search_condition(q.tokens)) if q.tokens else None
+        partial = normalize.search_condition(q.tokens) if q.tokens else None
         # A bare host ("facebook.com") identifies a site, never a social account.
         account = Q(url_key__in=[k for k in keys if "/" in k] or [q.key])
         site = Q(domain_key__in=keys)
@@ -126,7 +126,7 @@ def _filters(q: Query) -> dict[str, Q | None]:
                 "site": site | partial if partial else site}
     if not q.tokens or all(len(t) < 2 for t in q.tokens):  # one letter names nobody in particular
         return {"member": None, "account": None, "site": None}
-    everything = Q(__raw__=normalize.search_condition(q.tokens))
+    everything = normalize.search_condition(q.tokens)
     return {"member": everything, "account": everything, "site": everything}
 
 
