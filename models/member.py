@@ -39,6 +39,9 @@ class Member(ScopedDocument):
             "scope", "search_keys", "quality_issues", "status", "organisation", ("org_key", "sort_key"),
             "phone", "email", "roles", "deleted_at", "joined_on", "left_on", "sort_key", "is_party_member",
             "admission_date",
+            # the list's count and default sort under a scope (and for the top administrator)
+            ("scope", "deleted_at", "org_key", "sort_key"), ("deleted_at", "org_key", "sort_key"),
+            ("scope", "status", "declared", "deleted_at"),  # "no account yet"
             {"fields": ["party_card_number"], "unique": True, "sparse": True},
         ],
         "ordering": ["org_key", "sort_key"],

@@ -61,6 +61,7 @@ class PartyDocument(_OrgOwned):
     meta = {
         "collection": "party_documents",
         "indexes": ["scope", "search_keys", "deleted_at", "doc_type", "direction", "issued_on",
+                    ("scope", "deleted_at", "-issued_on"), ("deleted_at", "-issued_on"),
                     "number", "quality_issues"],
         "ordering": ["-issued_on"],
     }
@@ -105,7 +106,8 @@ class Meeting(_OrgOwned):
     VERBOSE_NAME = "Cuộc họp"
     meta = {
         "collection": "meetings",
-        "indexes": ["scope", "search_keys", "deleted_at", "kind", "held_on", "quality_issues"],
+        "indexes": ["scope", "search_keys", "deleted_at", "kind", "held_on", "quality_issues",
+                    ("scope", "deleted_at", "-held_on"), ("deleted_at", "-held_on")],
         "ordering": ["-held_on"],
     }
 

@@ -34,14 +34,18 @@ class Budget:
     docs: int = 0
     trips: int = 0
     per_collection: Counter = field(default_factory=Counter)
+    #: (collection, command) of every round trip, in order
+    commands: list = field(default_factory=list)
     _depth: int = 0
     _saved: dict = field(default_factory=dict)
 
     def reset(self) -> None:
         self.docs, self.trips = 0, 0
         self.per_collection.clear()
+        self.commands.clear()
 
-    def _trip(self, coll: str, docs: int = 0) -> None:
+    def _trip(self, coll: str, docs: int = 0, command: str = "find") -> None:
+        self.commands.append((coll, command))
         self.trips += 1
         self.docs += docs
         self.per_collection[coll] += docs
@@ -84,14 +88,14 @@ class Budget:
                 finally:
                     budget._depth -= 1
                 if kind == "aggregate":
-                    budget._trip(coll.name, len(result))
+                    budget._trip(coll.name, len(result), name)
                     return mongomock.command_cursor.CommandCursor(result)
                 if kind == "distinct":
-                    budget._trip(coll.name, len(result))
+                    budget._trip(coll.name, len(result), name)
                 elif kind == "one":
-                    budget._trip(coll.name, int(result is not None))
+                    budget._trip(coll.name, int(result is not None), name)
                 else:
-                    budget._trip(coll.name)
+                    budget._trip(coll.name, 0, name)
                 return result
             return run
 
