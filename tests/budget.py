@@ -119,3 +119,66 @@ class Budget:
         self.reset()
         response = client.open(url, method=method, **kwargs)
         return self.docs, self.trips, response
+
+
+def bulk_load(collection: Any, docs: list[dict]) -> None:
+    """Insert prepared documents fast. mongomock checks every unique index against every
+    stored document on each insert (quadratic); documents built here are unique by
+    construction, so on mongomock they go straight into its store. Real MongoDB gets one
+    unordered ``insert_many``."""
+    if not docs:
+        return
+    if type(collection).__module__.startswith("mongomock"):
+        store = collection._store
+        for doc in docs:
+            store[doc["_id"]] = doc
+    else:
+        collection.insert_many(docs, ordered=False)
+
+
+def replicate(factor: int) -> dict[str, int]:
+    """Grow the register to ``factor`` times its people, sites and accounts (same units):
+    each copy of a person gets a fresh id, card number and phone, and copies of their
+    records with distinct addresses, so look-ups still name one person."""
+    from bson import ObjectId
+    from mongoengine import get_db
+
+    db = get_db()
+    members = list(db.members.find())
+    owned = {name: list(db[name].find()) for name in ("social_accounts", "sites")}
+    out: dict[str, list[dict]] = {"members": [], "social_accounts": [], "sites": []}
+    for k in range(1, factor):
+        new_ids = {}
+        for m in members:
+            copy = {**m, "_id": ObjectId()}
+            new_ids[m["_id"]] = copy["_id"]
+            if copy.get("party_card_number"):
+                copy["party_card_number"] = f"{k:02d}{copy['party_card_number']}"
+            if copy.get("phone"):
+                copy["phone"] = _phone(copy["phone"], k)
+            copy["search_keys"] = _moved_keys(copy.get("search_keys", []), set(), k)
+            out["members"].append(copy)
+        for name, docs in owned.items():
+            for d in docs:
+                copy = {**d, "_id": ObjectId(), "member": new_ids[d["member"]]}
+                words = {w for key in ("url_key", "domain_key") for w in (copy.get(key) or "").split("/")}
+                for key in ("url", "url_key", "domain", "domain_key"):
+                    if copy.get(key):
+                        copy[key] = f"{copy[key]}/x{k}"
+                copy["search_keys"] = _moved_keys(copy.get("search_keys", []), words, k)
+                if copy.get("registration_phone"):
+                    copy["registration_phone"] = _phone(copy["registration_phone"], k)
+                out[name].append(copy)
+    for name, docs in out.items():
+        bulk_load(db[name], docs)
+    return {name: db[name].count_documents({}) for name in out}
+
+
+def _moved_keys(keys: list[str], words: set[str], k: int) -> list[str]:
+    """The copy's search keys: its phones and address words are its own, not the original's."""
+    return [_phone(key, k) if key.isdigit() and len(key) >= 9 else f"x{k}{key}" if key in words else key
+            for key in keys]
+
+
+def _phone(phone: str, k: int) -> str:
+    return phone[:2] + f"{(int(phone[2]) + k) % 10}" + phone[3:] if len(phone) > 3 and phone[2].isdigit() else phone
