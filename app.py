@@ -63,8 +63,14 @@ def register_web(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz() -> Any:
+        from flask_login import current_user
+
         ok = db.ping()
-        return jsonify(status="ok" if ok else "error", database=ok), (200 if ok else 503)
+        body: dict[str, Any] = {"status": "ok" if ok else "error", "database": ok}
+        if getattr(current_user, "is_authenticated", False) and current_user.role == "admin":
+            # administrators see index conflicts left by start-up (what ``flask check`` prints)
+            body["index_conflicts"] = [{"collection": c, "index": i, "error": e} for c, i, e in db.INDEX_PROBLEMS]
+        return jsonify(body), (200 if ok else 503)
 
     @app.errorhandler(PyMongoError)
     def database_down(exc: PyMongoError) -> Any:

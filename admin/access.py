@@ -16,10 +16,11 @@ from flask_admin import AdminIndexView, BaseView
 from flask_login import current_user
 
 from models import Organisation
+from models.user import ADMIN, OFFICER, VIEWER
 from services import audit, scope
 
-ALL_ROLES = ("admin", "officer", "viewer")
-WRITE_ROLES = ("admin", "officer")
+ALL_ROLES = (ADMIN, OFFICER, VIEWER)
+WRITE_ROLES = (ADMIN, OFFICER)
 
 
 def clean_request_line() -> str:
@@ -30,6 +31,22 @@ def deny(endpoint: str | None, what: str) -> None:
     """Refuse with 403 and leave an audit entry saying who tried what."""
     audit.record("denied", collection=endpoint, detail=f"{clean_request_line()} ({what})")
     abort(403)
+
+
+def not_found(collection: str | None, ids: list[Any], model: Any = None, file_field: str | None = None) -> None:
+    """Refuse a record the user may not see, exactly as a record that does not exist:
+    404, the same page, and the same audit entry (the actor's trail only, the ids as
+    given), so no answer tells whether the id exists in another organisation."""
+    audit.record("denied", collection=collection, ids=[str(i)[:64] for i in ids], detail=clean_request_line())
+    if model is not None:  # the owners of a probed record learn of it, in their trail only
+        valid = [i for i in ids if ObjectId.is_valid(str(i))]
+        if file_field is None:
+            foreign = list(model.objects(pk__in=valid).only("scope")) if valid else []
+        else:  # equality on the list of files matches the record holding that file
+            foreign = [d for i in valid for d in model.objects(**{file_field: ObjectId(i)}).only("scope")]
+        if foreign:
+            audit.record("denied", records=foreign, detail=clean_request_line(), records_only=True)
+    abort(404)
 
 
 def org_or_404(value: str | None) -> Organisation:
@@ -47,8 +64,14 @@ class PanelAccess:
 
     read_roles: tuple[str, ...] = ALL_ROLES
 
+    def has_view_permission(self, user: Any, obj: Any = None) -> bool:
+        """May ``user`` open this screen (and see ``obj``, when given)? Deny by default."""
+        if scope.scope_root(user) is None or user.role not in self.read_roles:
+            return False
+        return obj is None or scope.can_see(user, obj)
+
     def is_accessible(self) -> bool:
-        return scope.scope_root(current_user) is not None and current_user.role in self.read_roles
+        return self.has_view_permission(current_user)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:

@@ -1,8 +1,9 @@
 """The one secured base view: scope, permissions, CSRF, soft delete, audit, search, defaults.
 
 Flask-Admin's MongoEngine view scopes only ``get_query``; ``get_one`` of ajax loaders,
-the built-in bulk delete (``in_bulk``), the editable list (``ajax_update``), reference
-choices, the GridFS file endpoint and search do not follow it. Each of those is routed
+the built-in bulk delete (it starts from ``get_query()`` but calls ``in_bulk``, which in
+MongoEngine 0.29 drops the query's filter), the editable list (``ajax_update``),
+reference choices, the GridFS file endpoint and search do not follow it. Each of those is routed
 through :mod:`services.scope` here, once, for every view; every write and every refusal
 is written to the audit trail through :mod:`services.audit`.
 """
@@ -21,6 +22,7 @@ from flask_admin.babel import gettext
 from flask_admin.contrib.mongoengine import ModelView
 from flask_admin.contrib.mongoengine.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.mongoengine.typefmt import DEFAULT_FORMATTERS
+from flask_admin.model import template
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_login import current_user
 from markupsafe import Markup
@@ -29,10 +31,9 @@ from mongoengine.errors import NotUniqueError
 
 from models import normalize
 from models.base import ScopedDocument
-from services import audit, scope
+from services import audit, scope, soft_delete
 
-from . import trash
-from .access import PanelAccess, clean_request_line, deny
+from .access import PanelAccess, clean_request_line, deny, not_found
 from .filters import OrgSubtreeFilter
 from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
 
@@ -118,17 +119,28 @@ class SecuredModelView(PanelAccess, ModelView):
         return {name: VNDateField for name, f in model._fields.items()
                 if isinstance(f, DateTimeField) and (fields is None or name in fields)}
 
-    # --- permissions (the Django way: methods of the user and the object) ---
-    def has_view_permission(self, user: Any) -> bool:
-        return scope.scope_root(user) is not None and user.role in self.read_roles
-
+    # --- permissions, the Django way: one method per action, of the user and the object.
+    # ``obj=None`` asks about the screen; with a record, about that record (before a
+    # change: the stored one; after: the new state). Screens override these, nothing else.
+    # ``has_view_permission`` comes from ``PanelAccess`` (read roles, record in scope).
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
         if scope.scope_root(user) is None or user.role not in self.write_roles:
             return False
         return obj is None or scope.can_see(user, obj)
 
-    def is_accessible(self) -> bool:
-        return self.has_view_permission(current_user)
+    def has_add_permission(self, user: Any, obj: Any = None) -> bool:
+        return self.has_change_permission(user, obj)
+
+    def has_delete_permission(self, user: Any, obj: Any = None) -> bool:
+        return self.has_change_permission(user, obj)
+
+    def get_list_row_actions(self) -> list[Any]:
+        """Each row shows only the icons its record allows (asked of the same methods)."""
+        out = []
+        for row_action in super().get_list_row_actions():
+            permission = _ROW_PERMISSIONS.get(type(row_action))
+            out.append(_PermittedRowAction(row_action, permission) if permission else row_action)
+        return out
 
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
         """Runs before every view method: reading needs ``is_accessible``, writing more."""
@@ -145,7 +157,7 @@ class SecuredModelView(PanelAccess, ModelView):
 
     @property
     def can_create(self) -> bool:  # type: ignore[override]
-        return self.has_change_permission(current_user)
+        return self.has_add_permission(current_user)
 
     @property
     def can_edit(self) -> bool:  # type: ignore[override]
@@ -153,7 +165,7 @@ class SecuredModelView(PanelAccess, ModelView):
 
     @property
     def can_delete(self) -> bool:  # type: ignore[override]
-        return self.has_change_permission(current_user)
+        return self.has_delete_permission(current_user)
 
     # --- scope ---
     def get_query(self) -> Any:
@@ -165,24 +177,16 @@ class SecuredModelView(PanelAccess, ModelView):
             found = self.get_query().filter(pk=id).first()
         except Exception:  # malformed id: same answer as a foreign one
             found = None
-        if found is None:
-            self._refuse_missing([id])
-            abort(404)
+        if found is None:  # missing or foreign: the same answer, page and audit entry
+            not_found(self.model._get_collection_name(), [id], self.model)
         return found
-
-    def _refuse_missing(self, ids: list[Any]) -> None:
-        """Audit ids that exist but lie outside the user's scope (probing is an attack)."""
-        valid = [i for i in ids if _is_oid(str(i))]
-        foreign = [d for d in self.model.objects(pk__in=valid) if not scope.can_see(current_user, d)]
-        if foreign:  # the records' organisations see the attempt in their own trail
-            audit.record("denied", records=foreign, detail=clean_request_line())
 
     def create_form(self, obj: Any = None) -> Any:
         return _scope_choices(super().create_form(obj))
 
     def edit_form(self, obj: Any = None) -> Any:
         if obj is not None and not self.has_change_permission(current_user, obj):
-            deny(self.endpoint, "edit")
+            deny(self.endpoint, "edit")  # a record the user can see (so no oracle) but not change
         return _scope_choices(super().edit_form(obj))
 
     def _create_ajax_loader(self, name: str, opts: Any) -> ScopedAjaxLoader:
@@ -191,12 +195,15 @@ class SecuredModelView(PanelAccess, ModelView):
         return ScopedAjaxLoader(name, remote, **opts)
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
-        if not self.has_change_permission(current_user):
+        allowed = self.has_add_permission if is_created else self.has_change_permission
+        if not allowed(current_user):
             raise ValidationError("Bạn không có quyền thay đổi dữ liệu.")
         if isinstance(model, ScopedDocument):
             model.refresh_derived()
         if not scope.can_see(current_user, model):
             raise ValidationError("Tổ chức được chọn nằm ngoài phạm vi quản lý của bạn.")
+        if not allowed(current_user, model):  # the new state must be allowed too
+            raise ValidationError("Bạn không có quyền lưu bản ghi với nội dung này.")
 
     # --- audit of every write made through a screen ---
     def create_model(self, form: Any) -> Any:
@@ -232,25 +239,32 @@ class SecuredModelView(PanelAccess, ModelView):
 
     # --- soft delete ---
     def delete_model(self, model: Any) -> bool:
-        if not self.has_change_permission(current_user, model):
+        if not self.has_delete_permission(current_user, model):
             flash("Bạn không có quyền xóa bản ghi này.", "error")
             return False
         if isinstance(model, ScopedDocument):
             self.on_model_delete(model)
-            model._binned_with = trash.soft_delete(model)
+            model._binned_with = soft_delete.soft_delete(model)
             self.after_model_delete(model)
             return True
         return super().delete_model(model)
 
     @action("delete", "Xóa", "Bạn có chắc muốn xóa các bản ghi đã chọn?")
     def action_delete(self, ids: list[str]) -> None:
-        """Bulk delete through the scoped query (the built-in one uses unscoped ``in_bulk``)."""
+        """Bulk delete through the scoped query: Flask-Admin 2.2.1's own action calls
+        ``get_query().in_bulk(ids)``, and ``in_bulk`` ignores the query's filter."""
         wanted = [i for i in ids if _is_oid(i)]
         count, seen = 0, set()
         for obj in self.get_query().filter(pk__in=wanted):
             seen.add(str(obj.pk))
             count += bool(self.delete_model(obj))
-        self._refuse_missing([i for i in wanted if i not in seen])
+        missing = [i for i in ids if i not in seen]
+        if missing:  # missing and foreign ids alike: one entry in the actor's own trail
+            audit.record("denied", collection=self.model._get_collection_name(), ids=missing[:1000],
+                         detail=clean_request_line())
+            foreign = list(self.model.objects(pk__in=[i for i in missing if _is_oid(i)]).only("scope"))
+            if foreign:  # their owners see the attempt; the actor's trail is the same either way
+                audit.record("denied", records=foreign, detail=clean_request_line(), records_only=True)
         flash(f"Đã xóa {count} bản ghi.", "success")
 
     # --- GridFS files: served only when a record in scope holds them ---
@@ -259,8 +273,7 @@ class SecuredModelView(PanelAccess, ModelView):
         raw, coll = request.args.get("id", ""), request.args.get("coll", "")
         field = self._file_fields().get(coll)
         if field is None or not _is_oid(raw) or not self.get_query().filter(**{field: ObjectId(raw)}).count():
-            self._refuse_file(field, raw)
-            abort(404)
+            not_found(self.model._get_collection_name(), [raw], self.model, field)
         try:
             data = gridfs.GridFS(get_db(), coll).get(ObjectId(raw))
         except gridfs.errors.NoFile:
@@ -277,20 +290,18 @@ class SecuredModelView(PanelAccess, ModelView):
                 out[inner.collection_name] = name
         return out
 
-    def _refuse_file(self, field: str | None, raw: str) -> None:
-        """Audit a request for a file that a record outside the user's scope holds."""
-        owners = list(self.model.objects(**{field: ObjectId(raw)})) if field and _is_oid(raw) else []
-        if owners:
-            audit.record("denied", records=owners, detail=f"{clean_request_line()} (tệp {raw})")
-
     def get_list(self, page: Any, sort_column: Any, sort_desc: Any, search: Any, filters: Any,
                  execute: bool = True, page_size: Any = None) -> Any:
         """Sort only on an offered column, through its sort key (Flask-Admin's MongoEngine
-        view would sort on any list column by its raw name); anything else is ignored."""
+        view would sort on any list column by its raw name); anything else is ignored.
+        Every sort ends with ``_id`` (:func:`services.scope.stable`)."""
         target = self._sortable_columns.get(sort_column) if sort_column else None
         if target is not None and not isinstance(target, str):
             target = sort_column
-        return super().get_list(page, target, sort_desc, search, filters, execute=execute, page_size=page_size)
+        count, query = super().get_list(page, target, sort_desc, search, filters, execute=False,
+                                         page_size=page_size)
+        query = scope.stable(query)  # ties broken by _id: pages never repeat or skip rows
+        return count, (query.all() if execute else query)
 
     # --- search on precomputed, indexed keys ---
     def _get_filter_groups(self) -> Any:
@@ -323,6 +334,28 @@ class SecuredModelView(PanelAccess, ModelView):
 
 def _is_oid(value: str) -> bool:
     return ObjectId.is_valid(value)
+
+
+#: list-row icon -> the permission method it needs for that row
+_ROW_PERMISSIONS = {template.EditRowAction: "has_change_permission",
+                    template.EditPopupRowAction: "has_change_permission",
+                    template.DeleteRowAction: "has_delete_permission",
+                    template.ViewRowAction: "has_view_permission",
+                    template.ViewPopupRowAction: "has_view_permission"}
+
+
+class _PermittedRowAction(template.BaseListRowAction):
+    """A row icon drawn only when the view's permission method allows it for that row."""
+
+    def __init__(self, inner: template.BaseListRowAction, permission: str) -> None:
+        super().__init__(title=inner.title)
+        self.inner, self.permission = inner, permission
+
+    def render(self, context: Any, row_id: str, row: Any) -> Any:
+        view = context.get("admin_view")
+        if view is None or not getattr(view, self.permission)(current_user, row):
+            return ""
+        return self.inner.render(context, row_id, row)
 
 
 

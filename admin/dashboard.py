@@ -11,7 +11,6 @@ from flask import abort, current_app, jsonify, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
-from werkzeug.routing import BuildError
 
 from models import normalize
 from services import dashboard, scope
@@ -28,8 +27,6 @@ FIGURE_LISTS: dict[str, tuple[str, list[tuple[type, str, str]]]] = {
     "issues_sites": ("site", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
     "issues_accounts": ("socialaccount", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
 }
-#: where each deadline is produced: the reports screen when it exists, else the list
-REPORT_ENDPOINTS = ("reports.index", "report.index", "reports.index_view")
 NO_ACCOUNT_CAP = 500
 
 
@@ -73,24 +70,9 @@ def expiry_url(unit: ObjectId, start: dt.date | None, end: dt.date) -> str | Non
     return list_url("site", [*flts, (DateToFilter, "expires_on", normalize.format_date(end))])
 
 
-def first_url(*candidates: str | tuple[str, dict]) -> str | None:
-    """The first endpoint that exists; screens built by others may not be there yet."""
-    for c in candidates:
-        endpoint, kwargs = (c, {}) if isinstance(c, str) else c
-        try:
-            return url_for(endpoint, **kwargs)
-        except BuildError:
-            continue
-    return None
-
-
-def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str | None:
-    report = first_url(*REPORT_ENDPOINTS)
-    if key == "meetings":
-        return first_url("meeting.index_view")
-    month_start = normalize.format_date(today.replace(day=1))
-    fallback = list_url("socialaccount", [(OrgSubtreeFilter, "scope", unit), (DateFromFilter, "updated_on", month_start)])
-    return report or fallback or first_url("socialaccount.index_view")
+def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str:
+    """Where each deadline is produced: the meetings list, else the reports screen."""
+    return url_for("meeting.index_view" if key == "meetings" else "reports.index")
 
 
 def bar_chart(items: list[tuple[str, int, str | None]], label: str) -> Markup:

@@ -17,7 +17,7 @@ from typing import Any
 
 from bson import ObjectId
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_login import current_user
 
 import imports
@@ -25,24 +25,22 @@ from imports.layouts import FORM_NAMES
 from models import ImportLog, Organisation
 from services import audit, scope
 
+from .access import WRITE_ROLES, PanelView
+
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _KEEP_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportView(BaseView):
-    def is_accessible(self) -> bool:
-        return scope.can_write(current_user)
+class ImportView(PanelView):
+    """Imports write records: only the write roles open it (``PanelAccess.has_view_permission``)."""
 
-    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        from .base import SecuredModelView
-
-        return SecuredModelView.inaccessible_callback(self, name, **kwargs)  # type: ignore[arg-type]
+    read_roles = WRITE_ROLES
 
     @expose("/")
     def index(self) -> str:
         orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
-        logs = scope.visible(ImportLog, current_user).order_by("-at").limit(20)
+        logs = scope.stable(scope.visible(ImportLog, current_user).order_by("-at")).limit(20)
         return self.render("imports/index.html", orgs=orgs, own=current_user.organisation, logs=logs,
                            kinds=FORM_NAMES, limit_mb=_limits().max_bytes // (1024 * 1024))
 

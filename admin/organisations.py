@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash
+from bson import ObjectId
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from mongoengine import ValidationError
 
-from models import OrganisationNotEmpty
+from models import Organisation, OrganisationNotEmpty, normalize
 from models.organisation import KINDS, LEVELS
-from services import scope
+from models.user import ADMIN
+from services import restructure, scope
 
+from .access import deny
 from .base import SecuredModelView
 from .filters import ChoiceFilter, OrgSubtreeFilter
 
@@ -39,7 +43,7 @@ class OrganisationView(SecuredModelView):
         """Officers manage units strictly below their own; only an admin edits the root."""
         if not super().has_change_permission(user, obj):
             return False
-        return user.role == "admin" or obj is None or obj.pk != scope.scope_root(user)
+        return user.role == ADMIN or obj is None or obj.pk != scope.scope_root(user)
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
         if model.parent is None and current_user.role != "admin":
@@ -61,3 +65,50 @@ class OrganisationView(SecuredModelView):
             return False
         self.after_model_delete(model)
         return True
+
+    # --- restructuring: move, merge, remove a level; previewed, then run (administrators) ---
+    list_template = "organisations/list.html"
+
+    @expose("/restructure/", methods=("GET", "POST"))
+    def restructure_view(self) -> Any:
+        if current_user.role != ADMIN:
+            deny(self.endpoint, "restructure")
+        op = request.values.get("op", "move")
+        op = op if op in restructure.OPERATIONS else "move"
+        chosen = [s for s in request.form.getlist("sources") if ObjectId.is_valid(s)]
+        target = request.form.get("target", "")
+        on = request.form.get("on", "").strip()
+        plan = None
+        if request.method == "POST":
+            try:
+                plan = self._plan(op, chosen, target)
+                day = normalize.date(on) if on else None
+            except (restructure.RestructureError, normalize.NormalizeError) as exc:
+                flash(str(exc), "error")
+                plan = None
+            if plan is not None and request.form.get("confirm") == "1":
+                counts = restructure.execute(plan, user=current_user, on=day)
+                flash(f"Đã thực hiện: {counts['units']} tổ chức chuyển cấp trên, {counts['records']} bản ghi chuyển, "
+                      f"{counts['closed']} tổ chức đóng.", "success")
+                return redirect(url_for(".index_view"))
+        orgs = Organisation.objects(closed_on=None).only("name", "code", "depth", "kind", "tree_key").order_by("tree_key")
+        return self.render("organisations/restructure.html", orgs=orgs, operations=restructure.OPERATIONS, op=op,
+                           chosen=chosen, target=target, on=on, plan=plan)
+
+    @staticmethod
+    def _plan(op: str, chosen: list[str], target: str) -> restructure.Plan:
+        sources = list(Organisation.objects(pk__in=chosen))
+        into = Organisation.objects(pk=target).first() if ObjectId.is_valid(target) else None
+        if not sources:
+            raise restructure.RestructureError("Hãy chọn tổ chức cần sắp xếp.")
+        if op == "lift":
+            if len(sources) != 1:
+                raise restructure.RestructureError("Bỏ cấp: chọn đúng một tổ chức.")
+            return restructure.plan_lift(sources[0])
+        if into is None:
+            raise restructure.RestructureError("Hãy chọn tổ chức cấp trên mới hoặc tổ chức nhận.")
+        if op == "move":
+            if len(sources) != 1:
+                raise restructure.RestructureError("Chuyển: chọn đúng một tổ chức.")
+            return restructure.plan_move(sources[0], into)
+        return restructure.plan_merge(sources, into)

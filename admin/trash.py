@@ -1,4 +1,5 @@
-"""Recycle bin ("Thùng rác"): soft delete, restore and purge.
+"""Recycle bin ("Thùng rác") screen: lists binned records, restores and purges them
+through :mod:`services.soft_delete`.
 
 Deleting a member, site, account, document or meeting only marks it ``deleted_at``;
 ``services.scope.visible`` hides it from lists, exports and counts. Deleting a member
@@ -18,9 +19,8 @@ from flask_login import current_user
 from mongoengine.errors import OperationError
 
 from models import Meeting, Member, PartyDocument, Site, SocialAccount
-from models.accounts import recount_declarations
-from models.base import utcnow
 from services import audit, scope
+from services.soft_delete import purge, restore
 
 from .access import WRITE_ROLES, PanelView
 
@@ -33,56 +33,6 @@ KINDS: dict[str, tuple[type, str]] = {
     "meeting": (Meeting, "Sinh hoạt, hội họp"),
 }
 PAGE = 200
-
-
-def _owned(doc: Any) -> list[Any]:
-    """Records that live and die with ``doc`` (a member's sites and accounts)."""
-    if isinstance(doc, Member):
-        return [*Site.objects(member=doc), *SocialAccount.objects(member=doc)]
-    return []
-
-
-def soft_delete(doc: Any) -> list[Any]:
-    """Move ``doc`` and what it owns to the bin; return the owned records moved with it."""
-    when = utcnow()
-    moved = [d for d in _owned(doc) if d.deleted_at is None]
-    for d in [doc, *moved]:
-        d.update(set__deleted_at=when)
-        d.deleted_at = when
-    _recount(doc)
-    return moved
-
-
-def restore(doc: Any) -> list[Any]:
-    """Bring ``doc`` back with what was deleted together with it; refuse orphans."""
-    owner = getattr(doc, "member", None)
-    if owner is not None and getattr(owner, "deleted_at", None) is not None:
-        raise ValueError(f"Hãy khôi phục “{owner.full_name}” trước: người khai đang ở thùng rác.")
-    back = [d for d in _owned(doc) if d.deleted_at == doc.deleted_at]
-    for d in [doc, *back]:
-        d.update(unset__deleted_at=True)
-        d.deleted_at = None
-    _recount(doc)
-    return back
-
-
-def _recount(doc: Any) -> None:
-    """Binning or restoring a site or account changes its owner's declared count."""
-    owner = doc if isinstance(doc, Member) else getattr(doc, "member", None)
-    if isinstance(doc, Member | Site | SocialAccount) and owner is not None:
-        recount_declarations([owner.pk])
-
-
-def purge(doc: Any) -> list[Any]:
-    """Delete ``doc`` (already in the bin) for good, with its binned records and files."""
-    gone = [d for d in _owned(doc) if d.deleted_at is not None]
-    if len(gone) != len(_owned(doc)):
-        raise ValueError("Không thể xóa vĩnh viễn: người này vẫn còn tài khoản/trang web đang dùng.")
-    for d in [*gone, doc]:
-        for f in getattr(d, "attachments", None) or []:
-            f.delete()
-        d.delete()
-    return gone
 
 
 class TrashView(PanelView):
@@ -99,7 +49,7 @@ class TrashView(PanelView):
     @expose("/")
     def index(self) -> str:
         key, model, label = self._kind(request.args.get("c", "member"))
-        qs = scope.visible(model, current_user, deleted=True).order_by("-deleted_at")
+        qs = scope.stable(scope.visible(model, current_user, deleted=True).order_by("-deleted_at"))
         return self.render("trash/index.html", kinds=KINDS, key=key, label=label, rows=list(qs.limit(PAGE)),
                            total=qs.count(), page=PAGE, can_purge=current_user.role == "admin")
 

@@ -1,7 +1,11 @@
 """Officer accounts screen.
 
-Administrators manage every account; officers create and edit ``officer``/``viewer``
-accounts within their own subtree. Only administrators deactivate accounts.
+Administrators manage every account. An officer manages the accounts strictly below
+their own unit (officers and viewers) and the viewers of their own unit; never an
+administrator, another officer of their own unit, nor themselves (their own password
+is changed on the password page). Only administrators deactivate accounts; nobody
+deletes one (the audit trail names it). Changing one's own password here (an
+administrator) asks for the current password.
 """
 
 from __future__ import annotations
@@ -13,28 +17,31 @@ from mongoengine import ValidationError
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
-from models.user import ROLES
+from models.user import ADMIN, OFFICER, ROLES, VIEWER
 from services import passwords, scope
 
 from .base import SecuredModelView
 from .filters import BoolFilter, ChoiceFilter, OrgSubtreeFilter
 
 #: roles an officer may grant (never ``admin``)
-OFFICER_GRANTS = ("officer", "viewer")
+OFFICER_GRANTS = (OFFICER, VIEWER)
 
 
 class UserView(SecuredModelView):
     column_list = ["username", "full_name", "organisation", "role", "active", "last_login_at"]
     column_labels = {"username": "Tên đăng nhập", "full_name": "Họ và tên", "organisation": "Tổ chức",
                      "role": "Vai trò", "active": "Đang hoạt động", "last_login_at": "Đăng nhập lần cuối",
-                     "new_password": "Mật khẩu mới"}
+                     "new_password": "Mật khẩu mới", "current_password": "Mật khẩu hiện tại của bạn"}
     column_details_list = column_list
     column_formatters = {"organisation": lambda v, c, m, n: m.org_name or ""}
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("role", "Vai trò", ROLES), BoolFilter("active", "Đang hoạt động")]
     column_searchable_list = ["username"]
     column_sortable_list = ["username", "role"]  # indexed; never the hash or the session token
-    form_columns = ["username", "full_name", "organisation", "role", "active", "new_password"]
-    form_extra_fields = {"new_password": PasswordField("Mật khẩu mới", validators=[Optional()])}
+    form_columns = ["username", "full_name", "organisation", "role", "active", "new_password", "current_password"]
+    form_extra_fields = {"new_password": PasswordField("Mật khẩu mới", validators=[Optional()]),
+                         "current_password": PasswordField(
+                             "Mật khẩu hiện tại của bạn", validators=[Optional()],
+                             description="Chỉ cần khi đổi mật khẩu của chính mình.")}
     form_choices = {"role": ROLES}
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên tổ chức"}}
     read_roles = ("admin", "officer")
@@ -51,16 +58,28 @@ class UserView(SecuredModelView):
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
         if not super().has_change_permission(user, obj):
             return False
-        return user.role == "admin" or obj is None or obj.role != "admin"
+        if user.role == ADMIN or obj is None:
+            return True
+        own = scope.scope_root(user)
+        org_id = getattr(obj.organisation, "pk", None)
+        if obj.role == ADMIN or obj.pk == user.pk:
+            return False
+        return org_id != own or obj.role == VIEWER  # strictly below, or a viewer of the own unit
+
+    def has_delete_permission(self, user: Any, obj: Any = None) -> bool:
+        return False
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
         org = model.organisation
         if org is None or not scope.can_see(current_user, org):
             raise ValidationError("Tổ chức được chọn nằm ngoài phạm vi quản lý của bạn.")
         model.scope = list(org.scope)
+        self._check_role_and_state(model, is_created)  # the specific messages first
         super().on_model_change(form, model, is_created)
-        self._check_role_and_state(model, is_created)
         password = form.new_password.data
+        if password and not is_created and model.pk == current_user.pk \
+                and not current_user.check_password(form.current_password.data or ""):
+            raise ValidationError("Mật khẩu hiện tại không đúng: đổi mật khẩu của chính mình phải nhập mật khẩu hiện tại.")
         if password:
             problem = passwords.problem(password, model.username)
             if problem:
@@ -76,7 +95,7 @@ class UserView(SecuredModelView):
     def _check_role_and_state(model: Any, is_created: bool) -> None:
         changed = set(model._get_changed_fields() or []) if not is_created else set()
         toggled = (not model.active) if is_created else "active" in changed
-        if current_user.role != "admin":
+        if current_user.role != ADMIN:
             if model.role not in OFFICER_GRANTS:
                 raise ValidationError("Cán bộ quản trị chỉ được cấp vai trò “Cán bộ quản trị” hoặc “Chỉ xem”.")
             if toggled:

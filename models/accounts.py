@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument, utcnow
+from .base import Rule, ScopedDocument, owned, utcnow
 from .member import Member
 from .organisation import Organisation
 
@@ -22,6 +22,7 @@ class _Owned(ScopedDocument):
     """Common part of forms 1 and 2: columns (2)–(4) come from the owner."""
 
     meta = {"abstract": True}
+    NAME_IN_SEARCH_KEYS = True
 
     member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.DENY)
     organisation = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)
@@ -79,6 +80,7 @@ class _Owned(ScopedDocument):
         return []
 
 
+@owned
 class Site(_Owned):
     """Form 1, columns (5)–(13)."""
 
@@ -89,7 +91,8 @@ class Site(_Owned):
             "scope", "search_keys", "quality_issues", "deleted_at", "established_on", "expires_on",
             "updated_on", "purpose", "domain_key", "registration_phone", "registration_email",
             ("org_key", "member_sort_key"), "member_sort_key",
-            ("scope", "deleted_at", "org_key", "member_sort_key"), ("deleted_at", "org_key", "member_sort_key"),
+            ("scope", "deleted_at", "org_key", "member_sort_key", "_id"),
+            ("deleted_at", "org_key", "member_sort_key", "_id"),
             ("scope", "deleted_at", "expires_on"), ("member", "deleted_at"),
             {"fields": ["member", "domain_key"], "unique": True},
         ],
@@ -132,6 +135,7 @@ class Site(_Owned):
         return [self.site_name, self.domain_key, host, host.replace(".", " ")]
 
 
+@owned
 class SocialAccount(_Owned):
     """Form 2, columns (5)–(12)."""
 
@@ -142,7 +146,8 @@ class SocialAccount(_Owned):
             "scope", "search_keys", "quality_issues", "deleted_at", "platform", "link_type",
             "established_on", "updated_on", "purpose", "url_key", "registration_phone",
             "registration_email", ("org_key", "member_sort_key"), "member_sort_key",
-            ("scope", "deleted_at", "org_key", "member_sort_key"), ("deleted_at", "org_key", "member_sort_key"),
+            ("scope", "deleted_at", "org_key", "member_sort_key", "_id"),
+            ("deleted_at", "org_key", "member_sort_key", "_id"),
             ("member", "deleted_at"),
             {"fields": ["member", "platform", "url_key"], "unique": True},
         ],

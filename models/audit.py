@@ -19,6 +19,7 @@ ACTIONS = [
     ("login_throttled", "Đăng nhập bị chặn tạm thời"), ("logout", "Đăng xuất"),
     ("password_change", "Đổi mật khẩu"), ("denied", "Truy cập bị từ chối"), ("backup", "Sao lưu"),
     ("lookup", "Tra cứu"),
+    ("restructure", "Sắp xếp lại tổ chức"), ("repair", "Sửa sai lệch dữ liệu"),
 ]
 
 

@@ -29,7 +29,41 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class ScopedDocument(me.Document):
+#: every document class owned by an organisation, in registration order; each class
+#: registers itself with :func:`owned` beside its definition (never a list elsewhere)
+OWNED: list[type] = []
+
+
+def owned(cls: type) -> type:
+    """Class decorator: records of ``cls`` belong to their ``organisation`` and carry
+    copies of it (``scope`` and, where the class has them, ``org_name``/``org_key``).
+
+    :func:`models.organisation.refresh_subtree` keeps those copies true with one
+    ``update_many`` per organisation; dissolving an organisation is refused while any
+    record of ``cls`` still belongs to it; ``flask check`` verifies the copies."""
+    assert "organisation" in cls._fields and "scope" in cls._fields, cls
+    if cls not in OWNED:
+        OWNED.append(cls)
+    return cls
+
+
+class FollowsOrganisation:
+    """How an owned document copies its organisation: field on the record -> attribute
+    of the organisation. Only the fields the class has are used."""
+
+    ORG_COPIES = {"scope": "scope", "org_name": "name", "org_key": "tree_key"}
+    #: the search keys include the organisation's name: recomputed when it is renamed
+    NAME_IN_SEARCH_KEYS = False
+
+    @classmethod
+    def org_values(cls, org: me.Document) -> dict[str, object]:
+        """The values every record of ``org`` must hold (``$set`` of one ``update_many``)."""
+        fields = getattr(cls, "_fields", {})
+        return {name: (list(getattr(org, attr) or []) if name == "scope" else getattr(org, attr))
+                for name, attr in cls.ORG_COPIES.items() if name in fields}
+
+
+class ScopedDocument(FollowsOrganisation, me.Document):
     """A record owned by an organisation; carries its scope path and soft-delete mark."""
 
     meta = {"abstract": True}
@@ -94,9 +128,8 @@ class ScopedDocument(me.Document):
     def follow_organisation(self, org: me.Document | None) -> None:
         """Copy the owning organisation's place in the tree (scope, name, tree key)."""
         if org is not None:
-            self.scope = list(org.scope)
-            self.org_name = org.name
-            self.org_key = org.tree_key
+            for name, value in self.org_values(org).items():
+                setattr(self, name, value)
 
     def save_legacy(self) -> ScopedDocument:
         """Save data as it was found (demo seed, legacy rows): normalise what can be

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import mongoengine as me
 
-from .base import utcnow
+from .base import FollowsOrganisation, owned, utcnow
 from .organisation import Organisation
 from .user import User
 
 
-class ImportLog(me.Document):
+@owned
+class ImportLog(FollowsOrganisation, me.Document):
     """Who imported which file (name and SHA-256) into which organisation, with the counts."""
 
     VERBOSE_NAME = "Lần nhập từ Excel"
@@ -35,8 +36,8 @@ class ImportLog(me.Document):
 
     def clean(self) -> None:
         if self.organisation is not None:
-            self.scope = list(self.organisation.scope)
-            self.org_name = self.organisation.name
+            for name, value in self.org_values(self.organisation).items():
+                setattr(self, name, value)
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.at:%d/%m/%Y %H:%M})" if self.at else (self.filename or "")

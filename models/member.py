@@ -5,7 +5,7 @@ from __future__ import annotations
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument
+from .base import Rule, ScopedDocument, owned
 from .organisation import Organisation
 
 GENDERS = [("nam", "Nam"), ("nu", "Nữ"), ("khac", "Khác")]
@@ -31,8 +31,10 @@ class Transfer(me.EmbeddedDocument):
     note = me.StringField(max_length=500)
 
 
+@owned
 class Member(ScopedDocument):
     VERBOSE_NAME = "Người trong danh sách"
+    NAME_IN_SEARCH_KEYS = True  # the cell's name is searchable (pickers)
     meta = {
         "collection": "members",
         "indexes": [
@@ -40,7 +42,7 @@ class Member(ScopedDocument):
             "phone", "email", "roles", "deleted_at", "joined_on", "left_on", "sort_key", "is_party_member",
             "admission_date",
             # the list's count and default sort under a scope (and for the top administrator)
-            ("scope", "deleted_at", "org_key", "sort_key"), ("deleted_at", "org_key", "sort_key"),
+            ("scope", "deleted_at", "org_key", "sort_key", "_id"), ("deleted_at", "org_key", "sort_key", "_id"),
             ("scope", "status", "declared", "deleted_at"),  # "no account yet"
             {"fields": ["party_card_number"], "unique": True, "sparse": True},
         ],
@@ -106,17 +108,15 @@ class Member(ScopedDocument):
             self.full_name, self.position, self.party_card_number, self.email, self.org_name
         ) + ([self.phone] if self.phone else [])
 
-    _OWNER_FIELDS = frozenset({"full_name", "position", "organisation", "scope", "org_name", "org_key", "sort_key"})
-
-    def validate(self, clean: bool = True) -> None:
-        super().validate(clean)
-        # after clean(): derived fields that changed are marked too (moved organisation)
-        self._cascade = bool(self.pk) and bool(set(self._changed_fields) & self._OWNER_FIELDS)
+    #: what a member's sites and accounts copy of them (columns (2)–(4) of the forms)
+    _SHOWN_BY_ACCOUNTS = frozenset({"full_name", "position", "organisation"})
 
     def save(self, *args, **kwargs):  # type: ignore[override]
-        self._cascade = False
+        # a moved organisation is followed by ``refresh_subtree`` (bulk, by organisation);
+        # a member's own change is copied to their few sites and accounts here
+        follow = bool(self.pk) and bool(set(self._changed_fields or []) & self._SHOWN_BY_ACCOUNTS)
         result = super().save(*args, **kwargs)
-        if self._cascade:
+        if follow:
             from .accounts import Site, SocialAccount
 
             for model in (Site, SocialAccount):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import mongoengine as me
 from bson import ObjectId
 
 from . import normalize
-from .base import utcnow
+from .audit import AuditEntry
+from .base import OWNED, utcnow
 
 KINDS = [("committee", "Đảng bộ"), ("cell", "Chi bộ")]
 LEVELS = [
@@ -48,6 +50,9 @@ class Organisation(me.Document):
     name_key = me.StringField()
     search_keys = me.ListField(me.StringField())
     created_at = me.DateTimeField(default=utcnow)
+    #: closed by a merge or by removing a level: kept (with its history) but holds nothing
+    closed_on = me.DateTimeField()
+    merged_into = me.ReferenceField("self")
 
     def __str__(self) -> str:
         return self.name or self.code
@@ -73,48 +78,123 @@ class Organisation(me.Document):
         self._refresh_path()
 
     def _refresh_path(self) -> None:
-        parent = self.parent
+        self._parent_path(self.parent)
+        self.name_key = normalize.fold(self.name)
+        self.search_keys = self.path_keys()
+
+    def path_keys(self) -> list[str]:
+        """Search keys from every name of the path and the code: the unit pickers find a cell
+        by its commune's or district's name too."""
+        return normalize.search_tokens(*self.path_names, self.code)
+
+    def _parent_path(self, parent: Organisation | None) -> None:
+        """Scope, names, tree key and depth from the parent's (already right) path."""
         self.scope = [*(parent.scope if parent else []), self.pk]
         self.path_names = [*(parent.path_names if parent else []), self.name or ""]
         self.tree_key = ((parent.tree_key + "/") if parent else "") + (self.code or "")
         self.depth = len(self.scope) - 1
-        self.name_key = normalize.fold(self.name)
-        self.search_keys = normalize.search_tokens(*self.path_names, self.code)  # any part of the path
 
     def save(self, *args, **kwargs):  # type: ignore[override]
-        old_scope = None
-        if self.pk is not None and "parent" in getattr(self, "_changed_fields", []):
-            old = Organisation.objects(pk=self.pk).only("scope").first()
-            old_scope = old.scope if old else None
-        renamed = any(f in getattr(self, "_changed_fields", []) for f in ("name", "parent", "code"))
+        changed = set(getattr(self, "_changed_fields", None) or [])
+        before = None
+        if self.pk is not None and changed & {"parent", "name", "code"}:
+            before = Organisation.objects(pk=self.pk).only("scope", "name").first()
         result = super().save(*args, **kwargs)
-        if (old_scope is not None and old_scope != self.scope) or renamed:
-            self._cascade()
+        if before is not None:
+            refresh_subtree(self, old_scope=list(before.scope or []), renamed=before.name != self.name)
         return result
-
-    def _cascade(self) -> None:
-        """The organisation moved or was renamed: refresh descendants and their records."""
-        from . import registry
-
-        for child in Organisation.objects(parent=self):
-            child._refresh_path()
-            child.save()
-        for model in registry.following_models():
-            for doc in model.objects(organisation=self):
-                doc.save_legacy() if getattr(doc, "quality_issues", None) else doc.save()
 
     def subtree(self) -> me.QuerySet:
         return Organisation.objects(scope=self.pk)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        from . import registry
+    def holdings(self) -> dict[type, int]:
+        """Owned records of every kind that still belong to this organisation itself."""
+        counts = {model: model.objects(organisation=self.pk).count() for model in OWNED}
+        return {model: n for model, n in counts.items() if n}
 
+    def delete(self, *args, **kwargs):  # type: ignore[override]
         if Organisation.objects(parent=self).count():
             raise OrganisationNotEmpty(f"Không thể giải thể “{self.name}”: còn tổ chức trực thuộc.")
-        for model in registry.owned_models():
-            if model.objects(organisation=self).count():
-                raise OrganisationNotEmpty(
-                    f"Không thể giải thể “{self.name}”: còn {model.VERBOSE_NAME.lower()} thuộc tổ chức này. "
-                    "Hãy chuyển sang tổ chức khác trước."
-                )
+        for model in self.holdings():
+            raise OrganisationNotEmpty(
+                f"Không thể giải thể “{self.name}”: còn {model.VERBOSE_NAME.lower()} thuộc tổ chức này. "
+                "Hãy chuyển sang tổ chức khác hoặc sáp nhập tổ chức (giữ lại lịch sử) thay vì giải thể."
+            )
         return super().delete(*args, **kwargs)
+
+
+@dataclass
+class Refreshed:
+    """What :func:`refresh_subtree` rewrote: organisations and owned records (matched)."""
+
+    organisations: int = 0
+    records: dict[str, int] = field(default_factory=dict)
+    updates: int = 0  # update_many/bulk calls sent
+
+    @property
+    def total_records(self) -> int:
+        return sum(self.records.values())
+
+
+def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
+                    renamed: bool = False) -> Refreshed:
+    """Make ``root``'s subtree agree with the tree, at any depth, after a move or rename.
+
+    Paths (scope, names, tree key, depth) of every descendant are recomputed in memory
+    from ``root`` down; then one ``update_one`` per organisation and one ``update_many``
+    per organisation and owned model copy the organisation onto its records (soft-deleted
+    ones too). Audit entries about the subtree follow its new ancestors. Recomputed
+    from the tree each time, so running it again (an interrupted move, ``flask check
+    --repair``) is safe. No transaction is needed: each step is idempotent."""
+    out = Refreshed()
+    nodes = {root.pk: root}
+    children: dict[ObjectId, list[Organisation]] = {}
+    for org in Organisation.objects(scope=root.pk, pk__ne=root.pk).no_dereference():
+        children.setdefault(getattr(org.parent, "id", org.parent), []).append(org)
+    queue = [root]
+    while queue:  # parents before children, whatever their stored depth says
+        parent = queue.pop(0)
+        for org in children.get(parent.pk, []):
+            org._parent_path(parent)
+            Organisation.objects(pk=org.pk).update_one(
+                set__scope=org.scope, set__path_names=org.path_names, set__tree_key=org.tree_key,
+                set__depth=org.depth, set__search_keys=org.path_keys())
+            out.updates += 1
+            nodes[org.pk] = org
+            queue.append(org)
+    out.organisations = len(nodes)
+    for org in nodes.values():
+        for model in OWNED:
+            values = model.org_values(org)
+            n = model.objects(organisation=org.pk).update(**{f"set__{k}": v for k, v in values.items()})
+            out.updates += 1
+            out.records[model.__name__] = out.records.get(model.__name__, 0) + (n or 0)
+    if renamed:
+        for model in OWNED:
+            if model.NAME_IN_SEARCH_KEYS:
+                out.updates += rekey(model, model.objects(organisation=root.pk))
+    if old_scope is not None and old_scope != list(root.scope):
+        gone = [a for a in old_scope if a not in root.scope]
+        if gone:  # entries by an actor up the old branch (outside the subtree) stay theirs
+            AuditEntry.objects(scope=root.pk, org_path__nin=gone).update(pull_all__scope=gone)
+            AuditEntry.objects(scope=root.pk, org__in=list(nodes)).update(pull_all__scope=gone)
+        AuditEntry.objects(scope=root.pk).update(add_to_set__scope=list(root.scope))
+        out.updates += 3
+    return out
+
+
+def rekey(model: type, docs: me.QuerySet) -> int:
+    """Recompute the search keys of ``docs`` with bulk writes (1000 per round trip)."""
+    from pymongo import UpdateOne
+
+    ops, sent = [], 0
+    for doc in docs:
+        doc.compute_keys()
+        ops.append(UpdateOne({"_id": doc.pk}, {"$set": {"search_keys": doc.search_keys}}))
+        if len(ops) == 1000:
+            model._get_collection().bulk_write(ops, ordered=False)
+            ops, sent = [], sent + 1
+    if ops:
+        model._get_collection().bulk_write(ops, ordered=False)
+        sent += 1
+    return sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument
+from .base import Rule, ScopedDocument, owned
 from .member import Member
 from .organisation import Organisation
 
@@ -43,6 +43,7 @@ def attachment_type(head: bytes, filename: str, size: int) -> str:
 
 class _OrgOwned(ScopedDocument):
     meta = {"abstract": True}
+    NAME_IN_SEARCH_KEYS = True
 
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
 
@@ -56,12 +57,13 @@ class _OrgOwned(ScopedDocument):
         return [self.org_name]
 
 
+@owned
 class PartyDocument(_OrgOwned):
     VERBOSE_NAME = "Văn bản"
     meta = {
         "collection": "party_documents",
         "indexes": ["scope", "search_keys", "deleted_at", "doc_type", "direction", "issued_on",
-                    ("scope", "deleted_at", "-issued_on"), ("deleted_at", "-issued_on"),
+                    ("scope", "deleted_at", "-issued_on", "_id"), ("deleted_at", "-issued_on", "_id"),
                     "number", "quality_issues"],
         "ordering": ["-issued_on"],
     }
@@ -102,12 +104,13 @@ class Attendance(me.EmbeddedDocument):
     absence_reason = me.StringField(max_length=300)
 
 
+@owned
 class Meeting(_OrgOwned):
     VERBOSE_NAME = "Cuộc họp"
     meta = {
         "collection": "meetings",
         "indexes": ["scope", "search_keys", "deleted_at", "kind", "held_on", "quality_issues",
-                    ("scope", "deleted_at", "-held_on"), ("deleted_at", "-held_on")],
+                    ("scope", "deleted_at", "-held_on", "_id"), ("deleted_at", "-held_on", "_id")],
         "ordering": ["-held_on"],
     }
 

@@ -9,14 +9,16 @@ import mongoengine as me
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import normalize
-from .base import utcnow
+from .base import FollowsOrganisation, owned, utcnow
 from .organisation import Organisation
 
 _USERNAME = re.compile(r"^[a-z0-9_.-]{3,64}$")
-ROLES = [("admin", "Quản trị hệ thống"), ("officer", "Cán bộ quản trị"), ("viewer", "Chỉ xem")]
+ADMIN, OFFICER, VIEWER = "admin", "officer", "viewer"
+ROLES = [(ADMIN, "Quản trị hệ thống"), (OFFICER, "Cán bộ quản trị"), (VIEWER, "Chỉ xem")]
 
 
-class User(me.Document):
+@owned
+class User(FollowsOrganisation, me.Document):
     VERBOSE_NAME = "Tài khoản người dùng"
     meta = {"collection": "users", "indexes": ["organisation", "scope", "role", "active"]}
 
@@ -26,7 +28,7 @@ class User(me.Document):
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
     scope = me.ListField(me.ObjectIdField())
     org_name = me.StringField()  # denormalised for the users list
-    role = me.StringField(required=True, choices=ROLES, default="officer")
+    role = me.StringField(required=True, choices=ROLES, default=OFFICER)
     active = me.BooleanField(default=True)
     #: changes on password change / deactivation: old sessions stop working
     session_token = me.StringField(default=lambda: secrets.token_urlsafe(16))
@@ -42,8 +44,8 @@ class User(me.Document):
             raise me.ValidationError(errors={"username": "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu . _ - (3–64 ký tự)."})
         self.full_name = normalize.text(self.full_name)
         if self.organisation is not None:
-            self.scope = list(self.organisation.scope)
-            self.org_name = self.organisation.name
+            for name, value in self.org_values(self.organisation).items():
+                setattr(self, name, value)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -95,16 +95,19 @@ def _org_of(user: Any) -> Any:
 
 def record(action: str, *, user: Any = None, collection: str | None = None, ids: Iterable[Any] = (),
            records: Iterable[Any] = (), changes: Iterable[Mapping[str, Any]] | None = None,
-           detail: str | None = None, username: str | None = None) -> AuditEntry:
+           detail: str | None = None, username: str | None = None,
+           records_only: bool = False) -> AuditEntry:
     """Write one audit entry and its log line.
 
     ``records`` are documents (their ids, collection and organisations are taken from
     them); ``ids`` are extra record ids; ``username`` names an actor who is not a user
-    (a failed login with an unknown name)."""
+    (a failed login with an unknown name). With ``records_only`` the entry is shown
+    only to the records' organisations, not in the actor's own trail (a probe on a
+    foreign record, which the actor must not be able to tell from a missing one)."""
     actor = _actor(user)
     org = _org_of(actor)
     docs = list(records)
-    scope: list[ObjectId] = list(getattr(org, "scope", None) or [])
+    scope: list[ObjectId] = [] if records_only else list(getattr(org, "scope", None) or [])
     for doc in docs:
         scope += [s for s in (getattr(doc, "scope", None) or []) if s not in scope]
         collection = collection or doc._get_collection_name()

@@ -85,7 +85,7 @@ _link_text: Callable[[Any], str] = SocialAccount.link_text.fget  # type: ignore[
 def form_cursor(kind: str, qs: Any) -> Any:
     """One cursor of raw documents, grouped by cell (in tree order, so that same-named cells of
     different communes stay apart) and in Vietnamese name order: the ``org_key, member_sort_key`` index."""
-    return qs.only(*_FORM_FIELDS[kind]).order_by("org_key", "member_sort_key").as_pymongo()
+    return scope.stable(qs.only(*_FORM_FIELDS[kind]).order_by("org_key", "member_sort_key")).as_pymongo()
 
 
 def form_records(kind: str, docs: Iterable[dict]) -> Iterator[dict]:

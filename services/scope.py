@@ -77,3 +77,20 @@ def can_see(user: Any, doc: Document | None) -> bool:
 
 def can_write(user: Any) -> bool:
     return scope_root(user) is not None and user.role in ("admin", "officer")
+
+
+def stable(qs: QuerySet) -> QuerySet:
+    """``qs`` with its sort (explicit, else the model's default) ending with ``_id``.
+
+    MongoDB returns rows that tie on the sort keys in any order, and may change it from
+    one page to the next: rows would repeat or vanish between pages. ``_id`` is unique,
+    so every list, export and report sorted through here pages the same way each time.
+    (The in-process test store keeps insertion order, so only this rule protects us.)"""
+    ordering = qs._ordering
+    if ordering is None:
+        ordering = qs._get_order_by(qs._document._meta.get("ordering") or [])
+    ordering = list(ordering or [])
+    if any(key == "_id" for key, _ in ordering):
+        return qs
+    keys = [("-" if direction < 0 else "+") + ("id" if key == "_id" else key) for key, direction in ordering]
+    return qs.order_by(*keys, "+id")

@@ -29,6 +29,18 @@ def app() -> Iterator[Flask]:
     yield application
 
 
+@pytest.fixture(autouse=True)
+def integrity_after(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every scenario that used a database: ``flask check`` must find it clean
+    (tests that break the data on purpose are marked ``inconsistent``)."""
+    yield
+    if "app" in request.fixturenames and not request.node.get_closest_marker("inconsistent"):
+        from services import integrity
+
+        report = integrity.check()
+        assert report.clean, "\n".join(report.lines())
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -113,7 +113,9 @@ def test_bulk_delete_action_skips_foreign_rowid(officer_client, records, endpoin
     assert r.status_code == 302
     assert state(foreign)["deleted_at"] is None
     assert state(own)["deleted_at"] is not None
-    assert AuditEntry.objects(action="denied", record_ids=str(foreign.pk)).count() == 1
+    # one entry in the actor's trail (as for a missing id), one in the owner's trail only
+    assert AuditEntry.objects(action="denied", record_ids=str(foreign.pk), scope=foreign.scope[1]).count() == 1
+    assert AuditEntry.objects(action="denied", record_ids=str(foreign.pk), org_path=own.scope[1]).count() == 2
 
 
 def test_organisation_of_sibling_cannot_be_dissolved(officer_client, world):
@@ -264,10 +266,40 @@ def test_gridfs_file_of_foreign_document_is_404(officer_client, records):
 
 def test_foreign_probe_is_audited(officer_client, world):
     officer_client.get(f"/admin/socialaccount/details/?id={world.account_b.pk}")
-    entry = AuditEntry.objects.get(action="denied")
+    entry = AuditEntry.objects.get(action="denied", scope=world.commune_a.pk)
     assert entry.username == "canbo_a" and entry.record_ids == [str(world.account_b.pk)]
     assert entry.collection == "social_accounts"
     assert Site.objects.count() == 2  # nothing else touched
+
+
+@pytest.mark.parametrize("endpoint", ["member", "socialaccount", "site", "partydocument", "meeting", "user"])
+def test_refusal_of_a_foreign_id_looks_like_a_missing_one(app, world, login, endpoint):
+    """Status, page and the actor's own audit entries are the same whether or not the id
+    exists in another organisation: no existence oracle."""
+    from bson import ObjectId
+
+    from models import User
+
+    factories.user("canbo_b", world.commune_b, "viewer")
+    officer = factories.user("canbo_a", world.commune_a, "officer")
+    client = login("canbo_a")
+    foreign = {"member": world.member_b, "socialaccount": world.account_b, "site": world.site_b,
+               "partydocument": None, "meeting": None, "user": User.objects.get(username="canbo_b")}[endpoint]
+    real = str(foreign.pk) if foreign is not None else str(world.member_b.pk)
+    fake = str(ObjectId())
+    answers = []
+    for raw in (real, fake):
+        for view in ("details", "edit"):
+            r = client.get(f"/admin/{endpoint}/{view}/?id={raw}")
+            answers.append((view, r.status_code, r.get_data(as_text=True).replace(raw, "ID")))
+    assert answers[:2] == answers[2:] and answers[1][1] == 404
+    mine = [(e.action, e.collection, e.detail.replace(real, "ID").replace(fake, "ID"), e.record_ids == [real])
+            for e in AuditEntry.objects(scope=world.commune_a.pk, action="denied").order_by("at")]
+    half = len(mine) // 2
+    assert len(mine) == 2 * half and half >= 1  # the user screen has no details page
+    assert [m[:3] for m in mine[:half]] == [m[:3] for m in mine[half:]]
+    assert officer.pk  # the actor's trail holds no entry about the foreign organisation
+    assert not AuditEntry.objects(scope=world.commune_a.pk, org_path__ne=officer.scope).count()
 
 
 def test_odd_list_parameters_never_fail_on_any_screen(app, admin_client, world):
