@@ -32,7 +32,7 @@ from bson import ObjectId  # noqa: E402
 from mongoengine import get_db  # noqa: E402
 
 from app import create_app  # noqa: E402
-from models import Organisation, normalize  # noqa: E402
+from models import Member, Organisation, normalize  # noqa: E402
 from services import demo  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.budget import Budget, bulk_load  # noqa: E402
@@ -107,6 +107,9 @@ def build(size: float, rnd: random.Random) -> dict[str, int]:
                       "expires_on": NOW + dt.timedelta(days=j % 200), "search_keys": [*_keys(m["full_name"], m["org_name"]), slug],
                       **{k: m[k] for k in ("scope", "org_key", "org_name", "organisation")},
                       "created_at": NOW, "modified_at": NOW, "deleted_at": None, "quality_issues": []})
+    if "declared" not in Member._fields:  # a checkout from before the count existed
+        for m in people:
+            del m["declared"]
     bulk_load(db.members, people)
     bulk_load(db.social_accounts, accounts)
     bulk_load(db.sites, sites)
