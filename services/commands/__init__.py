@@ -10,7 +10,7 @@ import importlib
 
 from flask import Flask
 
-MODULES = ["orgs", "users", "forms_export", "reports", "forms_import", "backup", "check"]
+MODULES = ["orgs", "users", "forms_export", "reports", "forms_import", "backup", "declarations", "check"]
 
 
 def init_app(app: Flask) -> None:
