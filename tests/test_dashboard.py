@@ -197,3 +197,16 @@ def test_no_account_follows_every_write(known, app):
     assert Member.objects(pk=known.member_a.pk).get().declared == 3
     people = dashboard.people_without_accounts(user, known.district.pk)
     assert sorted(p.full_name for p in people) == ["Phạm Văn Dũng", "Vũ Văn Long"]
+
+
+def test_people_without_accounts_list_is_paged(known, admin_client, monkeypatch):
+    """Ensure that the "no account yet" list shows a page at a time, numbered on, with the total."""
+    from admin import dashboard as view
+
+    monkeypatch.setattr(view, "NO_ACCOUNT_PAGE", 1)
+    first = admin_client.get(f"/admin/chua-khai-bao/?org={known.district.pk}").get_data(as_text=True)
+    second = admin_client.get(f"/admin/chua-khai-bao/?org={known.district.pk}&page=2").get_data(as_text=True)
+    assert "2 người đang sinh hoạt" in first and "Trang 1/2" in first and "Trang sau" in first
+    assert ("Phạm Văn Dũng" in first) != ("Phạm Văn Dũng" in second)
+    assert ("Vũ Văn Long" in first) != ("Vũ Văn Long" in second)
+    assert "<tr><td>2</td>" in second and "Trang trước" in second
