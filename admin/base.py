@@ -15,7 +15,7 @@ from typing import Any
 
 import gridfs
 from bson import ObjectId
-from flask import abort, flash, g, request, send_file
+from flask import abort, flash, g, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import gettext
@@ -35,6 +35,7 @@ from services import audit, db, scope, soft_delete
 
 from . import labels
 from .access import PanelAccess, clean_request_line, deny, not_found
+from .filters import OrgSubtreeFilter
 from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
 from .screens import ListScreenMixin
 
@@ -63,7 +64,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         qs = self._query()
         tokens = normalize.query_tokens(query or "")
         if tokens:
-            qs = qs.filter(search_keys__all=tokens)
+            qs = qs.filter(normalize.search_condition(tokens))
         # from the query string: pymongo refuses a negative skip (a 500 on real MongoDB)
         return qs.skip(max(offset or 0, 0)).limit(max(1, min(limit or 10, 50)))
 
@@ -321,14 +322,17 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
 
     # --- search on precomputed, indexed keys ---
     def _get_filter_groups(self) -> Any:
-        """Flask-Admin computes filter options once, at start-up; options that depend on
-        the user (the organisations in scope) are recomputed for each request here."""
+        """Flask-Admin computes filter options once, at start-up (choice labels stay cached
+        per process); the organisation filter is a picker loading units on demand, so the
+        page carries only the labels of the units chosen in this request."""
         groups = super()._get_filter_groups()
         for items in (groups or {}).values():
             for item in items:
                 flt = self._filters[item["index"]]
-                if callable(flt.options):
-                    item["options"] = [(k, str(v)) for k, v in flt.get_options(self) or []]
+                if isinstance(flt, OrgSubtreeFilter):
+                    chosen = [v for k, v in request.args.items() if k.startswith("flt") and k.endswith(f"_{item['arg']}")]
+                    item["labels"] = OrgSubtreeFilter.labels_of(current_user, chosen)
+                    item["url"] = url_for("admin.org_options")
         return groups
 
     #: what the search box says; every screen searches its precomputed keys
@@ -342,7 +346,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
 
     def _search(self, query: Any, search_term: str) -> Any:
         tokens = normalize.query_tokens(search_term)
-        return query.filter(search_keys__all=tokens) if tokens else query
+        return query.filter(normalize.search_condition(tokens)) if tokens else query
 
 
 def _is_oid(value: str) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
@@ -28,7 +28,7 @@ FIGURE_LISTS: dict[str, tuple[str, list[tuple[type, str, str]]]] = {
     "issues_sites": ("site", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
     "issues_accounts": ("socialaccount", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
 }
-NO_ACCOUNT_CAP = 500
+NO_ACCOUNT_PAGE = 100
 
 
 def _view(endpoint: str) -> Any:
@@ -125,6 +125,15 @@ class DashboardView(PanelIndexView):
                            proposals=handbook.dashboard_status(current_user, board.root.id, board.today),
                            overdue=party_overdue(board.today))
 
+    @expose("/don-vi/")
+    def org_options(self) -> Any:
+        """Units in scope matching the typed text, for the organisation filter of every list."""
+        try:
+            offset = int(request.args.get("offset", 0))
+        except ValueError:
+            offset = 0
+        return jsonify(OrgSubtreeFilter.options_for(current_user, request.args.get("query", ""), offset))
+
     @expose("/chua-khai-bao/")
     def no_account(self) -> str:
         """The list behind "people with no declared account", for one unit in scope."""
@@ -135,9 +144,15 @@ class DashboardView(PanelIndexView):
         unit = scope.organisations(current_user).filter(pk=org).only("name").first()
         if unit is None:
             abort(404)
-        people = list(dashboard.people_without_accounts(current_user, org).order_by("org_name", "sort_key")
-                      .only("full_name", "position", "org_name", "phone", "sort_key").limit(NO_ACCOUNT_CAP + 1))
-        # cells in alphabetical order whatever their capitals and accents ("thôn 1" before "Trường")
-        people.sort(key=lambda p: (normalize.fold(p.org_name), p.sort_key or ""))
-        return self.render("lookup/no_account.html", unit=unit, people=people[:NO_ACCOUNT_CAP],
-                           truncated=len(people) > NO_ACCOUNT_CAP)
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        # a page at a time in tree order (the list's index), like every other list
+        found = dashboard.people_without_accounts(current_user, org)
+        total = found.count()
+        people = list(found.order_by("org_key", "sort_key", "id").only("full_name", "position", "org_name", "phone")
+                      .skip((page - 1) * NO_ACCOUNT_PAGE).limit(NO_ACCOUNT_PAGE))
+        pages = max((total + NO_ACCOUNT_PAGE - 1) // NO_ACCOUNT_PAGE, 1)
+        return self.render("lookup/no_account.html", unit=unit, people=people, total=total, page=page, pages=pages,
+                           first=(page - 1) * NO_ACCOUNT_PAGE)

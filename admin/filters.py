@@ -7,32 +7,49 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from flask import has_request_context
 from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
-from flask_login import current_user
 from mongoengine import QuerySet
 
 from models import normalize
 from models.organisation import path_label
 from services import scope
 
-from . import labels
-
 
 class OrgSubtreeFilter(BaseMongoEngineFilter):
-    """Organisation, including everything below it (``scope`` holds the ancestor path)."""
+    """Organisation, including everything below it (``scope`` holds the ancestor path).
+
+    The units are not listed in the page: a province has thousands. The input is a picker
+    that asks ``/admin/don-vi/`` as the officer types (scoped, searched on the indexed
+    keys, 10 at a time); the page carries only the labels of the units already chosen."""
+
+    WIDGET = "org-picker"
+    LIMIT = 10
 
     def __init__(self, name: str = "Tổ chức (gồm cấp dưới)") -> None:
-        super().__init__("scope", name, options=self._options)
+        super().__init__("scope", name, data_type=self.WIDGET)
 
     @staticmethod
-    def _options() -> list[tuple[str, str]]:
-        if not has_request_context():  # Flask-Admin also builds filters at start-up
-            return []
-        orgs = scope.organisations(current_user).only("path_names", "tree_key").order_by("tree_key")
-        # the full path, not indentation: select boxes collapse spaces and cell names repeat across communes
-        paths = labels.remember_paths(orgs)  # the lists' unit labels then cost no query
-        return [(str(pk), path_label(path)) for pk, path in paths]
+    def label(org: dict) -> str:
+        # the full path, not indentation: cell names repeat across communes
+        return path_label(org.get("path_names") or [])
+
+    @classmethod
+    def options_for(cls, user: Any, text: str, offset: int = 0) -> list[tuple[str, str]]:
+        """Units in the user's scope matching what was typed, in tree order, a page at a time."""
+        orgs = scope.organisations(user)
+        tokens = normalize.query_tokens(text or "")
+        if tokens:
+            orgs = orgs.filter(normalize.search_condition(tokens))
+        found = orgs.only("path_names").order_by("tree_key").skip(max(offset, 0)).limit(cls.LIMIT).as_pymongo()
+        return [(str(o["_id"]), cls.label(o)) for o in found]
+
+    @classmethod
+    def labels_of(cls, user: Any, values: list[str]) -> dict[str, str]:
+        """Labels of the units already chosen in the request (a handful, never the tree)."""
+        ids = [ObjectId(v) for v in values if ObjectId.is_valid(v)][:20]
+        if not ids:
+            return {}
+        return {str(o["_id"]): cls.label(o) for o in scope.organisations(user).filter(pk__in=ids).only("path_names").as_pymongo()}
 
     def validate(self, value: str) -> bool:
         try:

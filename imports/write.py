@@ -15,6 +15,7 @@ from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from models import Member
+from models.accounts import recount_declarations
 
 from .errors import ImportFileError
 from .people import NewPerson
@@ -35,7 +36,13 @@ def execute(plan: Plan) -> dict[str, int]:
         counts["unchanged"] += existed
     for start in range(0, len(updates), BATCH):
         counts["updated"] += _replace(plan, updates[start:start + BATCH])
+    # bulk writes skip the model's save(): the owners' declared counts are set here
+    recount_declarations(_owner_id(a, people) for a in creates + updates)
     return counts
+
+
+def _owner_id(action, people: dict[NewPerson, Member]) -> object:
+    return people[action.person].pk if isinstance(action.person, NewPerson) else action.person
 
 
 def _owner_saved(action, people: dict[NewPerson, Member]) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 import mongoengine as me
 
@@ -79,6 +81,21 @@ class _Owned(ScopedDocument):
             self.owner_status = member.owner_status
             self.owner_party = bool(member.is_party_member)
 
+    def save(self, *args, **kwargs):  # type: ignore[override]
+        before = None
+        if self.pk is not None and "member" in getattr(self, "_changed_fields", []):
+            old = type(self).objects(pk=self.pk).only("member").as_pymongo().first()
+            before = old.get("member") if old else None
+        result = super().save(*args, **kwargs)
+        recount_declarations([self.member.pk if self.member else None, before])
+        return result
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        owner = self.member.pk if self.member else None
+        result = super().delete(*args, **kwargs)
+        recount_declarations([owner])
+        return result
+
     def compute_keys(self) -> None:
         self.search_keys = sorted(set(
             normalize.search_tokens(self.member_name, self.org_name, self.purpose, *self._own_text())
@@ -101,6 +118,9 @@ class Site(_Owned):
             "owner_status", "owner_party",
             "updated_on", "purpose", "domain_key", "registration_phone", "registration_email",
             ("org_key", "member_sort_key"), "member_sort_key",
+            ("scope", "deleted_at", "org_key", "member_sort_key", "_id"),
+            ("deleted_at", "org_key", "member_sort_key", "_id"),
+            ("scope", "deleted_at", "expires_on"), ("member", "deleted_at"),
             {"fields": ["member", "domain_key"], "unique": True},
         ],
         "ordering": ["org_key", "member_sort_key"],
@@ -154,6 +174,9 @@ class SocialAccount(_Owned):
             "owner_status", "owner_party",
             "established_on", "updated_on", "purpose", "url_key", "registration_phone",
             "registration_email", ("org_key", "member_sort_key"), "member_sort_key",
+            ("scope", "deleted_at", "org_key", "member_sort_key", "_id"),
+            ("deleted_at", "org_key", "member_sort_key", "_id"),
+            ("member", "deleted_at"),
             {"fields": ["member", "platform", "url_key"], "unique": True},
         ],
         "ordering": ["org_key", "member_sort_key"],
@@ -234,3 +257,23 @@ def migrate_platforms() -> dict[str, int]:
             collection.update_one({"_id": doc["_id"]}, {"$set": {"platform": canonical, "modified_at": utcnow()}})
             counts["updated"] += 1
     return counts
+
+
+def recount_declarations(member_ids: Iterable[object]) -> None:
+    """Set ``Member.declared`` (live sites + accounts) for these people: one aggregation per
+    form and one update per distinct count, whatever the number of people. Called after
+    every write that adds, removes, bins or restores a site or an account."""
+    ids = list({i for i in member_ids if i is not None})
+    if not ids:
+        return
+    counts: Counter = Counter()
+    for model in (Site, SocialAccount):
+        pipeline = [{"$match": {"member": {"$in": ids}, "deleted_at": None}},
+                    {"$group": {"_id": "$member", "n": {"$sum": 1}}}]
+        for row in model._get_collection().aggregate(pipeline):
+            counts[row["_id"]] += row["n"]
+    by_count: dict[int, list] = defaultdict(list)
+    for i in ids:
+        by_count[counts[i]].append(i)
+    for n, group in by_count.items():
+        Member.objects(pk__in=group).update(set__declared=n)

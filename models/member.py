@@ -62,6 +62,7 @@ class Transfer(me.EmbeddedDocument):
 @owned
 class Member(ScopedDocument):
     VERBOSE_NAME = "Người trong danh sách"
+    NAME_IN_SEARCH_KEYS = True  # the cell's name is searchable (pickers)
     meta = {
         "collection": "members",
         "indexes": [
@@ -69,6 +70,9 @@ class Member(ScopedDocument):
             "phone", "email", "roles", "deleted_at", "joined_on", "left_on", "sort_key", "is_party_member",
             "admission_date", "handbook_state", "in_transfer",
             ("role_grants.unit", "role_grants.role"), ("role_grants.role", "role_grants.start"),
+            # the list's count and default sort under a scope (and for the top administrator)
+            ("scope", "deleted_at", "org_key", "sort_key", "_id"), ("deleted_at", "org_key", "sort_key", "_id"),
+            ("scope", "status", "declared", "deleted_at"),  # "no account yet"
             {"fields": ["party_card_number"], "unique": True, "sparse": True},
         ],
         "ordering": ["org_key", "sort_key"],
@@ -97,6 +101,10 @@ class Member(ScopedDocument):
     handbook_changed_on = me.DateTimeField()
     notes = me.StringField(max_length=2000)
     sort_key = me.StringField()
+    #: live sites + social accounts of the person, kept by ``models.accounts.recount_declarations``
+    #: on every write: the dashboard's "no account yet" figure and list are then an indexed
+    #: match (``declared == 0``) instead of a join or a list of ids sent back to the store
+    declared = me.IntField(default=0)
 
     RULES = {
         "full_name": Rule("Họ và tên", normalize.text, required=True),
@@ -167,7 +175,7 @@ class Member(ScopedDocument):
             self.joined_on = normalize.to_datetime(self.admission_date) or self.created_at
         self.sort_key = normalize.vn_sort_key(self.full_name)
         self.search_keys = normalize.search_tokens(
-            self.full_name, self.position, self.party_card_number, self.email
+            self.full_name, self.position, self.party_card_number, self.email, self.org_name
         ) + ([self.phone] if self.phone else [])
 
     #: what a member's sites and accounts copy of them (columns (2)–(4) of the forms, and

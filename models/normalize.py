@@ -15,6 +15,8 @@ import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from mongoengine import Q
+
 
 class NormalizeError(ValueError):
     """A value that cannot be normalised; ``str(err)`` is a Vietnamese message."""
@@ -342,9 +344,16 @@ def to_datetime(value: dt.date | None) -> dt.datetime | None:
     return dt.datetime(value.year, value.month, value.day)
 
 
+#: search keys hold every folded word and its prefixes up to this length, no longer: a
+#: longer partial word is matched as the range of whole words that start with it (see
+#: ``search_condition``). Chosen with ``bench/bench_scale.py`` (prefix figures): unbounded
+#: prefixes gave ~46 keys per account and a two-letter key matched most of the register.
+PREFIX_LEN = 1
+
+
 def search_tokens(*values: object, prefixes: bool = True) -> list[str]:
-    """Precomputed search keys: folded words (with their prefixes of length >= 2),
-    so that a search is an equality match on an indexed array, never a regex."""
+    """Precomputed search keys: folded words (and their prefixes up to ``PREFIX_LEN``),
+    so that a search is an indexed match on an array, never a regex."""
     out: set[str] = set()
     for value in values:
         for word in fold(value).replace("/", " ").split(" "):
@@ -352,9 +361,22 @@ def search_tokens(*values: object, prefixes: bool = True) -> list[str]:
             if not word:
                 continue
             out.add(word)
-            if prefixes and len(word) <= 24:
-                out.update(word[:i] for i in range(2, len(word)))
+            if prefixes:
+                out.update(word[:i] for i in range(1, min(len(word), PREFIX_LEN + 1)))
     return sorted(out)
+
+
+def search_condition(tokens: list[str] | tuple[str, ...], field: str = "search_keys") -> Q:
+    """The filter for typed tokens, all of which must match: a short token is an equality
+    on a stored prefix; a longer one is the range of whole words starting with it, inside
+    ``$elemMatch`` so that real MongoDB scans one bounded range of the multikey index."""
+    out = Q()
+    for t in tokens:
+        if len(t) <= PREFIX_LEN:
+            out &= Q(**{field: t})
+        else:
+            out &= Q(**{f"{field}__match": {"$gte": t, "$lt": t[:-1] + chr(ord(t[-1]) + 1)}})
+    return out
 
 
 def query_tokens(query: str) -> list[str]:

@@ -120,7 +120,12 @@ class Organisation(me.Document):
     def _refresh_path(self) -> None:
         self._parent_path(self.parent)
         self.name_key = normalize.fold(self.name)
-        self.search_keys = normalize.search_tokens(self.name, self.code)
+        self.search_keys = self.path_keys()
+
+    def path_keys(self) -> list[str]:
+        """Search keys from every name of the path and the code: the unit pickers find a cell
+        by its commune's or district's name too."""
+        return normalize.search_tokens(*self.path_names, self.code)
 
     def _parent_path(self, parent: Organisation | None) -> None:
         """Scope, names, tree key and depth from the parent's (already right) path."""
@@ -193,7 +198,7 @@ def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
             org._parent_path(parent)
             Organisation.objects(pk=org.pk).update_one(
                 set__scope=org.scope, set__path_names=org.path_names, set__tree_key=org.tree_key,
-                set__depth=org.depth)
+                set__depth=org.depth, set__search_keys=org.path_keys())
             out.updates += 1
             nodes[org.pk] = org
             queue.append(org)

@@ -88,6 +88,7 @@ class PartyDocument(_OrgOwned):
     meta = {
         "collection": "party_documents",
         "indexes": ["scope", "search_keys", "deleted_at", "doc_type", "direction", "issued_on",
+                    ("scope", "deleted_at", "-issued_on", "_id"), ("deleted_at", "-issued_on", "_id"),
                     "number", "quality_issues", "classification", ("recipient_ids", "-issued_on")],
         "ordering": ["-issued_on"],
         "strict": False,  # documents saved before 2026-11 still hold the dropped ``studied_by``
@@ -163,7 +164,8 @@ class Meeting(_OrgOwned):
     meta = {
         "collection": "meetings",
         "indexes": ["scope", "search_keys", "deleted_at", "kind", "held_on", "quality_issues",
-                    ("scope", "held_on")],
+                    ("scope", "held_on"),
+                    ("scope", "deleted_at", "-held_on", "_id"), ("deleted_at", "-held_on", "_id")],
         "ordering": ["-held_on"],
     }
 

@@ -35,7 +35,8 @@ SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "new_pa
 #: recomputed from other fields: their changes are noise
 DERIVED_FIELDS = frozenset({"scope", "search_keys", "sort_key", "member_sort_key", "modified_at",
                             "name_key", "tree_key", "path_names", "depth", "quality_issues", "org_key",
-                            "org_name", "member_name", "domain_key", "url_key", "created_at"})
+                            "org_name", "member_name", "domain_key", "url_key", "created_at",
+                            "declared"})
 MAX_VALUE = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 

@@ -1,8 +1,11 @@
 """Figures of the home dashboard, for the user's organisation and the units below it.
 
 A fixed number of database round trips whatever the size of the register: one
-aggregation per figure, each ``$unwind``-ing the ``scope`` path so that a single
-``$group`` yields the count of every organisation of the subtree at once.
+aggregation per form, each ``$unwind``-ing the ``scope`` path so that a single
+``$group`` yields the count of every organisation of the subtree at once. What comes
+back is one row per unit shown (times platforms), never one per record: "no account yet"
+is the ``declared`` count kept on the person at every write (``recount_declarations``),
+not a list of ids sent back in a ``$nin``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from typing import Any
 from bson import ObjectId
 
 from models import Member, Site, SocialAccount, normalize
+from models.accounts import PLATFORMS
 from services import scope
 
 HORIZONS = (30, 60, 90)
+OTHER = "Khác"  # the last of PLATFORMS: anything else typed
 FIGURES = ("people", "no_account", "sites", "accounts", "issues_members", "issues_sites", "issues_accounts")
 
 
@@ -28,6 +33,8 @@ class Unit:
     id: ObjectId
     name: str
     kind: str = "committee"
+    #: index of the units directly below this one in a record's ``scope`` path
+    level: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
 
 
@@ -57,41 +64,33 @@ def _flag(condition: dict) -> dict:
 _HAS_ISSUES = _flag({"$gt": [{"$size": {"$ifNull": ["$quality_issues", []]}}, 0]})
 
 
-def _tally(qs: Any, ids: list[ObjectId], flags: dict[str, Any], extra: str | None = None) -> dict:
-    """One aggregation: per organisation of ``ids`` (and per ``extra`` value), the number of
-    records and the sum of each 0/1 flag. ``$unwind`` of the scope path counts a record in
-    its unit and in every unit above it at once."""
-    project = {"scope": 1, **flags, **({extra: 1} if extra else {})}
-    key: Any = {"u": "$scope", "x": f"${extra}"} if extra else {"u": "$scope"}
-    sums = {"n": {"$sum": 1}, **{name: {"$sum": f"${name}"} for name in flags}}
-    pipeline = [{"$project": project}, {"$unwind": "$scope"}, {"$match": {"scope": {"$in": ids}}},
-                {"$group": {"_id": key, **sums}}]
+def _tally(qs: Any, root: ObjectId, level: int, flags: dict[str, Any]) -> dict[ObjectId, dict[str, int]]:
+    """One aggregation: per unit directly below ``root`` (the ``level``-th id of the scope
+    path; records of the root itself have none), the number of records and the sum of each
+    0/1 flag; the root's row is the sum of all rows. The answer has one row per unit."""
+    sums = {"n": {"$sum": 1}, **{name: {"$sum": expr} for name, expr in flags.items()}}
     out: dict = {}
-    for row in qs.aggregate(pipeline):
-        out[(row["_id"]["u"], row["_id"].get("x")) if extra else row["_id"]["u"]] = row
+    for row in qs.aggregate([{"$group": {"_id": {"$arrayElemAt": ["$scope", level]}, **sums}}]):
+        for unit in {row["_id"] or root, root}:
+            into = out.setdefault(unit, dict.fromkeys(sums, 0))
+            for name in sums:
+                into[name] += row[name]
     return out
 
 
-def _declared_members(user: Any, root: ObjectId) -> list[ObjectId]:
-    """People who declared at least one site or account (one aggregation per form)."""
-    ids: set[ObjectId] = set()
-    for model in (SocialAccount, Site):
-        ids.update(r["_id"] for r in scope.in_subtree(model, root, user).aggregate([{"$group": {"_id": "$member"}}]))
-    return sorted(ids)
-
-
 def people_without_accounts(user: Any, org: ObjectId) -> Any:
-    """Active people under ``org`` with no declared site or account (the list behind a figure)."""
-    return scope.in_subtree(Member, org, user).filter(status="active", pk__nin=_declared_members(user, org))
+    """Active people under ``org`` with no declared site or account (the list behind a figure):
+    an indexed match on the ``declared`` count kept on every write, no id list."""
+    return scope.in_subtree(Member, org, user).filter(status="active", declared=0)
 
 
 def _units(user: Any, root: ObjectId) -> tuple[Unit, list[Unit]]:
-    orgs = scope.organisations(user).filter(pk__in=[root]).only("name", "kind").as_pymongo()
+    orgs = scope.organisations(user).filter(pk__in=[root]).only("name", "kind", "scope").as_pymongo()
     top = next(iter(orgs), None)
     if top is None:
         raise LookupError("organisation outside the user's scope")
     children = scope.organisations(user).filter(parent=root).only("name", "kind").order_by("tree_key")
-    return (Unit(root, top["name"], top.get("kind", "committee")),
+    return (Unit(root, top["name"], top.get("kind", "committee"), level=len(top.get("scope") or [root])),
             [Unit(c["_id"], c["name"], c.get("kind", "cell")) for c in children.as_pymongo()])
 
 
@@ -103,33 +102,40 @@ def build(user: Any, today: dt.date | None = None) -> Dashboard:
     today = today or normalize.today()
     root, units = _units(user, root_id)
     rows = [root, *units]
-    ids = [u.id for u in rows]
     members, accounts, sites = (scope.in_subtree(m, root_id, user) for m in (Member, SocialAccount, Site))
-    declared = _declared_members(user, root_id)
-    people = _tally(members, ids, {"active": _flag({"$eq": ["$status", "active"]}), "issues": _HAS_ISSUES})
-    silent = _tally(members.filter(status="active", pk__nin=declared), ids, {})
-    per_platform = _tally(accounts, ids, {"issues": _HAS_ISSUES}, "platform")
-    site_rows = _tally(sites, ids, {"issues": _HAS_ISSUES})
+    active = {"$eq": ["$status", "active"]}
+    level = root.level
+    people = _tally(members, root_id, level, {"active": _flag(active), "issues": _HAS_ISSUES,
+                                              "silent": _flag({"$and": [active, {"$eq": ["$declared", 0]}]})})
+    known = [p for p in PLATFORMS if p != OTHER]
+    per_platform = {f"p{i}": _flag({"$eq": ["$platform", p]}) for i, p in enumerate(known)}
+    social = _tally(accounts, root_id, level, {"issues": _HAS_ISSUES, **per_platform})
+    site_rows = _tally(sites, root_id, level, {"issues": _HAS_ISSUES})
     for row in rows:
-        mine, webs = people.get(row.id, {}), site_rows.get(row.id, {})
-        plats = [v for (u, _p), v in per_platform.items() if u == row.id]
-        row.counts = {"people": mine.get("active", 0), "no_account": silent.get(row.id, {}).get("n", 0),
-                      "sites": webs.get("n", 0), "accounts": sum(v["n"] for v in plats),
+        mine, webs, accs = people.get(row.id, {}), site_rows.get(row.id, {}), social.get(row.id, {})
+        row.counts = {"people": mine.get("active", 0), "no_account": mine.get("silent", 0),
+                      "sites": webs.get("n", 0), "accounts": accs.get("n", 0),
                       "issues_members": mine.get("issues", 0), "issues_sites": webs.get("issues", 0),
-                      "issues_accounts": sum(v["issues"] for v in plats)}
-    platforms = sorted(((p or "Khác", v["n"]) for (u, p), v in per_platform.items() if u == root_id),
-                       key=lambda item: (-item[1], item[0]))
+                      "issues_accounts": accs.get("issues", 0)}
+    mine = social.get(root_id, {})
+    counts = {p: mine.get(f"p{i}", 0) for i, p in enumerate(known)}
+    counts[OTHER] = mine.get("n", 0) - sum(counts.values())  # platforms typed outside the list
+    platforms = sorted(((p, n) for p, n in counts.items() if n), key=lambda item: (-item[1], item[0]))
     expiring, expired = _expiry(sites, today)
     return Dashboard(root, units, platforms, expiring, expired, deadlines(today), today)
 
 
 def _expiry(sites: Any, today: dt.date) -> tuple[dict[int, int], int]:
-    """Domains expiring within 30/60/90 days (cumulative) and those already expired."""
+    """Domains expiring within 30/60/90 days (cumulative) and those already expired: one
+    aggregation over the ``expires_on`` index, one document back."""
     start = dt.datetime(today.year, today.month, today.day)
     horizon = start + dt.timedelta(days=max(HORIZONS) + 1)
-    dates = [r["expires_on"] for r in sites.filter(expires_on__lt=horizon).only("expires_on").as_pymongo()]
-    expiring = {h: sum(1 for d in dates if start <= d < start + dt.timedelta(days=h + 1)) for h in HORIZONS}
-    return expiring, sum(1 for d in dates if d < start)
+    sums = {f"d{h}": {"$sum": _flag({"$and": [{"$gte": ["$expires_on", start]},
+                                               {"$lt": ["$expires_on", start + dt.timedelta(days=h + 1)]}]})}
+            for h in HORIZONS}
+    pipeline = [{"$group": {"_id": None, "expired": {"$sum": _flag({"$lt": ["$expires_on", start]})}, **sums}}]
+    row = next(iter(sites.filter(expires_on__lt=horizon).aggregate(pipeline)), {})
+    return {h: row.get(f"d{h}", 0) for h in HORIZONS}, row.get("expired", 0)
 
 
 def deadlines(today: dt.date) -> list[Deadline]:

@@ -132,15 +132,15 @@ def _filters(q: Query) -> dict[str, Q | None]:
                 "site": Q(search_keys=q.key) | Q(registration_email=q.key)}
     if q.kind == "url":
         keys = _enclosing(q.key)
-        partial = Q(search_keys__all=list(q.tokens)) if q.tokens else None
+        partial = normalize.search_condition(q.tokens) if q.tokens else None
         # A bare host ("facebook.com") identifies a site, never a social account.
         account = Q(url_key__in=[k for k in keys if "/" in k] or [q.key])
         site = Q(domain_key__in=keys)
         return {"member": None, "account": account | partial if partial else account,
                 "site": site | partial if partial else site}
-    if not q.tokens:
+    if not q.tokens or all(len(t) < 2 for t in q.tokens):  # one letter names nobody in particular
         return {"member": None, "account": None, "site": None}
-    everything = Q(search_keys__all=list(q.tokens))
+    everything = normalize.search_condition(q.tokens)
     return {"member": everything, "account": everything, "site": everything}
 
 

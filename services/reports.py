@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from bson import ObjectId
+from mongoengine import Q
 
 from exports import FORMS, TitleBlock, write_form, write_report
 from exports import reports as layouts
@@ -188,33 +189,42 @@ def _day_after(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day) + dt.timedelta(days=1)
 
 
+def _per_unit(qs: Any, depth: int, extra: str | None = None) -> Iterator[tuple[Any, Any, int]]:
+    """(unit id or None for the organisation's own records, ``extra`` value, count): one
+    aggregation whose answer has one row per unit (times ``extra`` values), not per record."""
+    key: dict = {"u": {"$arrayElemAt": ["$scope", depth]}}
+    if extra:
+        key["x"] = f"${extra}"
+    for row in qs.aggregate([{"$group": {"_id": key, "n": {"$sum": 1}}}]):
+        yield row["_id"].get("u"), row["_id"].get("x"), row["n"]
+
+
 def annual_tables(org: Organisation, user: Any, as_of: dt.date, include_departed: bool = False) -> list[layouts.Table]:
     """People, sites and social accounts (by platform) per unit, as of the end of ``as_of``;
-    the last columns split party members from non-party people (people, then sites and accounts)."""
+    the last columns split party members from non-party people (people, then sites and accounts).
+    Each figure comes from an aggregation answering one row per unit (times platform or party)."""
     principal, end = acting_as(org, user), _day_after(as_of)
     units, width = _Units(org, principal), 3 + len(PLATFORMS) + 4
     split = 3 + len(PLATFORMS)  # party / non-party people, then their sites + accounts
     counts: dict[ObjectId, list[int]] = defaultdict(lambda: [0] * width)
-    people = scope.in_subtree(Member, org, principal).filter(joined_on__lt=end).only("scope", "left_on", "is_party_member")
-    for doc in people.as_pymongo():
-        if doc.get("left_on") is None or doc["left_on"] >= end:
-            row = counts[units.of(doc["scope"])]
-            row[0] += 1
-            row[split + (0 if doc.get("is_party_member", True) else 1)] += 1
+    present = scope.in_subtree(Member, org, principal).filter(Q(left_on=None) | Q(left_on__gte=end), joined_on__lt=end)
+    for unit, party, n in _per_unit(present, units.depth, "is_party_member"):
+        row = counts[unit or org.pk]
+        row[0] += n
+        row[split + (0 if party is not False else 1)] += n
     owners = owner_filter("all", include_departed)
-    sites = scope.in_subtree(Site, org, principal).filter(created_at__lt=end, **owners).only("scope", "owner_party")
-    for doc in sites.as_pymongo():
-        row = counts[units.of(doc["scope"])]
-        row[1] += 1
-        row[split + (2 if doc.get("owner_party", True) else 3)] += 1
-    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=end, **owners).only(
-        "scope", "platform", "owner_party")
-    for doc in social.as_pymongo():
-        row = counts[units.of(doc["scope"])]
-        platform = doc.get("platform")
-        row[2] += 1
-        row[3 + (PLATFORMS.index(platform) if platform in PLATFORMS else len(PLATFORMS) - 1)] += 1
-        row[split + (2 if doc.get("owner_party", True) else 3)] += 1
+    sites = scope.in_subtree(Site, org, principal).filter(created_at__lt=end, **owners)
+    for unit, party, n in _per_unit(sites, units.depth, "owner_party"):
+        row = counts[unit or org.pk]
+        row[1] += n
+        row[split + (2 if party is not False else 3)] += n
+    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=end, **owners)
+    for unit, platform, n in _per_unit(social, units.depth, "platform"):
+        row = counts[unit or org.pk]
+        row[2] += n
+        row[3 + (PLATFORMS.index(platform) if platform in PLATFORMS else len(PLATFORMS) - 1)] += n
+    for unit, party, n in _per_unit(social, units.depth, "owner_party"):
+        counts[unit or org.pk][split + (2 if party is not False else 3)] += n
     rows, total = units.table(counts, width)
     subtitle = f"(Tính đến {vn_date(as_of)})" + (" — gồm cả người đã rời danh sách" if include_departed else "")
     return [layouts.annual_table(subtitle, PLATFORMS, rows, total)]

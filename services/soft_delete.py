@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from models import Member, Site, SocialAccount
+from models.accounts import recount_declarations
 from models.base import utcnow
 
 
@@ -28,6 +29,7 @@ def soft_delete(doc: Any) -> list[Any]:
     for d in [doc, *moved]:
         d.update(set__deleted_at=when)
         d.deleted_at = when
+    _recount(doc)
     return moved
 
 
@@ -40,7 +42,15 @@ def restore(doc: Any) -> list[Any]:
     for d in [doc, *back]:
         d.update(unset__deleted_at=True)
         d.deleted_at = None
+    _recount(doc)
     return back
+
+
+def _recount(doc: Any) -> None:
+    """Binning or restoring a site or account changes its owner's declared count."""
+    owner = doc if isinstance(doc, Member) else getattr(doc, "member", None)
+    if isinstance(doc, Member | Site | SocialAccount) and owner is not None:
+        recount_declarations([owner.pk])
 
 
 def purge(doc: Any) -> list[Any]:

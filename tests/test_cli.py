@@ -72,3 +72,14 @@ def test_seed_demo_only_into_empty_database(runner):
     r = runner.invoke(args=["seed-demo", "--people", "30"])
     assert r.exit_code == 0 and "đã có dữ liệu" in r.output
     assert Member.objects.count() == 0 and Organisation.objects.count() == 1
+
+
+def test_recount_declarations_sets_every_count(runner, world):
+    """Ensure that the upgrade command fills ``declared`` for records written before it existed."""
+    from models import Member
+
+    Member.objects.update(unset__declared=True)
+    r = runner.invoke(args=["recount-declarations"])
+    assert r.exit_code == 0, r.output
+    assert Member.objects(pk=world.member_a.pk).get().declared == 2
+    assert "2 người" in r.output

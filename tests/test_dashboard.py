@@ -173,3 +173,40 @@ def test_round_trips_do_not_grow_with_the_register(world, app, monkeypatch):
     dashboard.build(user, TODAY)
     # (mongomock answers an aggregation through its own find, so only equality is exact)
     assert len(calls) == small and calls.count("aggregate") <= 10
+
+
+def test_no_account_follows_every_write(known, app):
+    """Ensure that the "no account yet" figure follows adding, binning, restoring, moving and
+    deleting a person's only record (the ``declared`` count kept on write)."""
+    from services import soft_delete as trash
+
+    user = factories.user("quantri", known.district, "admin")
+    silent = lambda: dashboard.build(user, TODAY).root.counts["no_account"]  # noqa: E731
+    assert silent() == 2
+    dung = Member.objects(full_name="Phạm Văn Dũng").get()
+    acc = factories.account(dung, "https://www.facebook.com/dung")
+    assert silent() == 1 and Member.objects(pk=dung.pk).get().declared == 1
+    trash.soft_delete(acc)
+    assert silent() == 2
+    trash.restore(acc)
+    assert silent() == 1
+    acc.member = known.member_a  # the record moves to another person
+    acc.save()
+    assert silent() == 2 and Member.objects(pk=known.member_a.pk).get().declared == 4
+    acc.delete()
+    assert Member.objects(pk=known.member_a.pk).get().declared == 3
+    people = dashboard.people_without_accounts(user, known.district.pk)
+    assert sorted(p.full_name for p in people) == ["Phạm Văn Dũng", "Vũ Văn Long"]
+
+
+def test_people_without_accounts_list_is_paged(known, admin_client, monkeypatch):
+    """Ensure that the "no account yet" list shows a page at a time, numbered on, with the total."""
+    from admin import dashboard as view
+
+    monkeypatch.setattr(view, "NO_ACCOUNT_PAGE", 1)
+    first = admin_client.get(f"/admin/chua-khai-bao/?org={known.district.pk}").get_data(as_text=True)
+    second = admin_client.get(f"/admin/chua-khai-bao/?org={known.district.pk}&page=2").get_data(as_text=True)
+    assert "2 người đang sinh hoạt" in first and "Trang 1/2" in first and "Trang sau" in first
+    assert ("Phạm Văn Dũng" in first) != ("Phạm Văn Dũng" in second)
+    assert ("Vũ Văn Long" in first) != ("Vũ Văn Long" in second)
+    assert "<tr><td>2</td>" in second and "Trang trước" in second

@@ -39,6 +39,24 @@ def test_every_sort_is_indexed(app):
     assert not missing, missing
 
 
+def test_list_count_and_default_sort_share_one_index(app):
+    """Ensure that a list's count and first page under a scope (``scope``, ``deleted_at``, then
+    the default order) are served by one compound index, and the top administrator's (no scope)
+    by another, for every screen of soft-deleted records."""
+    missing = []
+    for view in _views(app):
+        model = view.model
+        if "deleted_at" not in model._fields or "scope" not in model._fields:
+            continue
+        order = [(f.lstrip("-+"), -1 if f.startswith("-") else 1) for f in model._meta.get("ordering", [])]
+        order.append(("_id", 1))  # every list sort ends with _id (ties)
+        specs = [spec["fields"] for spec in model._meta.get("index_specs", [])]
+        for wanted in ([("scope", 1), ("deleted_at", 1), *order], [("deleted_at", 1), *order]):
+            if wanted not in specs:
+                missing.append(f"{view.endpoint}: {wanted}")
+    assert not missing, missing
+
+
 def test_every_list_sort_ends_with_id(app, world):
     """MongoDB returns ties in any order from page to page; ``_id`` breaks every tie."""
     from models import User

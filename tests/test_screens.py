@@ -4,6 +4,8 @@ in Vietnamese, with errors shown at the field and nothing saved on bad input."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
 
@@ -190,10 +192,32 @@ def test_org_subtree_filter(admin_client, world):
 
 
 def test_organisation_filter_offers_only_the_subtree(officer_client, world):
+    """Ensure that the list page carries no unit list, and the filter's picker offers the
+    officer's subtree only, with the parent in each label."""
     html = officer_client.get("/admin/socialaccount/").get_data(as_text=True)
-    assert str(world.cell_a.pk) in html and str(world.commune_a.pk) in html  # offered in the filter
-    assert str(world.cell_b.pk) not in html and str(world.commune_b.pk) not in html
-    assert str(world.district.pk) not in html
+    assert str(world.cell_a.pk) not in html and "org-picker" in html  # loaded on demand
+    offered = dict(officer_client.get("/admin/don-vi/?query=").get_json())
+    assert offered == {str(world.commune_a.pk): "Huyện ủy Vĩnh Bảo › Đảng bộ xã An Hòa",
+                       str(world.cell_a.pk): "Đảng bộ xã An Hòa › Chi bộ thôn 1"}
+    assert dict(officer_client.get("/admin/don-vi/?query=thon").get_json()) == {
+        str(world.cell_a.pk): "Đảng bộ xã An Hòa › Chi bộ thôn 1"}
+    assert officer_client.get("/admin/don-vi/?query=binh minh").get_json() == []
+
+
+def test_organisation_filter_shows_the_chosen_unit(officer_client, world):
+    """Ensure that a chosen unit's label is on the page (and a foreign unit's is not)."""
+    view = officer_client.application.extensions["panel_admin"]._views
+    social = next(v for v in view if getattr(v, "endpoint", "") == "socialaccount")
+    idx = next(i for i, f in enumerate(social._filters) if f.column == "scope")
+
+    def labels(html):
+        raw = re.search(r'<div id="filter-groups-data" class="d-none">(.*?)</div>', html, re.S).group(1)
+        return {k: v for items in json.loads(raw).values() for item in items for k, v in item.get("labels", {}).items()}
+
+    html = officer_client.get(f"/admin/socialaccount/?flt0_{idx}={world.cell_a.pk}").get_data(as_text=True)
+    assert labels(html) == {str(world.cell_a.pk): "Đảng bộ xã An Hòa › Chi bộ thôn 1"} and "nguyenvanan" in html
+    html = officer_client.get(f"/admin/socialaccount/?flt0_{idx}={world.cell_b.pk}").get_data(as_text=True)
+    assert labels(html) == {} and "tranthibinh" not in html
 
 
 def _edit_cases(world):

@@ -10,8 +10,8 @@ import importlib
 
 from flask import Flask
 
-MODULES = ["orgs", "users", "forms_export", "reports", "forms_import", "backup", "check", "audit", "members",
-           "party_work"]
+MODULES = ["orgs", "users", "forms_export", "reports", "forms_import", "backup", "declarations", "check", "audit",
+           "members", "party_work"]
 
 
 def init_app(app: Flask) -> None:
