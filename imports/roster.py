@@ -219,7 +219,7 @@ def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool) -> Su
 def _plan(raw: list[RawRow], parser: _Parser, target: Organisation,
           errors: list[tuple[str, int, int, str]]) -> list[Action]:
     """Each row: an :class:`imports.plan.Action` (``person``: the cell's id; ``existing``: the
-    member's id; ``values``: the fields to write) or an error."""
+    member's id) or an error."""
     known, matcher = _Known(target), people.Matcher(target, set(), set())
     seen: dict[object, tuple[str, int]] = {}
     actions = []
@@ -249,15 +249,15 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation,
 
 
 def _action(r: RawRow, stored: dict | None, values: dict[str, Any], cell: ObjectId, cell_name: str) -> Action:
+    """``values``: the row as read; ``changes``: what an update writes (field -> (before, after)),
+    a move to another cell as ``org_name``."""
     name = values["full_name"]
     if stored is None:
         return Action(r.sheet, r.excel_row, "create", cell, values, name=name)
     changes = {k: (stored.get(k), v) for k, v in values.items() if stored.get(k) != v}
-    changed = {k: v for k, (_, v) in changes.items()}
     if stored.get("organisation") != cell:
-        changed["organisation"] = cell
         changes["org_name"] = (stored.get("org_name"), cell_name)
-    return Action(r.sheet, r.excel_row, "update" if changed else "unchanged", cell, changed, stored["_id"],
+    return Action(r.sheet, r.excel_row, "update" if changes else "unchanged", cell, values, stored["_id"],
                   changes, name=name)
 
 
@@ -267,10 +267,15 @@ def _write(actions: list[Action]) -> Iterator[tuple[Action, str | None]]:
         if action.kind == "unchanged":
             yield action, None
             continue
-        member = (Member(organisation=cells[action.person]) if action.existing is None
-                  else Member.objects.get(pk=action.existing))
-        for name, value in action.values.items():
-            setattr(member, name, cells[value] if name == "organisation" else value)
+        if action.existing is None:
+            member, written = Member(organisation=cells[action.person]), action.values
+        else:
+            member = Member.objects.get(pk=action.existing)
+            written = {k: after for k, (_before, after) in action.changes.items() if k != "org_name"}
+            if "org_name" in action.changes:
+                member.organisation = cells[action.person]
+        for name, value in written.items():
+            setattr(member, name, value)
         if member.status in LEFT_STATUSES and not member.left_on:
             member.left_on = normalize.to_datetime(normalize.today())
         if action.existing is None and not member.admission_date:
