@@ -112,7 +112,7 @@ class ImportView(PanelView):
 def _preview_rows(summary: imports.Summary) -> list[dict]:
     """Per row: what the confirm will do, with the changed fields (before -> after)."""
     out = [{"sheet": a.sheet, "row": a.excel_row, "action": _ACTIONS[a.kind], "kind": a.kind,
-            "person": a.name, "key": a.values.get("url") or a.values.get("domain"),
+            "person": a.name, "key": a.values.get("url") or a.values.get("domain") or a.values.get("party_card_number"),
             "changes": {k: (_shown(b), _shown(v)) for k, (b, v) in a.changes.items()}} for a in summary.actions]
     rejected: dict[tuple, dict] = {}
     for e in summary.errors:
@@ -132,9 +132,13 @@ def _shown(value: Any) -> str:
 
 
 def _labels(kind: str) -> dict[str, str]:
+    from imports import roster
     from imports.layouts import FORMS
 
-    labels = {c.field: f"({c.number}) {c.header}" for c in FORMS[kind].columns if c.field}
+    form = FORMS.get(kind) or roster.FORM
+    labels = {c.field: f"({c.number}) {c.header}" for c in form.columns if c.field}
+    if form is roster.FORM:
+        return labels | {"is_party_member": labels["party"]}
     labels.update({"url": "(7) Đường dẫn", "admin_role": "(7) Vai trò quản trị", "link_type": "(7) Loại liên kết"})
     return labels
 

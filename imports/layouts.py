@@ -132,3 +132,10 @@ def match_header(cell: object, form: Form) -> int | None:
         if key.startswith(short):
             return number
     return None
+
+
+def register(form: Form) -> None:
+    """Make :func:`match_header` know the columns of a form read outside ``FORMS`` (the
+    member roster, :mod:`imports.roster`), without making it a candidate for detection."""
+    _INDEX[form.kind] = _index(form)
+    _SHORT[form.kind] = [(k, c.number) for c in form.columns if len(k := header_key(c.header.split("(")[0])) >= 8]

@@ -1,112 +1,93 @@
-"""Import of the member roster (the layout :data:`exports.lists.ROSTER` writes) with the
-same safe reader as forms 1 and 2: the package is checked by :mod:`imports.safety` before
-any parsing, formula cells are refused, rows are reported with their Excel row and column,
-nothing is written on a dry run or before the whole file has been read and planned.
+"""Import of the member roster (the layout :data:`exports.lists.ROSTER` writes), through
+the same pipeline stages as forms 1 and 2 (:mod:`imports.service`): package checks
+(:mod:`imports.package`), the reader in a child process under a memory ceiling
+(:mod:`imports.workbook`), every visible sheet with a roster header, the data rows of
+:mod:`imports.rows`, formula cells refused and legacy-font text converted as in
+:mod:`imports.values`, cells matched by :class:`imports.people.Matcher`. Every message
+names its sheet, row and column; nothing is written on a dry run or before the whole file
+has been read and planned.
 
 Natural key: the party card number when present (unique in the register), otherwise
 full name + date of birth + cell. An empty cell leaves the stored value as it is, so a
-roster exported and imported back changes nothing.
+roster exported and imported back changes nothing. The roster's own value vocabularies
+(gender, status, party membership as the export prints them) are read here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-import python_calamine as calamine
 from bson import ObjectId
 from mongoengine import ValidationError
 
 from exports.lists import ROSTER
-from models import Member, Organisation, normalize
+from models import Member, Organisation, normalize, vn_legacy
 from models.member import GENDERS, LEFT_STATUSES, STATUSES
 
+from . import layouts, package, people, rows, workbook
+from .errors import ImportFileError, Limits
+from .header import SEARCH_ROWS, Header, numbering
 from .layouts import Column, Form, header_key
 from .lock import import_lock
-from .matching import Matcher
-from .reader import HEADER_SEARCH_ROWS, Table, _header_columns, _sheet_paths, data_rows
-from .safety import ImportFileError, Limits, check_parts, open_package, scan_sheet
+from .plan import Action
+from .rows import RawRow
 from .service import Summary
+from .values import FORMULA_MESSAGE, _plain
 
 _KINDS = {"date_of_birth": "date", "admission_date": "date", "official_date": "date", "org_name": "cell"}
 FORM = Form("roster", ROSTER.title, Member, tuple(
-    Column(n, c.header, c.field, _KINDS.get(c.field or "", "text")) for n, c in enumerate(ROSTER.columns, start=1)
+    Column(n, c.header, c.field, _KINDS.get(c.field or "", "text"), required=n > 1)
+    for n, c in enumerate(ROSTER.columns, start=1)
 ), key_column=2)
+layouts.register(FORM)
+NAME = "Danh sách cán bộ, đảng viên"
 _BY_FIELD = {c.field: c.number for c in FORM.columns if c.field}
 _FIELDS = ("full_name", "date_of_birth", "gender", "position", "admission_date", "official_date",
            "party_card_number", "status", "is_party_member", "phone", "email")
 _GENDERS = {header_key(label): key for key, label in GENDERS} | {"nu": "nu", "nam": "nam"}
 _STATUSES = {header_key(label): key for key, label in STATUSES}
 _PARTY = {"dangvien": True, "khongphaidangvien": False, "co": True, "khong": False}
-
-
-def open_roster(data: bytes, limits: Limits) -> Table:
-    package = open_package(data, limits)
-    check_parts(package)
-    paths = _sheet_paths(package)
-    try:
-        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:
-        raise ImportFileError("Tệp .xlsx bị hỏng, không đọc được.") from None
-    for meta in book.sheets_metadata:
-        if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet" or meta.name not in paths:
-            continue
-        scan = scan_sheet(package, paths[meta.name], limits)
-        sheet = book.get_sheet_by_name(meta.name)
-        offset = sheet.start[1] if sheet.start else 0
-        rows = sheet.iter_rows()
-        for index, row in enumerate(rows):
-            if index >= HEADER_SEARCH_ROWS:
-                break
-            columns = _header_columns(row, FORM)
-            if len(columns) >= 4:
-                missing = [f"({c.number}) {c.header}" for c in FORM.columns if c.number not in columns]
-                if missing:
-                    raise ImportFileError(f"Danh sách cán bộ, đảng viên: dòng tiêu đề (dòng {index + 1}) thiếu cột "
-                                          + ", ".join(missing) + ".")
-                formulas = {(r, n) for r, c in scan.formulas for n, i in columns.items() if i + offset == c}
-                return Table(FORM, meta.name, index + 1, columns, rows, formulas)
-    raise ImportFileError("Tệp không phải danh sách cán bộ, đảng viên: không tìm thấy dòng tiêu đề "
-                          "(STT, Họ và tên, Ngày sinh, Giới tính, Chi bộ, …).")
+_CELL = _BY_FIELD["org_name"]
+_COUNTERS = {"create": "created", "update": "updated", "unchanged": "unchanged"}
 
 
 class RowError(ValueError):
     def __init__(self, number: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(f"({number}) {FORM.columns[number - 1].header}: {message}")
         self.number = number
 
 
-def _text(value: Any) -> str | None:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a card number typed as a number
-    return normalize.text(value)
-
-
-def _parse(cells: dict[int, Any]) -> tuple[dict[str, Any], str | None]:
-    """Values by field name (only the cells that hold something) and the cell's name."""
-    out: dict[str, Any] = {}
-    for name in _FIELDS:
-        number = _BY_FIELD.get(name) or _BY_FIELD["party"]
-        raw = cells.get(number)
-        if raw in (None, ""):
+def find_header(sheet: workbook.Sheet) -> Header | None:
+    """The roster header of one sheet (its texts, or a numbering row under unknown texts);
+    None when the sheet has none. Raises ImportFileError when a column is missing."""
+    for r in range(min(len(sheet.rows), SEARCH_ROWS)):
+        columns: dict[int, int] = {}
+        for i, value in enumerate(sheet.rows[r]):
+            number = layouts.match_header(value, FORM) if isinstance(value, str) and value.strip() else None
+            if number and number not in columns:
+                columns[number] = i
+        if len(columns) < 4 or 2 not in columns:
             continue
-        try:
-            out[name] = _value(name, raw)
-        except normalize.NormalizeError as exc:
-            raise RowError(number, f"{FORM.columns[number - 1].header}: {exc}") from None
-    if not out.get("full_name"):
-        raise RowError(2, "Họ và tên: bắt buộc phải nhập.")
-    return out, _text(cells.get(_BY_FIELD["org_name"]))
+        missing = [c for c in FORM.columns if c.required and c.number not in columns]
+        if missing:
+            raise ImportFileError(f"{NAME}, trang “{sheet.name}”: dòng tiêu đề (dòng {r + 1}) thiếu cột "
+                                  + ", ".join(f"({c.number}) {c.header}" for c in missing) + ".")
+        last = r + 2 if r + 1 < len(sheet.rows) and numbering(sheet.rows[r + 1]) else r + 1
+        title = [v.strip() for row in sheet.rows[:r] for v in row if isinstance(v, str) and v.strip()]
+        return Header(FORM, sheet.name, last, columns, title)
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return normalize.text(_plain(value))  # a card number typed as a number has no ".0"
 
 
 def _value(name: str, raw: Any) -> Any:
     if name in ("date_of_birth", "admission_date", "official_date"):
         return normalize.to_datetime(normalize.date(raw))
     if name == "phone":
-        return normalize.phone(raw)
+        return normalize.phone(_plain(raw))
     if name == "email":
         return normalize.email(raw)
     if name in ("gender", "status", "is_party_member"):
@@ -118,23 +99,47 @@ def _value(name: str, raw: Any) -> Any:
     return _text(raw)
 
 
-@dataclass
-class Step:
-    row: int
-    action: str  # create | update | unchanged
-    member: ObjectId | None
-    values: dict[str, Any]
-    cell: ObjectId
+class _Parser:
+    """One raw row -> field values and the cell's name; formula cells and legacy-font
+    text handled as :class:`imports.values.ValueParser` does for forms 1 and 2."""
 
+    def __init__(self, tables: list[tuple[workbook.Sheet, Header]], encoding: vn_legacy.FileEncoding) -> None:
+        self.formulas = {s.name: s.formulas for s, _ in tables}
+        self.columns = {s.name: h.columns for s, h in tables}
+        self.encoding = encoding
+        self.conversions: dict[str, int] = {}
 
-@dataclass
-class Plan:
-    steps: list[Step] = field(default_factory=list)
-    errors: list[tuple[int, int, str]] = field(default_factory=list)
-    rows: int = 0
+    def cells(self, raw: RawRow) -> dict[int, Any]:
+        formulas, where = self.formulas.get(raw.sheet) or (), self.columns.get(raw.sheet, {})
+        out = {}
+        for number, value in raw.cells.items():
+            if (raw.excel_row, where.get(number)) in formulas or (
+                    isinstance(value, str) and value.lstrip().startswith("=")):
+                raise RowError(number, FORMULA_MESSAGE)
+            if isinstance(value, str) and not value.isascii():
+                value, found = self.encoding.convert(value)
+                if found:
+                    name = vn_legacy.NAMES[found]
+                    self.conversions[name] = self.conversions.get(name, 0) + 1
+            out[number] = value
+        return out
 
-    def count(self, action: str) -> int:
-        return sum(1 for s in self.steps if s.action == action)
+    def parse(self, raw: RawRow) -> tuple[dict[str, Any], str | None]:
+        """Values by field name (only the cells that hold something) and the cell's name."""
+        cells = self.cells(raw)
+        out: dict[str, Any] = {}
+        for name in _FIELDS:
+            number = _BY_FIELD.get(name) or _BY_FIELD["party"]
+            value = cells.get(number)
+            if value in (None, ""):
+                continue
+            try:
+                out[name] = _value(name, value)
+            except normalize.NormalizeError as exc:
+                raise RowError(number, str(exc)) from None
+        if not out.get("full_name"):
+            raise RowError(2, "bắt buộc phải nhập.")
+        return out, _text(cells.get(_CELL))
 
 
 class _Known:
@@ -143,7 +148,7 @@ class _Known:
     def __init__(self, target: Organisation) -> None:
         self.by_card: dict[str, dict] = {}
         self.by_person: dict[tuple, dict] = {}
-        fields = ("organisation", "full_name", *_FIELDS)
+        fields = ("organisation", "org_name", "full_name", *_FIELDS)
         for doc in Member.objects(scope=target.pk, deleted_at=None).only(*fields).as_pymongo():
             if doc.get("party_card_number"):
                 self.by_card[doc["party_card_number"]] = doc
@@ -152,44 +157,6 @@ class _Known:
     @staticmethod
     def key(cell: ObjectId, name: str, born: Any) -> tuple:
         return cell, normalize.fold(name), born
-
-
-def plan(table: Table, target: Organisation, limits: Limits) -> Plan:
-    result, known, matcher, seen = Plan(), _Known(target), Matcher(target), set()
-    for excel_row, cells in data_rows(table, limits):
-        result.rows += 1
-        try:
-            hostile = sorted(n for r, n in table.formulas if r == excel_row)
-            if hostile:
-                raise RowError(hostile[0], "ô chứa công thức Excel; hãy nhập giá trị.")
-            values, cell_name = _parse(cells)
-            if not cell_name:
-                raise RowError(5, "Chi bộ: bắt buộc phải nhập.")
-            cell_id, problem = matcher.cell(cell_name)
-            if problem:
-                raise RowError(5, problem.replace("(2) ", ""))
-            card = values.get("party_card_number")
-            key = card or known.key(cell_id, values["full_name"], values.get("date_of_birth"))
-            if key in seen:
-                raise RowError(9 if card else 2, "trùng với một dòng phía trên (cùng số thẻ, hoặc cùng họ tên, "
-                                                 "ngày sinh và chi bộ).")
-            seen.add(key)
-            stored = known.by_card.get(card) if card else known.by_person.get(key)
-            if stored is None and card and Member.objects(party_card_number=card).count():
-                raise RowError(9, "Số thẻ đảng viên: đã thuộc một người ở đơn vị khác.")
-            result.steps.append(_step(excel_row, stored, values, cell_id))
-        except RowError as exc:
-            result.errors.append((excel_row, exc.number, str(exc)))
-    return result
-
-
-def _step(row: int, stored: dict | None, values: dict[str, Any], cell: ObjectId) -> Step:
-    if stored is None:
-        return Step(row, "create", None, values, cell)
-    changed = {k: v for k, v in values.items() if stored.get(k) != v}
-    if stored.get("organisation") != cell:
-        changed["organisation"] = cell
-    return Step(row, "update" if changed else "unchanged", stored["_id"], changed, cell)
 
 
 def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None) -> Summary:
@@ -201,41 +168,122 @@ def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limi
         return _run(data, target, limits, False)
 
 
+def _tables(book: workbook.Workbook) -> tuple[list[tuple[workbook.Sheet, Header]], list[str]]:
+    tables, skipped = [], []
+    for sheet in book.sheets:
+        found = find_header(sheet)
+        if found is None:
+            skipped.append(sheet.name)
+        else:
+            tables.append((sheet, found))
+    if not tables:
+        hidden = f" (các trang ẩn không được đọc: {', '.join(book.hidden)})" if book.hidden else ""
+        raise ImportFileError("Tệp không phải danh sách cán bộ, đảng viên: không tìm thấy dòng tiêu đề "
+                              f"(STT, Họ và tên, Ngày sinh, Giới tính, Chi bộ, …) ở trang nào{hidden}.")
+    return tables, skipped
+
+
 def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool) -> Summary:
-    the_plan = plan(open_roster(data, limits), target, limits)
-    summary = Summary("roster", rows=the_plan.rows, dry_run=dry_run)
-    errors = list(the_plan.errors)
+    book = workbook.read(data, package.check(data, limits), limits)
+    tables, skipped = _tables(book)
+    for _sheet, found in tables:
+        people.check_owner(found.title, target)
+    raw = [r for sheet, found in tables for r in rows.data_rows(sheet, found, limits)]
+    encoding = vn_legacy.FileEncoding()
+    for r in raw:
+        for value in r.cells.values():
+            encoding.observe(value)
+    parser = _Parser(tables, encoding)
+    summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
+                      hidden=book.hidden, skipped=skipped)
+    errors: list[tuple[str, int, int, str]] = []
+    summary.actions = _plan(raw, parser, target, errors)
+    summary.conversions = parser.conversions
     if dry_run:
-        summary.created, summary.updated = the_plan.count("create"), the_plan.count("update")
-        summary.unchanged = the_plan.count("unchanged")
+        for action in summary.actions:
+            counter = _COUNTERS[action.kind]
+            setattr(summary, counter, getattr(summary, counter) + 1)
     else:
-        for step, problem in _write(the_plan.steps):
+        for action, problem in _write(summary.actions):
             if problem:
-                errors.append((step.row, 0, problem))
+                errors.append((action.sheet, action.excel_row, 0, problem))
             else:
-                counter = {"create": "created", "update": "updated"}.get(step.action, step.action)
+                counter = _COUNTERS[action.kind]
                 setattr(summary, counter, getattr(summary, counter) + 1)
-    summary.errors = [{"row": r, "column": f"({c})" if c else "", "message": m} for r, c, m in sorted(errors)]
+    order = {name: i for i, name in enumerate(summary.sheets)}
+    summary.errors = [{"sheet": s, "row": r, "column": f"({c})" if c else "", "message": m}
+                      for s, r, c, m in sorted(errors, key=lambda e: (order.get(e[0], 0), e[1], e[2]))]
     return summary
 
 
-def _write(steps: list[Step]) -> Iterator[tuple[Step, str | None]]:
-    cells = {o.pk: o for o in Organisation.objects(pk__in=list({s.cell for s in steps}))}
-    for step in steps:
-        if step.action == "unchanged":
-            yield step, None
+def _plan(raw: list[RawRow], parser: _Parser, target: Organisation,
+          errors: list[tuple[str, int, int, str]]) -> list[Action]:
+    """Each row: an :class:`imports.plan.Action` (``person``: the cell's id; ``existing``: the
+    member's id) or an error."""
+    known, matcher = _Known(target), people.Matcher(target, set(), set())
+    seen: dict[object, tuple[str, int]] = {}
+    actions = []
+    for r in raw:
+        try:
+            values, cell_name = parser.parse(r)
+            if not cell_name:
+                raise RowError(_CELL, "bắt buộc phải nhập.")
+            cell_id, problem = matcher.cell(cell_name)
+            if problem:
+                raise RowError(_CELL, problem.split(": ", 1)[-1])
+            card = values.get("party_card_number")
+            key = card or known.key(cell_id, values["full_name"], values.get("date_of_birth"))
+            if key in seen:
+                sheet, at = seen[key]
+                raise RowError(_BY_FIELD["party_card_number"] if card else 2,
+                               f"trùng với dòng {at} (trang “{sheet}”) trong tệp (cùng số thẻ, hoặc cùng họ tên, "
+                               "ngày sinh và chi bộ).")
+            seen[key] = (r.sheet, r.excel_row)
+            stored = known.by_card.get(card) if card else known.by_person.get(key)
+            if stored is None and card and Member.objects(party_card_number=card).count():
+                raise RowError(_BY_FIELD["party_card_number"], "đã thuộc một người ở đơn vị khác.")
+            actions.append(_action(r, stored, values, cell_id, cell_name))
+        except RowError as exc:
+            errors.append((r.sheet, r.excel_row, exc.number, str(exc)))
+    return actions
+
+
+def _action(r: RawRow, stored: dict | None, values: dict[str, Any], cell: ObjectId, cell_name: str) -> Action:
+    """``values``: the row as read; ``changes``: what an update writes (field -> (before, after)),
+    a move to another cell as ``org_name``."""
+    name = values["full_name"]
+    if stored is None:
+        return Action(r.sheet, r.excel_row, "create", cell, values, name=name)
+    changes = {k: (stored.get(k), v) for k, v in values.items() if stored.get(k) != v}
+    if stored.get("organisation") != cell:
+        changes["org_name"] = (stored.get("org_name"), cell_name)
+    return Action(r.sheet, r.excel_row, "update" if changes else "unchanged", cell, values, stored["_id"],
+                  changes, name=name)
+
+
+def _write(actions: list[Action]) -> Iterator[tuple[Action, str | None]]:
+    cells = {o.pk: o for o in Organisation.objects(pk__in=list({a.person for a in actions}))}
+    for action in actions:
+        if action.kind == "unchanged":
+            yield action, None
             continue
-        member = Member(organisation=cells[step.cell]) if step.member is None else Member.objects.get(pk=step.member)
-        for name, value in step.values.items():
-            setattr(member, name, cells[value] if name == "organisation" else value)
+        if action.existing is None:
+            member, written = Member(organisation=cells[action.person]), action.values
+        else:
+            member = Member.objects.get(pk=action.existing)
+            written = {k: after for k, (_before, after) in action.changes.items() if k != "org_name"}
+            if "org_name" in action.changes:
+                member.organisation = cells[action.person]
+        for name, value in written.items():
+            setattr(member, name, value)
         if member.status in LEFT_STATUSES and not member.left_on:
-            member.left_on = normalize.to_datetime(dt.date.today())
-        if step.member is None and not member.admission_date:
+            member.left_on = normalize.to_datetime(normalize.today())
+        if action.existing is None and not member.admission_date:
             member._quiet_handbook = True  # an old roster without dates is not a wave of admissions
         try:
             member.save()
         except ValidationError as exc:
             details = "; ".join(str(v) for v in (exc.to_dict() or {}).values()) if exc.errors else exc.message
-            yield step, f"Không lưu được: {details}"
+            yield action, f"Không lưu được: {details}"
         else:
-            yield step, None
+            yield action, None

@@ -186,7 +186,8 @@ class Member(ScopedDocument):
         # a moved organisation is followed by ``refresh_subtree`` (bulk, by organisation);
         # a member's own change is copied to their few sites and accounts here
         follow = bool(self.pk) and bool(set(getattr(self, "_changed_fields", None) or []) & self._SHOWN_BY_ACCOUNTS)
-        created = self.pk is None
+        # a new member may carry an id chosen beforehand (the import validates its records first)
+        created = self.pk is None or bool(getattr(self, "_created", False))
         before = None if created else self._before_status()
         result = super().save(*args, **kwargs)
         from . import handbook
@@ -201,7 +202,7 @@ class Member(ScopedDocument):
         return result
 
     def _before_status(self) -> str | None:
-        if "status" not in self._changed_fields:
+        if "status" not in (getattr(self, "_changed_fields", None) or []):
             return self.status
         stored = Member.objects(pk=self.pk).only("status").as_pymongo().first()
         return stored.get("status") if stored else None

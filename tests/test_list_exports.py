@@ -34,7 +34,8 @@ def test_members_list_exports_the_roster_in_scope(officer_client, world):
     headers = [c.value for c in ws[7]]
     assert headers == ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Chi bộ", "Chức vụ", "Ngày vào Đảng",
                        "Ngày chính thức", "Số thẻ đảng viên", "Trạng thái", "Đảng viên/không phải đảng viên",
-                       "Số điện thoại", "Email"]
+                       "Số điện thoại", "Email", "Mã bản ghi (không in)"]  # hidden, outside the print area
+    assert ws.column_dimensions["N"].hidden
     rows = {r[1]: r for r in _data(ws)}
     assert set(rows) == {"Nguyễn Văn An", "Vũ Văn Công Chức"}  # not commune B's people
     assert rows["Vũ Văn Công Chức"][2:5] == ("03/02/1990", "Nam", "Chi bộ thôn 1")

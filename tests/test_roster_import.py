@@ -135,3 +135,50 @@ def test_import_screen_previews_and_confirms_a_roster(officer_client, world, app
     pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
     done = officer_client.post("/admin/imports/confirm/", data={"token": pending, "csrf_token": token})
     assert done.status_code == 302 and Member.objects(full_name="Lê Văn Mới").count() == 1
+
+
+def test_every_visible_sheet_is_read_and_errors_name_their_sheet(world):
+    wb = openpyxl.Workbook()
+    for title, rows in (("Thôn 1", [row()]), ("Ẩn", [row(name="Người Ẩn")]), ("Thôn 2", [row(name="Sai", born="x")]),
+                        ("Ghi chú", None)):
+        ws = wb.active if title == "Thôn 1" else wb.create_sheet(title)
+        ws.title = title
+        if rows is None:
+            ws.append(["Không phải bảng"])
+            continue
+        ws.append(HEADERS)
+        for i, values in enumerate(rows, start=1):
+            ws.append([i, *values])
+    wb["Ẩn"].sheet_state = "hidden"
+    out = io.BytesIO()
+    wb.save(out)
+    summary = roster.run(out.getvalue(), world.commune_a, dry_run=False)
+    assert (summary.sheets, summary.hidden, summary.skipped) == (["Thôn 1", "Thôn 2"], ["Ẩn"], ["Ghi chú"])
+    assert [(e["sheet"], e["row"], e["column"]) for e in summary.errors] == [("Thôn 2", 2, "(3)")]
+    assert summary.errors[0]["message"].startswith("(3) Ngày sinh:")
+    assert (summary.rows, summary.created) == (2, 1) and not Member.objects(full_name="Người Ẩn").count()
+
+
+def test_preview_lists_roster_changes_with_their_column_labels(officer_client, world, app, tmp_path):
+    from admin.imports import _labels
+
+    assert _labels("roster")["phone"] == "(12) Số điện thoại"
+    roster.run(book([row(card="093001111")]), world.commune_a, dry_run=False)
+    app.config["IMPORT_TMP_DIR"] = str(tmp_path)
+    token = csrf_token(officer_client, "/admin/imports/")
+    page = officer_client.post("/admin/imports/preview/", content_type="multipart/form-data", data={
+        "org": str(world.commune_a.pk), "kind": "roster", "csrf_token": token,
+        "file": (io.BytesIO(book([row(card="093001111", phone="912000222")])), "danh-sach.xlsx")})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "(12) Số điện thoại: 0912000111 → 0912000222" in html and "093001111" in html
+    assert Member.objects.get(party_card_number="093001111").phone == "0912000111"  # the preview writes nothing
+
+
+def test_a_card_number_in_another_cell_moves_the_member(world):
+    roster.run(book([row(card="093002222")]), world.district, dry_run=False)
+    summary = roster.run(book([row(card="093002222", cell="Chi bộ thôn Đông", phone="")]), world.district, dry_run=False)
+    assert (summary.updated, summary.errors) == (1, [])
+    assert summary.actions[0].changes == {"org_name": ("Chi bộ thôn 1", "Chi bộ thôn Đông")}
+    m = Member.objects.get(party_card_number="093002222")
+    assert (m.organisation, m.org_name, m.phone) == (world.cell_b, "Chi bộ thôn Đông", "0912000111")
