@@ -26,7 +26,9 @@ class StudyCampaign(ScopedDocument):
     NAME_IN_SEARCH_KEYS = True
     meta = {
         "collection": "study_campaigns",
-        "indexes": ["scope", "search_keys", "deleted_at", "organisation", "starts_on", "ends_on", "quality_issues"],
+        "indexes": ["scope", "search_keys", "deleted_at", "organisation", "starts_on", "ends_on", "quality_issues",
+                    # the list's count and default sort under a scope (and for the top administrator)
+                    ("scope", "deleted_at", "-starts_on", "_id"), ("deleted_at", "-starts_on", "_id")],
         "ordering": ["-starts_on"],
     }
 

@@ -36,7 +36,9 @@ class Task(ScopedDocument):
     meta = {
         "collection": "tasks",
         "indexes": ["scope", "search_keys", "deleted_at", "status", "member", "assigned_by", "quality_issues", "due_on",
-                    ("scope", "due_on"), ("scope", "status", "due_on")],
+                    ("scope", "due_on"), ("scope", "status", "due_on"),
+                    # the list's count and default sort under a scope (and for the top administrator)
+                    ("scope", "deleted_at", "due_on", "_id"), ("deleted_at", "due_on", "_id")],
         "ordering": ["due_on"],
     }
 

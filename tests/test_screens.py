@@ -193,14 +193,14 @@ def test_org_subtree_filter(admin_client, world):
 
 def test_organisation_filter_offers_only_the_subtree(officer_client, world):
     """Ensure that the list page carries no unit list, and the filter's picker offers the
-    officer's subtree only, with the parent in each label."""
+    officer's subtree only, each unit named by its full path."""
     html = officer_client.get("/admin/socialaccount/").get_data(as_text=True)
     assert str(world.cell_a.pk) not in html and "org-picker" in html  # loaded on demand
     offered = dict(officer_client.get("/admin/don-vi/?query=").get_json())
     assert offered == {str(world.commune_a.pk): "Huyện ủy Vĩnh Bảo › Đảng bộ xã An Hòa",
-                       str(world.cell_a.pk): "Đảng bộ xã An Hòa › Chi bộ thôn 1"}
+                       str(world.cell_a.pk): "Huyện ủy Vĩnh Bảo › Đảng bộ xã An Hòa › Chi bộ thôn 1"}
     assert dict(officer_client.get("/admin/don-vi/?query=thon").get_json()) == {
-        str(world.cell_a.pk): "Đảng bộ xã An Hòa › Chi bộ thôn 1"}
+        str(world.cell_a.pk): "Huyện ủy Vĩnh Bảo › Đảng bộ xã An Hòa › Chi bộ thôn 1"}
     assert officer_client.get("/admin/don-vi/?query=binh minh").get_json() == []
 
 
@@ -215,7 +215,7 @@ def test_organisation_filter_shows_the_chosen_unit(officer_client, world):
         return {k: v for items in json.loads(raw).values() for item in items for k, v in item.get("labels", {}).items()}
 
     html = officer_client.get(f"/admin/socialaccount/?flt0_{idx}={world.cell_a.pk}").get_data(as_text=True)
-    assert labels(html) == {str(world.cell_a.pk): "Đảng bộ xã An Hòa › Chi bộ thôn 1"} and "nguyenvanan" in html
+    assert labels(html) == {str(world.cell_a.pk): "Huyện ủy Vĩnh Bảo › Đảng bộ xã An Hòa › Chi bộ thôn 1"} and "nguyenvanan" in html
     html = officer_client.get(f"/admin/socialaccount/?flt0_{idx}={world.cell_b.pk}").get_data(as_text=True)
     assert labels(html) == {} and "tranthibinh" not in html
 

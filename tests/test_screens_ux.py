@@ -163,4 +163,5 @@ def test_forms_explain_themselves(admin_client, world):
     meeting = admin_client.get("/admin/meeting/new/").get_data(as_text=True)
     assert re.search(r'<textarea[^>]*name="agenda"', meeting) and re.search(r'<textarea[^>]*name="conclusions"', meeting)
     assert "để trống thì giữ nguyên mật khẩu cũ" in admin_client.get("/admin/user/new/").get_data(as_text=True)
-    assert "giữ Ctrl để chọn thêm" in admin_client.get("/admin/member/new/").get_data(as_text=True)
+    # party roles are no longer a bare multi-select: they are granted with a term on the person's page
+    assert 'name="roles"' not in admin_client.get("/admin/member/new/").get_data(as_text=True)
