@@ -108,18 +108,20 @@ def test_menu_pages_are_all_measured(measured):
 
 
 def test_costs_do_not_grow_with_the_register(measured):
-    """Ensure that every page sends the same documents in the same round trips at ×1 and ×10,
-    apart from the rows it shows or prints: a list smaller than its page at ×1 fills up to
+    """Ensure that every page sends no more documents, in the same round trips, at ×10 than at ×1,
+    apart from the rows it shows or prints (and the units those rows name): a list smaller than its page at ×1 fills up to
     the page (checked below), a report prints the people who moved in the month."""
     grown = []
     for key, (docs, trips, rows) in measured[1].items():
         big_docs, big_trips, big_rows = measured[10][key]
         if key[1] in KNOWN_GROWTH:
             continue
-        same = big_trips == trips and (big_docs - big_rows == docs - rows if rows else big_docs == docs)
+        # lists also read the units their rows name (one document per distinct unit on the page,
+        # at most the page size): a page spread over more cells at ×1 reads more of them, never ×10
+        same = big_trips == trips and (big_docs - big_rows <= docs - rows if rows else big_docs == docs)
         if not same:
             grown.append((key, (docs, trips, rows), (big_docs, big_trips, big_rows)))
-    assert grown == []
+    assert grown == [], "\n".join(map(str, grown))
 
 
 def test_pages_send_a_bounded_number_of_documents(measured):
