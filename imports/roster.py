@@ -25,14 +25,14 @@ from exports.lists import ROSTER
 from models import Member, Organisation, normalize, vn_legacy
 from models.member import GENDERS, LEFT_STATUSES, STATUSES
 
-from . import layouts, package, people, rows, workbook
+from . import layouts, package, people, workbook
 from .errors import ImportFileError, Limits
 from .header import SEARCH_ROWS, Header, numbering
 from .layouts import Column, Form, header_key
 from .lock import import_lock
 from .plan import Action
 from .rows import RawRow
-from .service import Summary
+from .service import Summary, owned_rows
 from .values import FORMULA_MESSAGE, _plain
 
 _KINDS = {"date_of_birth": "date", "admission_date": "date", "official_date": "date", "org_name": "cell"}
@@ -186,13 +186,7 @@ def _tables(book: workbook.Workbook) -> tuple[list[tuple[workbook.Sheet, Header]
 def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool) -> Summary:
     book = workbook.read(data, package.check(data, limits), limits)
     tables, skipped = _tables(book)
-    for _sheet, found in tables:
-        people.check_owner(found.title, target)
-    raw = [r for sheet, found in tables for r in rows.data_rows(sheet, found, limits)]
-    encoding = vn_legacy.FileEncoding()
-    for r in raw:
-        for value in r.cells.values():
-            encoding.observe(value)
+    raw, encoding = owned_rows(tables, target, limits)
     parser = _Parser(tables, encoding)
     summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
                       hidden=book.hidden, skipped=skipped)

@@ -62,12 +62,9 @@ def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = 
         return _run(data, kind, target, limits, resolutions, dry_run=False)
 
 
-def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
-         resolutions: dict[str, str] | None, *, dry_run: bool) -> Summary:
-    checked = package.check(data, limits)
-    book = workbook.read(data, checked, limits)
-    tables, skipped = _tables(book, kind)
-    form = tables[0][1].form
+def owned_rows(tables: list, target: Organisation, limits: Limits) -> tuple[list, vn_legacy.FileEncoding]:
+    """The data rows of the sheets read, once each sheet's title block is known to be the
+    target's, and the file's legacy-font evidence gathered over all of them."""
     for _sheet, found in tables:
         people.check_owner(found.title, target)
     raw = [r for sheet, found in tables for r in rows.data_rows(sheet, found, limits)]
@@ -75,6 +72,16 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     for r in raw:
         for value in r.cells.values():
             encoding.observe(value)
+    return raw, encoding
+
+
+def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
+         resolutions: dict[str, str] | None, *, dry_run: bool) -> Summary:
+    checked = package.check(data, limits)
+    book = workbook.read(data, checked, limits)
+    tables, skipped = _tables(book, kind)
+    form = tables[0][1].form
+    raw, encoding = owned_rows(tables, target, limits)
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
                                 {s.name: h.columns for s, h in tables}, encoding)
     parsed = [parser.parse(r) for r in raw]
