@@ -52,6 +52,7 @@ class Plan:
     candidates: list[Candidate] = field(default_factory=list)
     people: dict[object, Member] = field(default_factory=dict)  # member id / NewPerson -> Member
     records: Records | None = None
+    keep: bool = True  # keep the validated records (confirm), or only validate them (preview)
 
     def count(self, kind: str) -> int:
         return sum(1 for a in self.actions if a.kind == kind)
@@ -74,9 +75,11 @@ def _key(value: object) -> str | None:
 
 
 def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
-          resolutions: dict[str, str] | None = None) -> Plan:
-    """Match, classify and validate every row (bulk look-ups: a constant number of queries)."""
-    plan = Plan(form, target, records=Records(form.model))
+          resolutions: dict[str, str] | None = None, *, keep: bool = True) -> Plan:
+    """Match, classify and validate every row (bulk look-ups: a constant number of queries).
+    ``keep``: keep the validated records for the write (the preview validates the same way
+    and drops them: it needs only what they change)."""
+    plan = Plan(form, target, records=Records(form.model), keep=keep)
     matched: list[tuple[Row, object]] = []
     identities = _identities(form, target, rows)
     for row in rows:
@@ -209,7 +212,7 @@ def _add(plan: Plan, row: Row, person: object, stored: dict | None) -> None:
         if error is not None:
             plan.reject(row.sheet, row.excel_row, messages(error, form.model, _numbers(form)))
             return
-        action.son = son
+        action.son = son if plan.keep else None
     plan.actions.append(action)
 
 
