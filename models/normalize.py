@@ -230,6 +230,10 @@ def url(value: object) -> str | None:
     s = s.replace(" ", "")
     if _CLEAN_URL.match(s) and len(s.partition("//")[2].split("/", 1)[0].split("?", 1)[0]) <= 253:
         return s  # already canonical: _parse_url would return it unchanged (tested)
+    if "://" not in s and not s.startswith("//"):  # ``facebook.com/an``: canonical once it has https://
+        full = "https://" + s
+        if _CLEAN_URL.match(full) and len(s.split("/", 1)[0].split("?", 1)[0]) <= 253:
+            return full
     return _parse_url(s)
 
 
