@@ -8,7 +8,9 @@ names its sheet, row and column; nothing is written on a dry run or before the w
 has been read and planned.
 
 Natural key: the party card number when present (unique in the register), otherwise
-full name + date of birth + cell. An empty cell leaves the stored value as it is, so a
+full name (:func:`models.normalize.name_key`: every diacritic counts, the tone mark's
+placement does not, and a placement-only difference is not an update) + date of birth +
+cell. An empty cell leaves the stored value as it is, so a
 roster exported and imported back changes nothing. The roster's own value vocabularies
 (gender, status, party membership as the export prints them) are read here.
 """
@@ -156,7 +158,7 @@ class _Known:
 
     @staticmethod
     def key(cell: ObjectId, name: str, born: Any) -> tuple:
-        return cell, normalize.fold(name), born
+        return cell, normalize.name_key(name), born  # the one identity of a name (as forms 1 and 2)
 
 
 def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None) -> Summary:
@@ -248,11 +250,18 @@ def _action(r: RawRow, stored: dict | None, values: dict[str, Any], cell: Object
     name = values["full_name"]
     if stored is None:
         return Action(r.sheet, r.excel_row, "create", cell, values, name=name)
-    changes = {k: (stored.get(k), v) for k, v in values.items() if stored.get(k) != v}
+    changes = {k: (stored.get(k), v) for k, v in values.items() if _changed(k, stored.get(k), v)}
     if stored.get("organisation") != cell:
         changes["org_name"] = (stored.get("org_name"), cell_name)
     return Action(r.sheet, r.excel_row, "update" if changes else "unchanged", cell, values, stored["_id"],
                   changes, name=name)
+
+
+def _changed(field: str, before: Any, after: Any) -> bool:
+    """``Hòa`` -> ``Hoà`` is one name in two conventions, not an update: the stored one stays."""
+    if field == "full_name" and before and after:
+        return normalize.canonical_tones(before) != normalize.canonical_tones(after)
+    return before != after
 
 
 def _write(actions: list[Action]) -> Iterator[tuple[Action, str | None]]:
