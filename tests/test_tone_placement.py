@@ -216,7 +216,8 @@ def test_form_import_still_offers_a_different_tone_as_a_possible_duplicate(world
 def test_roster_matches_both_conventions_and_keeps_the_stored_spelling(world) -> None:
     """Ensure that the roster's natural key (name + birth date + cell) ignores the placement,
     that a placement-only difference is not an update, and that a different diacritic is
-    someone else (the roster used to match names without diacritics and renamed her)."""
+    not silently the same person (the roster matched names without diacritics and renamed
+    her) nor silently someone new: the row is refused with the reason."""
     hoa = factories.member(world.cell_a, "Đặng Thu Hòa", date_of_birth=dt.date(1990, 3, 2), gender="nu",
                            phone="0912000111", position="Đảng viên", admission_date=dt.date(2015, 6, 5),
                            official_date=dt.date(2016, 6, 5))
@@ -227,10 +228,15 @@ def test_roster_matches_both_conventions_and_keeps_the_stored_spelling(world) ->
                          dry_run=True)
     assert (changed.created, changed.updated) == (0, 1)
     assert set(changed.actions[0].changes) == {"full_name", "phone"}  # capitals are a change, placement is not
+    people = Member.objects.count()
     other = roster.run(book([row(name="Đặng Thu Hoa", gender="Nữ")]), world.commune_a, dry_run=False)
-    assert (other.created, other.updated) == (1, 0)
-    assert Member.objects.get(pk=hoa.pk).full_name == "Đặng Thu Hòa"
-    assert Member.objects(full_name="Đặng Thu Hoa", organisation=world.cell_a).count() == 1
+    assert (other.created, other.updated, other.unchanged) == (0, 0, 0)
+    assert [(e["row"], e["column"]) for e in other.errors] == [(4, "(2)")]
+    assert "“Đặng Thu Hòa” đã có trong chi bộ (cùng ngày sinh, họ tên chỉ khác dấu)" in other.errors[0]["message"]
+    assert Member.objects.count() == people and Member.objects.get(pk=hoa.pk).full_name == "Đặng Thu Hòa"
+    born_later = roster.run(book([row(name="Đặng Thu Hoa", gender="Nữ", born="02/03/1991")]), world.commune_a,
+                            dry_run=False)
+    assert (born_later.errors, born_later.created) == ([], 1)
 
 
 # --- stored keys after the upgrade ------------------------------------------------------------
