@@ -126,6 +126,8 @@ def canonical_tones(value: str) -> str:
     """``value`` (NFC or NFD) in NFC with every tone mark where the new style puts it:
     ``Đặng Thu Hòa`` -> ``Đặng Thu Hoà``, ``THỦY`` -> ``THUỶ``. Only for keys (identity,
     order): what the officer typed is stored and shown as typed."""
+    if value.isascii():
+        return value
     return _OLD_STYLE.sub(_new_style, unicodedata.normalize("NFC", value))
 
 

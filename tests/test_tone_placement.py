@@ -36,7 +36,7 @@ PAIRS = [
 UNCHANGED = [
     "Hoàng", "hoàn", "toán", "Hoạch", "huýt", "loét", "Huỳnh", "khoái", "ngoáy", "ngoẹo", "khuỷu", "của", "mùa",
     "Lụa", "thuế", "Huệ", "thuở", "quý", "Quỳnh", "quả", "Quế", "già", "giữ", "Hoa", "Khoa", "Uyên", "Nguyễn",
-    "Thuyết", "Hoằng", "Tuấn", "mía", "Zoé", "Chloé", "qùy", "QUÝ", "HOÀNG",
+    "Thuyết", "Hoằng", "Tuấn", "mía", "Zoé", "Chloé", "qùy", "QUÝ", "HOÀNG", "Nguyen Van Hoa",
 ]
 
 
