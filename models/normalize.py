@@ -153,6 +153,7 @@ def name(value: object) -> str | None:
     return clean_text(value)
 
 
+@_pure
 def name_key(value: object) -> str:
     """Exact identity of a name: canonical, case-insensitive, every diacritic kept
     (``Đặng Thu Hòa`` and ``Đặng Thu Hoa`` are two people), the tone mark placed by one
@@ -160,6 +161,7 @@ def name_key(value: object) -> str:
     return canonical_tones(clean_text(value) or "").casefold()
 
 
+@_pure
 def loose_name_key(value: object) -> str:
     """Name without diacritics: only to *suggest* a possible duplicate, never to match."""
     return fold(clean_text(value))
@@ -182,6 +184,7 @@ def _letter_key(ch: str) -> tuple[str, int]:
     return base, tone
 
 
+@_pure
 def vn_sort_key(full_name: object) -> str:
     """Sort key for Vietnamese names: given name first, then the rest, in the Vietnamese
     alphabet (``Ân`` after ``An``, ``Đức`` after ``Dũng``). Precomputed and indexed,
