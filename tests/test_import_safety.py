@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 import imports
+from imports import package
 from imports.errors import Limits
 from models import SocialAccount
 from tests.fixtures.workbooks import workbook
@@ -171,7 +172,9 @@ def test_data_validation_formulas_after_the_data_are_not_formula_cells(world, go
            b'<x14:dataValidation type="list"><x14:formula1><xm:f>Lists!$A$1:$A$9</xm:f></x14:formula1>'
            b'<xm:sqref>E9</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
     sheet = zipfile.ZipFile(io.BytesIO(good)).read(SHEET).replace(b"</worksheet>", ext + b"</worksheet>")
-    summary = imports.run(rebuild(good, {SHEET: sheet}), "social", world.commune_a, dry_run=False)
+    data = rebuild(good, {SHEET: sheet})
+    assert [scan.formulas for scan in package.check(data, Limits()).sheets.values()] == [set()]
+    summary = imports.run(data, "social", world.commune_a, dry_run=False)
     assert summary.errors == [] and summary.created == 1
 
 
