@@ -136,7 +136,12 @@ class Member(ScopedDocument):
 
     @property
     def owner_status(self) -> str:
-        return "departed" if self.status in LEFT_STATUSES else "current"
+        return self.owner_status_of(self.status)
+
+    @staticmethod
+    def owner_status_of(status: str | None) -> str:
+        """Whether the person's records show them in the register or gone from it."""
+        return "departed" if status in LEFT_STATUSES else "current"
 
     def roles_on(self, day: dt.datetime) -> list[str]:
         return sorted({g.role for g in self.role_grants if g.covers(day)})
