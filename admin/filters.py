@@ -176,3 +176,15 @@ class RoleOnDateFilter(DateFromFilter):
 
     def operation(self) -> str:
         return "tại ngày (dd/mm/yyyy)"
+
+
+def picked_unit(user: Any, value: str | None = None) -> tuple[str, str]:
+    """(id, label) of the unit a form's organisation picker starts on: ``value`` when it is
+    in the user's scope, else the user's own organisation (one document, never the tree)."""
+    if value:
+        found = OrgSubtreeFilter.labels_of(user, [value])
+        if value in found:
+            return value, found[value]
+    own = user.organisation
+    found = OrgSubtreeFilter.labels_of(user, [str(own.pk)]) if own is not None else {}
+    return (str(own.pk), found.get(str(own.pk), own.name)) if own is not None else ("", "")

@@ -26,6 +26,7 @@ from models import ImportLog, Organisation, normalize
 from services import audit, scope
 
 from .access import WRITE_ROLES, PanelView
+from .filters import picked_unit
 
 #: what the screen imports: forms 1 and 2, and the member roster (issue 13, :mod:`imports.roster`)
 KINDS = {**FORM_NAMES, "roster": "Danh sách cán bộ, đảng viên"}
@@ -55,9 +56,8 @@ class ImportView(PanelView):
 
     @expose("/")
     def index(self) -> str:
-        orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
         logs = scope.stable(scope.visible(ImportLog, current_user).order_by("-at")).limit(20)
-        return self.render("imports/index.html", orgs=orgs, own=current_user.organisation, logs=logs,
+        return self.render("imports/index.html", picked=picked_unit(current_user), logs=logs,
                            kinds=KINDS, limit_mb=_limits().max_bytes // (1024 * 1024))
 
     @expose("/preview/", methods=["POST"])

@@ -16,9 +16,10 @@ from flask_login import current_user
 
 from exports import XLSX_MIMETYPE, ExportError
 from models import normalize
-from services import reports, scope
+from services import reports
 
 from .access import PanelView, org_or_404
+from .filters import picked_unit
 
 DOWNLOADS = {"annual": "bao-cao-tong-hop-nam", "monthly": "bao-cao-bien-dong-thang",
              "quality": "bao-cao-chat-luong-du-lieu", "sites": "bieu-mau-1", "social": "bieu-mau-2"}
@@ -29,8 +30,7 @@ class ReportsView(PanelView):
     @expose("/")
     def index(self) -> str:
         today = normalize.today()
-        orgs = scope.organisations(current_user).only("name", "code", "depth", "tree_key").order_by("tree_key")
-        return self.render("reports/index.html", orgs=orgs, today=today, own=current_user.organisation,
+        return self.render("reports/index.html", picked=picked_unit(current_user, request.args.get("org")), today=today,
                            years=range(today.year, today.year - 6, -1), kinds=reports.REPORT_KINDS,
                            people=reports.PEOPLE)
 

@@ -24,8 +24,17 @@ def get_xlsx(client: FlaskClient, url: str) -> openpyxl.Workbook:
 def test_page_offers_only_the_users_subtree(officer_client: FlaskClient, world: factories.World) -> None:
     html = officer_client.get("/admin/reports/").get_data(as_text=True)
     assert "Tổng hợp số lượng hằng năm" in html and "Biến động trong tháng" in html and "Chất lượng dữ liệu" in html
-    assert str(world.commune_a.pk) in html and str(world.cell_a.pk) in html
+    # the page starts on the officer's unit and never lists the tree (a province has thousands):
+    # the picker asks /admin/don-vi/ as the officer types, within the subtree only
+    assert str(world.commune_a.pk) in html and str(world.cell_a.pk) not in html
     assert str(world.commune_b.pk) not in html and str(world.district.pk) not in html
+    offered = {pk for pk, _label in officer_client.get("/admin/don-vi/?query=").get_json()}
+    assert {str(world.commune_a.pk), str(world.cell_a.pk)} <= offered
+    assert str(world.commune_b.pk) not in offered and str(world.district.pk) not in offered
+    # a unit named in the address starts the picker when it is in scope, never when it is not
+    assert str(world.cell_a.pk) in officer_client.get(f"/admin/reports/?org={world.cell_a.pk}").get_data(as_text=True)
+    html = officer_client.get(f"/admin/reports/?org={world.commune_b.pk}").get_data(as_text=True)
+    assert str(world.commune_b.pk) not in html and str(world.commune_a.pk) in html
 
 
 def test_each_download(officer_client: FlaskClient, world: factories.World) -> None:
@@ -64,8 +73,9 @@ def test_bad_dates_are_explained(officer_client: FlaskClient, world: factories.W
 
 
 def test_admin_sees_every_organisation(admin_client: FlaskClient, world: factories.World) -> None:
-    html = admin_client.get("/admin/reports/").get_data(as_text=True)
-    assert str(world.commune_b.pk) in html and str(world.district.pk) in html
+    offered = {pk for pk, _label in admin_client.get("/admin/don-vi/?query=").get_json()}
+    assert {str(world.commune_b.pk), str(world.district.pk)} <= offered
+    assert str(world.commune_b.pk) in admin_client.get(f"/admin/reports/?org={world.commune_b.pk}").get_data(as_text=True)
     wb = get_xlsx(admin_client, f"/admin/reports/download/?kind=annual&org={world.district.pk}")
     assert [r[1] for r in wb.active.iter_rows(min_row=8, max_row=10, values_only=True)] == [
         "Đảng bộ xã An Hòa", "Đảng bộ xã Bình Minh", "Tổng cộng"]
