@@ -1,0 +1,271 @@
+""".xls (Excel 97–2003) files are scanned before the reader runs (issue 15, hostile files):
+formulas are never their cached values, no declared area can exhaust the reader, and
+every damaged or crafted file ends in a Vietnamese message. Workbooks are made the way
+offices make them: written as .xlsx, saved as .xls by LibreOffice."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import struct
+
+import olefile
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.worksheet.formula import ArrayFormula
+
+import imports
+from imports import package, workbook, xls_scan
+from imports.errors import PASSWORD_MESSAGE, ImportFileError, Limits
+from imports.values import FORMULA_MESSAGE
+from models import SocialAccount
+from tests.fixtures.office import SOFFICE, SheetSpec, build, convert
+from tests.test_import_reading import social_row
+
+FIRST = 8  # title rows 1-5, header 6, numbering 7: the first data row
+MAIN, LATIN, HIDDEN = "Danh sách chi bộ", "Danh sách", "Năm 2022"  # UTF-16 name, compressed (Latin-1) name
+
+
+def row(**kw: object) -> list:
+    kw.setdefault("c8", "")
+    return social_row(**kw)
+
+
+def _book() -> bytes:
+    r = FIRST
+    main = [row(c7="facebook.com/xls.ok"),
+            row(c6='=CONCATENATE("An"," Nguyễn")', c7="facebook.com/xls.f6"),  # a formula in (6)
+            *[row(c7=f"facebook.com/xls.fill{i}", c12=f"=L{r + i}") for i in range(1, 4)],  # filled down
+            row(c7="facebook.com/xls.arr", c9=ArrayFormula(f"I{r + 5}:I{r + 5}", '=LOWER("AN@EXAMPLE.COM")')),
+            row(c7="facebook.com/xls.m1"),  # owner cells (2)-(4) merged over three accounts
+            row(c2="", c3="", c4="", c7="tiktok.com/@xls.m2", c5="TikTok"),
+            row(c2="", c3="", c4="", c7="youtube.com/@xls.m3", c5="YouTube")]
+    return build([SheetSpec(MAIN, main, merges=[(6, 8, 2), (6, 8, 3), (6, 8, 4)]),
+                  SheetSpec(LATIN, [row(c6="=UPPER(\"an\")", c7="facebook.com/xls.latin")]),
+                  SheetSpec(HIDDEN, [row(c7="facebook.com/xls.2022")], state="hidden")])
+
+
+MAIN_FORMULAS = {(FIRST + 1, 5), (FIRST + 2, 11), (FIRST + 3, 11), (FIRST + 4, 11), (FIRST + 5, 8)}
+
+
+@pytest.fixture(scope="module")
+def xls() -> bytes:
+    if SOFFICE is None:
+        pytest.fail("LibreOffice (soffice) is required: apt-get install libreoffice-calc")
+    return convert(_book(), "xls")
+
+
+def run(data: bytes, world, **kw: object) -> imports.Summary:
+    return imports.run(data, "social", world.commune_a, **kw)
+
+
+# --- office files ------------------------------------------------------------------------------
+
+def test_formulas_shared_and_array_formulas_are_rejected_rows(world, xls) -> None:
+    """Ensure that a formula, a filled-down (shared) formula and an array formula in an .xls
+    saved by LibreOffice are rejected with the formula message, on the right sheet, row and
+    column, and that the other rows (merged owner cells included) are imported."""
+    summary = run(xls, world, dry_run=False)
+    assert summary.sheets == [MAIN, LATIN] and summary.hidden == [HIDDEN]
+    found = {(e["sheet"], e["row"], e["column"]) for e in summary.errors}
+    assert found == {(MAIN, FIRST + 1, "(6)"), (MAIN, FIRST + 2, "(12)"), (MAIN, FIRST + 3, "(12)"),
+                     (MAIN, FIRST + 4, "(12)"), (MAIN, FIRST + 5, "(9)"), (LATIN, FIRST, "(6)")}
+    assert all(FORMULA_MESSAGE in e["message"] for e in summary.errors)
+    assert summary.created == 4
+    stored = {a.url_key: a for a in SocialAccount.objects(url_key__in=[
+        "facebook.com/xls.ok", "facebook.com/xls.m1", "tiktok.com/@xls.m2", "youtube.com/@xls.m3"])}
+    assert len(stored) == 4 and {a.member for a in stored.values()} == {world.member_a}
+    assert not SocialAccount.objects(url_key__in=["facebook.com/xls.f6", "facebook.com/xls.latin",
+                                                  "facebook.com/xls.2022", "facebook.com/xls.arr"]).count()
+
+
+def test_without_the_scan_the_cached_values_would_be_imported(world, xls, monkeypatch) -> None:
+    """Ensure that the test above can fail: with the scan switched off (``Package("xls")`` as
+    before), LibreOffice's cached values of the same formulas pass as typed values."""
+    monkeypatch.setattr(package, "check", lambda data, limits: package.Package("xls"))
+    run(xls, world, dry_run=False)
+    cached = ["facebook.com/xls.f6", "facebook.com/xls.latin", *[f"facebook.com/xls.fill{i}" for i in range(1, 4)]]
+    assert SocialAccount.objects(url_key__in=cached).count() == 5
+    assert SocialAccount.objects(url_key="facebook.com/xls.fill3").get().purpose == "Tuyên truyền"
+
+
+def test_scan_finds_the_readers_area_names_and_formulas(xls) -> None:
+    """Ensure that the scan's sheet names are the reader's (Vietnamese names stored as UTF-16
+    and as compressed Latin-1 alike), its valued area is exactly the area the reader lays
+    out, and its formula cells are exactly the formulas written."""
+    scans = package.check(xls, Limits()).sheets
+    book = workbook.read(xls, package.Package("xls"), Limits())
+    assert set(scans) == {MAIN, LATIN, HIDDEN} and [s.name for s in book.sheets] == [MAIN, LATIN]
+    for sheet in book.sheets:
+        scan = scans[sheet.name]
+        assert (scan.max_row, scan.max_col) == (len(sheet.rows), max(len(r) for r in sheet.rows))
+    assert scans[MAIN].formulas == MAIN_FORMULAS and scans[LATIN].formulas == {(FIRST, 5)}
+    assert (scans[HIDDEN].max_row, scans[HIDDEN].max_col) == (FIRST, 12)
+    main = next(s for s in book.sheets if s.name == MAIN)
+    assert ((FIRST + 5, 1), (FIRST + 7, 1)) in main.merged  # merges come from the reader for .xls
+
+
+# --- crafted files: a LibreOffice .xls with its records patched in place ----------------------
+
+def _records(stream: bytes):
+    pos = 0
+    while pos + 4 <= len(stream):
+        typ, size = struct.unpack_from("<HH", stream, pos)
+        yield pos, typ, size
+        pos += 4 + size
+
+
+def _patched(data: bytes, tmp_path, change) -> bytes:
+    """``data`` with its Workbook stream changed in place by ``change(bytearray)``."""
+    path = tmp_path / "book.xls"
+    path.write_bytes(data)
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+        change(stream)
+        ole.write_stream("Workbook", bytes(stream))
+    return path.read_bytes()
+
+
+def _first(stream: bytearray, typ: int, after: int = 0) -> int:
+    return next(pos for pos, t, _ in _records(bytes(stream)) if t == typ and pos >= after)
+
+
+def _sheet_start(stream: bytearray) -> int:
+    """Where the first worksheet's records start (its BOUNDSHEET's offset)."""
+    return struct.unpack_from("<I", stream, _first(stream, xls_scan.BOUNDSHEET) + 4)[0]
+
+
+def refused(data: bytes, world, match: str, monkeypatch, limits: Limits | None = None) -> None:
+    """The file is refused before the reader is started, and nothing is stored."""
+    def no_reader(*_args: object) -> None:
+        raise AssertionError("the reader ran")
+
+    monkeypatch.setattr(workbook, "read", no_reader)
+    with pytest.raises(ImportFileError, match=match):
+        run(data, world, dry_run=False, limits=limits)
+    assert SocialAccount.objects.count() == 2  # the world's two accounts, nothing more
+
+
+def test_biff8_far_corner_cell_is_refused_before_the_reader(world, xls, tmp_path, monkeypatch) -> None:
+    """Ensure that one cell at row 65536, column IV (the farthest BIFF8 can address: 65,536 x
+    256 = 16.7M cells, four times Limits.max_cells) is scanned without trouble and refused
+    before the reader allocates that area, as for .xlsx."""
+    assert 65536 * 256 > Limits().max_cells
+
+    def far(stream: bytearray) -> None:
+        cell = next(p for p, t, _ in _records(bytes(stream)) if t in (0x00FD, 0x027E, 0x0203)
+                    and p > _sheet_start(stream))
+        struct.pack_into("<HH", stream, cell + 4, 65535, 255)
+
+    crafted = _patched(xls, tmp_path, far)
+    scan = xls_scan.scan(crafted, Limits())[MAIN]
+    assert (scan.max_row, scan.max_col) == (65536, 256)
+    refused(crafted, world, "quá lớn", monkeypatch)
+
+
+def test_declared_dimensions_are_bounded(world, xls, tmp_path, monkeypatch) -> None:
+    """Ensure that a DIMENSIONS record declaring 4 billion rows (the reader reserves its area
+    first), or a reversed one (it would wrap round), is refused before the reader."""
+    def huge(stream: bytearray) -> None:
+        struct.pack_into("<IIHH", stream, _first(stream, xls_scan.DIMENSIONS) + 4, 0, 0xFFFFFFFF, 0, 12)
+
+    def reversed_rows(stream: bytearray) -> None:
+        struct.pack_into("<IIHH", stream, _first(stream, xls_scan.DIMENSIONS) + 4, 900, 10, 0, 12)
+
+    refused(_patched(xls, tmp_path, huge), world, "quá lớn", monkeypatch)
+    refused(_patched(xls, tmp_path, reversed_rows), world, r"Tệp \.xls bị hỏng.*kích thước", monkeypatch)
+
+
+def test_password_protected_workbook_is_refused(world, xls, tmp_path, monkeypatch) -> None:
+    """Ensure that a FILEPASS record (an encrypted workbook) is refused with the password message."""
+    def filepass(stream: bytearray) -> None:
+        pos = next(p for p, t, s in _records(bytes(stream)) if t == 0x00E1 and s == 2)  # INTERFACEHDR
+        struct.pack_into("<HHH", stream, pos, xls_scan.FILEPASS, 2, 1)
+
+    refused(_patched(xls, tmp_path, filepass), world, PASSWORD_MESSAGE, monkeypatch)
+
+
+def test_macro_sheet_is_refused(world, xls, tmp_path, monkeypatch) -> None:
+    """Ensure that an Excel 4 macro sheet (BOUNDSHEET type 1) is refused as a macro workbook."""
+    def macro(stream: bytearray) -> None:
+        stream[_first(stream, xls_scan.BOUNDSHEET) + 4 + 5] = 0x01
+
+    refused(_patched(xls, tmp_path, macro), world, "macro", monkeypatch)
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    (lambda s: struct.pack_into("<H", s, _first(s, 0x00E2) + 2, 0xFFFF), "vượt quá cuối"),  # record past the end
+    (lambda s: struct.pack_into("<i", s, _first(s, xls_scan.SST) + 8, 0x7FFFFFFF), "bảng chuỗi"),
+    (lambda s: struct.pack_into("<I", s, _first(s, xls_scan.BOUNDSHEET) + 4, 0xFFFFFF), "nằm ngoài"),
+    (lambda s: struct.pack_into("<I", s, _first(s, xls_scan.BOUNDSHEET) + 4, 40), "chồng lên"),  # inside the globals
+    (lambda s: struct.pack_into("<I", s, _first(s, xls_scan.BOUNDSHEET) + 4, _sheet_start(s) + 4), "BOF"),
+    (lambda s: s.__setitem__(_first(s, xls_scan.BOUNDSHEET) + 4 + 4, 7), "trạng thái"),  # visibility 7
+    (lambda s: s.__setitem__(_first(s, xls_scan.BOUNDSHEET) + 4 + 6, 200), "tên trang tính bị cắt"),
+    (lambda s: struct.pack_into("<H", s, _first(s, 0x027E, _sheet_start(s)), xls_scan.MULRK), "MULRK"),
+    (lambda s: struct.pack_into("<H", s, _first(s, xls_scan.EOF, _sheet_start(s)), 0x0201), "EOF|BOF|bị cắt"),
+])
+def test_damaged_records_give_a_vietnamese_message(world, xls, tmp_path, monkeypatch, change, match) -> None:
+    """Ensure that damaged records (too long, a string table larger than the stream, a sheet
+    outside the stream or not starting with BOF, a bad visibility, a cut name, a run of
+    numbers of the wrong length, a sheet without its end) are refused as a damaged .xls."""
+    refused(_patched(xls, tmp_path, change), world, rf"Tệp \.xls bị hỏng.*({match})", monkeypatch)
+
+
+def test_two_sheets_on_the_same_records_are_refused(xls, tmp_path) -> None:
+    """Ensure that two sheets pointing at the same records (a way to make the scan walk the
+    stream once per sheet) are refused."""
+    def same(stream: bytearray) -> None:
+        first = _first(stream, xls_scan.BOUNDSHEET)
+        second = _first(stream, xls_scan.BOUNDSHEET, first + 1)
+        stream[second + 4:second + 8] = stream[first + 4:first + 8]
+
+    with pytest.raises(ImportFileError, match="chồng lên"):
+        xls_scan.scan(_patched(xls, tmp_path, same), Limits())
+
+
+def test_sheet_and_record_counts_are_capped(world, xls, monkeypatch) -> None:
+    """Ensure that a workbook declaring more sheets than allowed, or holding more records
+    than the scan walks, is refused before the reader."""
+    refused(xls, world, "quá nhiều trang tính", monkeypatch, Limits(max_sheets=2))
+    refused(xls, world, "quá nhiều bản ghi", monkeypatch, Limits(xls_records=50))
+
+
+def test_garbage_truncated_and_foreign_ole_files(world, xls, monkeypatch) -> None:
+    """Ensure that an OLE2 header over garbage, a file cut in half, and a compound file with
+    no Workbook stream (a Word file, say) or an encrypted .xlsx inside get a Vietnamese message."""
+    refused(package.OLE2 + b"\0" * 100, world, r"Tệp \.xls bị hỏng", monkeypatch)
+    refused(xls[: len(xls) // 2], world, r"Tệp \.xls bị hỏng", monkeypatch)
+    entry = "Workbook".encode("utf-16-le")
+    assert xls.count(entry) == 1
+    refused(xls.replace(entry, "WordDocu".encode("utf-16-le")), world, "không phải bảng tính Excel 97–2003", monkeypatch)
+    name = "EncryptionInfo\0".encode("utf-16-le")
+    at = xls.index(entry)
+    foreign = bytearray(xls)
+    foreign[at:at + len(name)] = name
+    struct.pack_into("<H", foreign, at + 64, len(name))  # the entry's name length
+    refused(bytes(foreign), world, PASSWORD_MESSAGE, monkeypatch)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(0, 10 ** 9), st.integers(0, 255)), min_size=1, max_size=8),
+       cut=st.integers(0, 10 ** 9))
+def test_any_damage_ends_in_a_vietnamese_message_or_a_scan(xls, flips, cut) -> None:
+    """Ensure that random bytes written into the Workbook stream, or the stream cut short,
+    never escape as anything but ImportFileError, and always finish."""
+    ole = olefile.OleFileIO(io.BytesIO(xls))
+    stream = bytearray(ole.openstream("Workbook").read())
+    for at, value in flips:
+        stream[at % len(stream)] = value
+    for data in (bytes(stream), bytes(stream[: cut % len(stream)])):
+        try:
+            scans, _ = xls_scan._globals(data, xls_scan._Budget(Limits()), Limits())
+            for offset, name in scans:
+                xls_scan._sheet(data, offset, xls_scan._Budget(Limits()), Limits(), name)
+        except ImportFileError as err:
+            assert str(err).startswith("Tệp") or str(err).startswith("Trang tính")
+
+
+def test_soffice_is_there() -> None:
+    """Ensure that the office converter the fixtures use is installed (never a silent skip)."""
+    assert SOFFICE and shutil.which(SOFFICE)
