@@ -31,6 +31,7 @@ from .errors import PASSWORD_MESSAGE, ImportFileError, Limits
 from .package import SheetScan
 
 _HEAD = struct.Struct("<HH").unpack_from  # record type, length; also a cell's row, column
+_CELL = struct.Struct("<HHHH").unpack_from  # record type, length, then a cell's row, column
 _U16 = struct.Struct("<H").unpack_from
 _U32 = struct.Struct("<I").unpack_from
 _I32 = struct.Struct("<i").unpack_from
@@ -181,26 +182,43 @@ def _boundsheet(body: bytes, biff8: bool, codepage: int | None) -> tuple[int, st
 
 
 def _sheet(stream: bytes, offset: int, budget: _Budget, limits: Limits, name: str) -> tuple[SheetScan, int]:
-    """One worksheet's valued area and formulas; returns where its records end."""
-    if offset + 4 > len(stream) or _HEAD(stream, offset)[0] != BOF:
+    """One worksheet's valued area and formulas; returns where its records end.
+
+    The hot loop of the scan (one pass per cell record), written out by hand: no generator,
+    locals only, the record checks of :func:`_records` inlined."""
+    size = len(stream)
+    if offset + 4 > size or _HEAD(stream, offset)[0] != BOF:
         raise _broken(f"trang tính “{name}” không bắt đầu bằng bản ghi BOF")
     result = SheetScan()
     formulas = result.formulas
+    padded = stream + bytes(4)  # a record's header and a cell's row and column in one read
+    cell, valued, left = _CELL, VALUED, budget.left
     last_row = last_col = -1
     # Charts embedded in a sheet bring their own BOF ... EOF; the reader reads cell records
     # wherever they stand, so cells are counted at every depth.
-    depth = 0
-    for typ, body, end in _records(stream, offset, budget):
-        if typ in VALUED:
-            if end - body < 4:
+    depth = walked = 0
+    pos = offset
+    while pos + 4 <= size:
+        typ, length, row, col = cell(padded, pos)
+        body = pos + 4
+        pos = body + length
+        walked += 1
+        if typ in valued:  # a cell past the stream's end is refused when the loop ends there
+            if length < 4:
                 raise _broken(f"ô trong trang tính “{name}” bị cắt cụt")
-            row, col = _HEAD(stream, body)
-            last_row = row if row > last_row else last_row
-            last_col = col if col > last_col else last_col
+            if row > last_row:
+                last_row = row
+            if col > last_col:
+                last_col = col
             if typ == FORMULA:
                 formulas.add((row + 1, col))
-        elif typ == MULRK:
-            row, last = _mulrk(stream, body, end, name)
+            continue
+        if walked > left:
+            raise ImportFileError("Tệp .xls có quá nhiều bản ghi, bị từ chối vì lý do an toàn.")
+        if pos > size:
+            raise _broken("bản ghi vượt quá cuối luồng dữ liệu")
+        if typ == MULRK:
+            row, last = _mulrk(stream, body, pos, name)
             last_row = max(last_row, row)
             last_col = max(last_col, last)
         elif typ == BOF:
@@ -208,13 +226,17 @@ def _sheet(stream: bytes, offset: int, budget: _Budget, limits: Limits, name: st
         elif typ == EOF:
             depth -= 1
             if depth == 0:
+                budget.left = left - walked
                 result.max_row, result.max_col = last_row + 1, last_col + 1
-                return result, end
+                return result, pos
         elif typ == ARRAY:
-            _array(stream, body, end, formulas, name)
+            _array(stream, body, pos, formulas, name)
         elif typ == DIMENSIONS:
-            _dimensions(stream[body:end], limits, name)
-    raise AssertionError("unreachable: _records raises at the stream's end")
+            _dimensions(stream[body:pos], limits, name)
+    if walked > left:
+        raise ImportFileError("Tệp .xls có quá nhiều bản ghi, bị từ chối vì lý do an toàn.")
+    raise _broken("bản ghi vượt quá cuối luồng dữ liệu" if pos > size else
+                  "bản ghi bị cắt cụt" if pos < size else "thiếu bản ghi kết thúc (EOF)")
 
 
 def _mulrk(stream: bytes, body: int, end: int, name: str) -> tuple[int, int]:

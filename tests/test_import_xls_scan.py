@@ -247,12 +247,25 @@ def test_garbage_truncated_and_foreign_ole_files(world, xls, monkeypatch) -> Non
     refused(bytes(foreign), world, PASSWORD_MESSAGE, monkeypatch)
 
 
+def test_sector_chain_looping_on_itself_is_bounded(world, xls, monkeypatch) -> None:
+    """Ensure that a compound file whose Workbook sector chain loops on itself is read no
+    further than the stream's declared size (never more than the file) and refused."""
+    looped = bytearray(xls)
+    entry = looped.index("Workbook".encode("utf-16-le"))
+    start = struct.unpack_from("<I", looped, entry + 116)[0]
+    sector = 1 << struct.unpack_from("<H", looped, 30)[0]
+    fat = (struct.unpack_from("<I", looped, 76)[0] + 1) * sector  # the first FAT sector
+    struct.pack_into("<I", looped, fat + 4 * start, start)
+    refused(bytes(looped), world, r"Tệp \.xls bị hỏng", monkeypatch)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(flips=st.lists(st.tuples(st.integers(0, 10 ** 9), st.integers(0, 255)), min_size=1, max_size=8),
        cut=st.integers(0, 10 ** 9))
 def test_any_damage_ends_in_a_vietnamese_message_or_a_scan(xls, flips, cut) -> None:
-    """Ensure that random bytes written into the Workbook stream, or the stream cut short,
-    never escape as anything but ImportFileError, and always finish."""
+    """Ensure that random bytes written into the Workbook stream, the stream cut short, or
+    random bytes over the compound file (its header and tables first) never escape as
+    anything but ImportFileError, and always finish."""
     ole = olefile.OleFileIO(io.BytesIO(xls))
     stream = bytearray(ole.openstream("Workbook").read())
     for at, value in flips:
@@ -263,7 +276,14 @@ def test_any_damage_ends_in_a_vietnamese_message_or_a_scan(xls, flips, cut) -> N
             for offset, name in scans:
                 xls_scan._sheet(data, offset, xls_scan._Budget(Limits()), Limits(), name)
         except ImportFileError as err:
-            assert str(err).startswith("Tệp") or str(err).startswith("Trang tính")
+            assert str(err).startswith(("Tệp", "Trang tính"))
+    whole = bytearray(xls)  # the same bytes over the whole file: the container's tables too
+    for at, value in flips:
+        whole[at % 2048 if cut % 2 else at % len(whole)] = value
+    try:
+        xls_scan.scan(bytes(whole), Limits())
+    except ImportFileError as err:
+        assert str(err).startswith(("Tệp", "Trang tính"))
 
 
 def test_soffice_is_there() -> None:
