@@ -54,7 +54,8 @@ def _broken(why: str) -> ImportFileError:
 
 
 def scan(data: bytes, limits: Limits) -> dict[str, SheetScan]:
-    """{sheet name: valued area and formula cells} of every worksheet of an .xls file."""
+    """{sheet name: valued area and formula cells} of every sheet (worksheets and chart
+    sheets: the reader parses them all on opening) of an .xls file."""
     stream = _stream(data)
     budget = _Budget(limits)
     sheets, end = _globals(stream, budget, limits)
@@ -133,14 +134,16 @@ def _globals(stream: bytes, budget: _Budget, limits: Limits) -> tuple[list[tuple
             if len(found) > limits.max_sheets:
                 raise ImportFileError(f"Tệp có quá nhiều trang tính (hơn {limits.max_sheets}), "
                                       "bị từ chối vì lý do an toàn.")
-    sheets = []
+    sheets, names = [], set()
     for offset, kind, name in found:
         if kind in ("macro", "vba"):
             raise ImportFileError(MACRO)
-        if kind == "worksheet":
-            if not 0 < offset < len(stream):
-                raise _broken(f"vị trí trang tính “{name}” nằm ngoài tệp")
-            sheets.append((offset, name))
+        if not 0 < offset < len(stream):
+            raise _broken(f"vị trí trang tính “{name}” nằm ngoài tệp")
+        if name in names:  # the scans are looked up by name
+            raise _broken(f"hai trang tính cùng tên “{name}”")
+        names.add(name)
+        sheets.append((offset, name))  # chart sheets too: the reader parses every sheet on opening
     return sheets, end
 
 

@@ -164,6 +164,21 @@ def test_biff8_far_corner_cell_is_refused_before_the_reader(world, xls, tmp_path
     refused(crafted, world, "quá lớn", monkeypatch)
 
 
+def test_far_cell_in_a_chart_sheet_is_refused_too(world, xls, tmp_path, monkeypatch) -> None:
+    """Ensure that a far cell in a sheet marked as a chart sheet (never imported, but the
+    reader parses every sheet when it opens the file) is refused before the reader."""
+    def chart(stream: bytearray) -> None:
+        third = _first(stream, xls_scan.BOUNDSHEET)
+        for _ in range(2):
+            third = _first(stream, xls_scan.BOUNDSHEET, third + 1)
+        stream[third + 4 + 5] = 0x02
+        start = struct.unpack_from("<I", stream, third + 4)[0]
+        cell = next(p for p, t, _ in _records(bytes(stream)) if t in (0x00FD, 0x027E) and p > start)
+        struct.pack_into("<HH", stream, cell + 4, 65535, 255)
+
+    refused(_patched(xls, tmp_path, chart), world, f"“{HIDDEN}”.*quá lớn", monkeypatch)
+
+
 def test_declared_dimensions_are_bounded(world, xls, tmp_path, monkeypatch) -> None:
     """Ensure that a DIMENSIONS record declaring 4 billion rows (the reader reserves its area
     first), or a reversed one (it would wrap round), is refused before the reader."""
@@ -203,12 +218,13 @@ def test_macro_sheet_is_refused(world, xls, tmp_path, monkeypatch) -> None:
     (lambda s: s.__setitem__(_first(s, xls_scan.BOUNDSHEET) + 4 + 4, 7), "trạng thái"),  # visibility 7
     (lambda s: s.__setitem__(_first(s, xls_scan.BOUNDSHEET) + 4 + 6, 200), "tên trang tính bị cắt"),
     (lambda s: struct.pack_into("<H", s, _first(s, 0x027E, _sheet_start(s)), xls_scan.MULRK), "MULRK"),
+    (lambda s: s.__setitem__(_first(s, xls_scan.BOUNDSHEET) + 4 + 6, len(LATIN)), "cùng tên"),  # MAIN cut to LATIN
     (lambda s: struct.pack_into("<H", s, _first(s, xls_scan.EOF, _sheet_start(s)), 0x0201), "EOF|BOF|bị cắt"),
 ])
 def test_damaged_records_give_a_vietnamese_message(world, xls, tmp_path, monkeypatch, change, match) -> None:
     """Ensure that damaged records (too long, a string table larger than the stream, a sheet
     outside the stream or not starting with BOF, a bad visibility, a cut name, a run of
-    numbers of the wrong length, a sheet without its end) are refused as a damaged .xls."""
+    numbers of the wrong length, two sheets of one name, a sheet without its end) are refused as a damaged .xls."""
     refused(_patched(xls, tmp_path, change), world, rf"Tệp \.xls bị hỏng.*({match})", monkeypatch)
 
 
