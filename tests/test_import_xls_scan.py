@@ -106,6 +106,28 @@ def test_scan_finds_the_readers_area_names_and_formulas(xls) -> None:
     assert ((FIRST + 5, 1), (FIRST + 7, 1)) in main.merged  # merges come from the reader for .xls
 
 
+def _boundsheet(name: bytes, cch: int, flags: int | None) -> bytes:
+    return struct.pack("<IBBB", 4096, 0, 0, cch) + (bytes([flags]) if flags is not None else b"") + name
+
+
+def test_sheet_names_decode_as_the_reader_decodes_them() -> None:
+    """Ensure that BOUNDSHEET names are read as the reader reads them: BIFF8 as UTF-16 or
+    compressed Latin-1 (NULs dropped), BIFF5 in the declared code page (Vietnamese 1258);
+    a name the reader could read differently (a BIFF8 file declaring another code page, a
+    BIFF5 file declaring none) is refused rather than left without its formulas."""
+    assert xls_scan._boundsheet(_boundsheet("Chi bộ 1".encode("utf-16-le"), 8, 1), True, 1200)[2] == "Chi bộ 1"
+    assert xls_scan._boundsheet(_boundsheet("Danh sách".encode("latin-1"), 9, 0), True, None)[2] == "Danh sách"
+    assert xls_scan._boundsheet(_boundsheet(b"DS\0", 3, 0), True, 1200)[2] == "DS"
+    assert xls_scan._boundsheet(_boundsheet(b"Sheet1", 6, 0), True, 1252)[2] == "Sheet1"
+    tieng = "Thôn 1".encode("cp1258")
+    assert xls_scan._boundsheet(_boundsheet(tieng, len(tieng), None), False, 1258)[2] == "Thôn 1"
+    for body, biff8, codepage in [(_boundsheet("Danh sách".encode("latin-1"), 9, 0), True, 1252),
+                                  (_boundsheet(b"Sheet1", 6, None), False, None),
+                                  (_boundsheet(b"Sheet1", 6, None), False, 1200)]:
+        with pytest.raises(ImportFileError, match=r"Tệp \.xls bị hỏng.*bảng mã"):
+            xls_scan._boundsheet(body, biff8, codepage)
+
+
 # --- crafted files: a LibreOffice .xls with its records patched in place ----------------------
 
 def _records(stream: bytes):
