@@ -9,12 +9,13 @@ The compound file (OLE2) is opened by olefile; its ``Workbook`` (BIFF8) or ``Boo
 - each worksheet, from its ``BOF`` to its ``EOF``: every value cell (``NUMBER``,
   ``LABELSST``, ``LABEL``, ``RK``, ``MULRK``, ``BOOLERR``, ``RSTRING``, ``FORMULA``) bounds
   the valued area the reader will lay out densely; ``FORMULA`` cells and ``ARRAY`` ranges
-  are formulas; ``DIMENSIONS`` is bounded too (the reader reserves its area up front).
+  are formulas; ``DIMENSIONS`` is bounded too (the reader reserves its area up front), and
+  so are the cells covered by ``MERGEDCELLS`` (each merged range is filled down cell by cell).
 
 Every cell of a shared formula (``SHRFMLA``, a filled-down formula) has its own
 ``FORMULA`` record pointing at it, so the shared range itself is not needed (its
-bounding box may hold plain values). Merged cells are read by the reader itself for
-``.xls`` (python-calamine's ``merged_cell_ranges``), so they are not collected here.
+bounding box may hold plain values). Merged ranges are handed on by the reader itself for
+``.xls`` (python-calamine's ``merged_cell_ranges``), so they are only counted here.
 
 Sheet names are decoded the way the reader decodes them (the scan is looked up by name);
 a name that could decode differently is refused rather than left without its formulas.
@@ -40,7 +41,7 @@ _DIM8 = struct.Struct("<IIHH").unpack_from  # BIFF8 DIMENSIONS: rows 32-bit
 _DIM5 = struct.Struct("<HHHH").unpack_from
 
 BOF, EOF, FILEPASS, CODEPAGE, BOUNDSHEET, SST = 0x0809, 0x000A, 0x002F, 0x0042, 0x0085, 0x00FC
-FORMULA, MULRK, ARRAY, DIMENSIONS = 0x0006, 0x00BD, 0x0221, 0x0200
+FORMULA, MULRK, ARRAY, DIMENSIONS, MERGEDCELLS = 0x0006, 0x00BD, 0x0221, 0x0200, 0x00E5
 VALUED = frozenset({0x0203, 0x00FD, 0x0204, 0x027E, 0x0205, 0x00D6, FORMULA})  # one cell each
 _KINDS = {0x00: "worksheet", 0x01: "macro", 0x02: "chart", 0x06: "vba"}
 _ARRAY_CELLS = 100_000  # as for xlsx: a larger array formula still marks its first cell
@@ -91,6 +92,7 @@ class _Budget:
 
     def __init__(self, limits: Limits) -> None:
         self.left = limits.xls_records
+        self.merged = limits.max_cells  # cells covered by merged ranges, over all sheets
 
 
 def _records(stream: bytes, pos: int, budget: _Budget):
@@ -236,6 +238,8 @@ def _sheet(stream: bytes, offset: int, budget: _Budget, limits: Limits, name: st
             _array(stream, body, pos, formulas, name)
         elif typ == DIMENSIONS:
             _dimensions(stream[body:pos], limits, name)
+        elif typ == MERGEDCELLS:
+            _merged(stream[body:pos], budget, name)
     if walked > left:
         raise ImportFileError("Tệp .xls có quá nhiều bản ghi, bị từ chối vì lý do an toàn.")
     raise _broken("bản ghi vượt quá cuối luồng dữ liệu" if pos > size else
@@ -262,6 +266,18 @@ def _array(stream: bytes, body: int, end: int, formulas: set[tuple[int, int]], n
         raise _broken(f"vùng công thức mảng trong trang tính “{name}” sai")
     if (last - first + 1) * (right - left + 1) <= _ARRAY_CELLS:
         formulas.update((r + 1, c) for r in range(first, last + 1) for c in range(left, right + 1))
+
+
+def _merged(body: bytes, budget: _Budget, name: str) -> None:
+    """The reader hands every merged range on, and each is filled down cell by cell: their
+    count and the reader's bounds checks are not to be trusted (it indexes past the record)."""
+    count = _U16(body, 0)[0] if len(body) >= 2 else -1
+    if count < 0 or len(body) < 2 + 8 * count:
+        raise _broken(f"vùng gộp ô trong trang tính “{name}” bị cắt cụt")
+    for first, last, left, right in struct.iter_unpack("<HHHH", body[2:2 + 8 * count]):
+        budget.merged -= (abs(last - first) + 1) * (abs(right - left) + 1)
+    if budget.merged < 0:
+        raise ImportFileError(f"Trang tính “{name}” khai báo quá nhiều ô gộp, bị từ chối vì lý do an toàn.")
 
 
 def _dimensions(body: bytes, limits: Limits, name: str) -> None:

@@ -214,6 +214,20 @@ def test_declared_dimensions_are_bounded(world, xls, tmp_path, monkeypatch) -> N
     refused(_patched(xls, tmp_path, reversed_rows), world, r"Tệp \.xls bị hỏng.*kích thước", monkeypatch)
 
 
+def test_merged_ranges_are_bounded(world, xls, tmp_path, monkeypatch) -> None:
+    """Ensure that merged ranges covering more cells than the dense-area limit (each is
+    filled down cell by cell after reading), or a MERGEDCELLS record counting more ranges
+    than it holds (the reader indexes past it), are refused before the reader."""
+    def whole_sheet(stream: bytearray) -> None:
+        struct.pack_into("<HHHH", stream, _first(stream, xls_scan.MERGEDCELLS) + 6, 0, 65535, 0, 255)
+
+    def overcounted(stream: bytearray) -> None:
+        struct.pack_into("<H", stream, _first(stream, xls_scan.MERGEDCELLS) + 4, 900)
+
+    refused(_patched(xls, tmp_path, whole_sheet), world, "quá nhiều ô gộp", monkeypatch)
+    refused(_patched(xls, tmp_path, overcounted), world, r"Tệp \.xls bị hỏng.*gộp ô", monkeypatch)
+
+
 def test_password_protected_workbook_is_refused(world, xls, tmp_path, monkeypatch) -> None:
     """Ensure that a FILEPASS record (an encrypted workbook) is refused with the password message."""
     def filepass(stream: bytearray) -> None:
