@@ -169,7 +169,10 @@ def _boundsheet(body: bytes, biff8: bool, codepage: int | None) -> tuple[int, st
         raw = body[8:8 + cch * (2 if wide else 1)]
         if len(raw) != cch * (2 if wide else 1):
             raise _broken("tên trang tính bị cắt cụt")
-        name = raw.decode("utf-16-le") if wide else raw.decode("latin-1")
+        try:
+            name = raw.decode("utf-16-le") if wide else raw.decode("latin-1")
+        except UnicodeDecodeError:  # a lone surrogate: the reader would put U+FFFD in its place
+            raise _broken("tên trang tính không đọc được") from None
         if codepage not in (None, 1200) and not name.isascii():
             # the reader would decode these UTF-16 bytes with the declared code page
             raise _broken("bảng mã của tên trang tính không chuẩn; hãy mở và lưu lại bằng Excel hoặc LibreOffice")

@@ -126,6 +126,8 @@ def test_sheet_names_decode_as_the_reader_decodes_them() -> None:
                                   (_boundsheet(b"Sheet1", 6, None), False, 1200)]:
         with pytest.raises(ImportFileError, match=r"Tệp \.xls bị hỏng.*bảng mã"):
             xls_scan._boundsheet(body, biff8, codepage)
+    with pytest.raises(ImportFileError, match=r"Tệp \.xls bị hỏng.*tên trang tính"):
+        xls_scan._boundsheet(_boundsheet(b"\x00\xd8A\x00", 2, 1), True, 1200)  # a lone surrogate
 
 
 # --- crafted files: a LibreOffice .xls with its records patched in place ----------------------
@@ -320,8 +322,8 @@ def test_any_damage_ends_in_a_vietnamese_message_or_a_scan(xls, flips, cut) -> N
     anything but ImportFileError, and always finish."""
     ole = olefile.OleFileIO(io.BytesIO(xls))
     stream = bytearray(ole.openstream("Workbook").read())
-    for at, value in flips:
-        stream[at % len(stream)] = value
+    for at, value in flips:  # a third of the examples aim at the globals (names, offsets, counts)
+        stream[at % (len(stream) if cut % 3 else 3000)] = value
     for data in (bytes(stream), bytes(stream[: cut % len(stream)])):
         try:
             scans, _ = xls_scan._globals(data, xls_scan._Budget(Limits()), Limits())
