@@ -94,11 +94,13 @@ def _check_xlsx(package: zipfile.ZipFile, names: set[str], limits: Limits) -> Pa
         raise ImportFileError("Tệp chứa macro (.xlsm) không được chấp nhận: hãy lưu lại dạng .xlsx.")
     if _MAIN not in types:
         raise ImportFileError("Tệp không phải bảng tính Excel (.xlsx) thông thường.")
-    for name in sorted(names):
+    sheets = _sheet_paths(package, names)
+    scanned = set(sheets.values())
+    for name in sorted(names - scanned):
         if name.endswith((".xml", ".rels")):  # VML is often not well-formed, and no reader opens it
-            _parse(package, name, _Nothing())
+            _parse(package, name, None)  # well-formed, no DTD: expat alone, no Python per element
     out = Package("xlsx")
-    for sheet, path in _sheet_paths(package, names).items():
+    for sheet, path in sheets.items():
         scan = _parse(package, path, _XlsxSheet()).scan
         _bound(scan, sheet, limits)
         out.sheets[sheet] = scan
@@ -109,7 +111,7 @@ def _check_ods(package: zipfile.ZipFile, limits: Limits) -> Package:
     out = Package("ods")
     for name in ("content.xml", "styles.xml", "meta.xml", "settings.xml"):
         if name in package.namelist():
-            handler = _parse(package, name, _OdsContent() if name == "content.xml" else _Nothing())
+            handler = _parse(package, name, _OdsContent() if name == "content.xml" else None)
             if name == "content.xml":
                 out.sheets = handler.sheets
     for sheet, scan in out.sheets.items():
@@ -123,13 +125,10 @@ def _bound(scan: SheetScan, sheet: str, limits: Limits) -> None:
                               f"({scan.max_row} dòng × {scan.max_col} cột), bị từ chối vì lý do an toàn.")
 
 
-class _Nothing:
-    def start(self, name: str, attrs: dict) -> None:
-        pass
-
-
 def _parse(package: zipfile.ZipFile, name: str, handler):
-    """Stream one part through expat; any DTD or entity declaration refuses the file."""
+    """Stream one part through expat; any DTD or entity declaration refuses the file.
+    ``handler`` None: only well-formedness and the DTD ban are checked (no Python call
+    per element, so a large shared-strings part costs what expat costs)."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
 
@@ -138,7 +137,8 @@ def _parse(package: zipfile.ZipFile, name: str, handler):
 
     parser.StartDoctypeDeclHandler = forbid
     parser.EntityDeclHandler = forbid
-    parser.StartElementHandler = handler.start
+    if handler is not None:
+        parser.StartElementHandler = handler.start
     if hasattr(handler, "end"):
         parser.EndElementHandler = handler.end
     try:
@@ -159,47 +159,75 @@ def column_index(letters: str) -> int:
     return n - 1
 
 
+_COLUMNS: dict[str, int] = {}
+
+
 def _ref(value: str | None) -> tuple[int, int] | None:
     """``B7`` -> (7, 1): Excel row and 0-based column."""
     match = _REF.match(value or "")
-    return (int(match[2]), column_index(match[1])) if match else None
+    if match is None:
+        return None
+    letters = match[1]
+    column = _COLUMNS.get(letters)
+    if column is None:
+        column = column_index(letters)
+        if len(_COLUMNS) < 20_000:
+            _COLUMNS[letters] = column
+    return int(match[2]), column
+
+
+_SHEET_NS = (_M, "http://purl.oclc.org/ooxml/spreadsheetml/main")  # transitional, strict
+_CELL = frozenset(f"{ns} c" for ns in _SHEET_NS)
+_ROW = frozenset(f"{ns} row" for ns in _SHEET_NS)
+_VALUE = frozenset(f"{ns} {local}" for ns in _SHEET_NS for local in ("v", "is"))
+_FORMULA = frozenset(f"{ns} f" for ns in _SHEET_NS)
 
 
 class _XlsxSheet:
-    """Cells with a value (``v``, ``is`` or ``f`` child), wherever their ``r`` sits."""
+    """Cells with a value (``v``, ``is`` or ``f`` child), wherever their ``r`` sits.
+
+    One start-element callback per element and nothing else (no end callback: the hot
+    loop of the import's package stage). Only the spreadsheet namespace's ``c``, ``row``,
+    ``v``, ``is`` and ``f`` count: an ``xm:f`` of a data validation or conditional format
+    (``extLst``) is not a formula cell."""
 
     def __init__(self) -> None:
         self.scan = SheetScan()
         self.row = 0
         self.col = -1
-        self.in_cell = False
+        self.max_row = 0
+        self.max_col = 0
 
     def start(self, name: str, attrs: dict) -> None:
-        local = name.rpartition(" ")[2]
-        if local == "c":
-            ref = _ref(attrs.get("r"))
-            self.row, self.col = ref if ref else (self.row, self.col + 1)
-            self.in_cell = True
-        elif local == "row":
+        if name in _CELL:
             r = attrs.get("r")
-            self.row = int(r) if r and r.isdigit() else self.row + 1
+            if r is None:
+                self.col += 1
+            else:
+                ref = _ref(r)
+                if ref is None:
+                    self.col += 1
+                else:
+                    self.row, self.col = ref
+        elif name in _VALUE:
+            if self.row > self.max_row:
+                self.max_row = self.scan.max_row = self.row
+            if self.col >= self.max_col:
+                self.max_col = self.scan.max_col = self.col + 1
+        elif name in _ROW:
+            r = attrs.get("r")
+            self.row = int(r) if r and r.isdigit() and len(r) < 9 else self.row + 1
             self.col = -1
-        elif self.in_cell and local in ("v", "is", "f"):
+        elif name in _FORMULA:
+            self.start(f"{_M} v", attrs)
             scan = self.scan
-            scan.max_row = max(scan.max_row, self.row)
-            scan.max_col = max(scan.max_col, self.col + 1)
-            if local == "f":
-                scan.formulas.add((self.row, self.col))
-                area = attrs.get("ref", "")  # array formula: the whole range is computed
-                if attrs.get("t") == "array" and ":" in area:
-                    first, last = (_ref(p) for p in area.split(":", 1))
-                    if first and last and (last[0] - first[0] + 1) * (last[1] - first[1] + 1) <= 100_000:
-                        scan.formulas.update((r, c) for r in range(first[0], last[0] + 1)
-                                             for c in range(first[1], last[1] + 1))
-
-    def end(self, name: str) -> None:
-        if name.rpartition(" ")[2] == "c":
-            self.in_cell = False
+            scan.formulas.add((self.row, self.col))
+            area = attrs.get("ref", "")  # array formula: the whole range is computed
+            if attrs.get("t") == "array" and ":" in area:
+                first, last = (_ref(p) for p in area.split(":", 1))
+                if first and last and (last[0] - first[0] + 1) * (last[1] - first[1] + 1) <= 100_000:
+                    scan.formulas.update((r, c) for r in range(first[0], last[0] + 1)
+                                         for c in range(first[1], last[1] + 1))
 
 
 class _OdsContent:

@@ -39,25 +39,31 @@ def data_rows(sheet: Sheet, header: Header, limits: Limits) -> Iterator[RawRow]:
     form, columns = header.form, header.columns
     key = form.key_column
     down = _merged_down(sheet, columns)
+    items = [(n, i) for n, i in columns.items() if n]
+    width = max((i for _, i in items), default=-1) + 1
+    headers: dict[object, bool] = {}  # (3)'s text -> a header repeated on a new page?
     after_signature = False
     count = 0
     for index in range(header.row, len(sheet.rows)):
         row = sheet.rows[index]
         excel_row = index + 1
-        values = {n: (row[i] if i < len(row) else "") for n, i in columns.items() if n}
-        filled = [v for v in values.values() if v not in ("", None)]
+        if len(row) >= width:
+            values = {n: row[i] for n, i in items}
+        else:
+            values = {n: (row[i] if i < len(row) else "") for n, i in items}
+        filled = [v for v in values.values() if v != "" and v is not None]
         if not filled or numbering(row):
             continue
-        texts = [normalize.fold(v) for v in filled if isinstance(v, str)]
         if values.get(key) in ("", None):
+            texts = [normalize.fold(v) for v in filled if isinstance(v, str)]
             if any(_TRAILER.match(t) for t in texts):
                 after_signature = True
                 continue
-            if after_signature or any(_TOTALS.match(t) for t in texts) or _repeated_header(values, form):
+            if after_signature or any(_TOTALS.match(t) for t in texts) or _repeated_header(values, form, headers):
                 continue
-        elif _repeated_header(values, form):
+        elif _repeated_header(values, form, headers):
             continue
-        if all(values.get(n) in ("", None) for n in values if n != 1) :
+        if all(values.get(n) in ("", None) for n in values if n != 1):
             continue  # a numbered but empty line of the template
         count += 1
         if count > limits.max_rows:
@@ -91,9 +97,14 @@ def _merged_down(sheet: Sheet, columns: dict[int, int]) -> dict[tuple[int, int],
     return out
 
 
-def _repeated_header(values: dict[int, object], form: layouts.Form) -> bool:
+def _repeated_header(values: dict[int, object], form: layouts.Form, seen: dict[object, bool]) -> bool:
     name = values.get(3)
-    if not isinstance(name, str) or len(name) > 40 or layouts.match_header(name, form) != 3:
-        return False  # a header repeated on a new page names column (3) first: one look-up per row
+    if not isinstance(name, str) or len(name) > 40:
+        return False
+    names_column = seen.get(name)
+    if names_column is None:  # one header look-up per distinct (3), not per row
+        names_column = seen[name] = layouts.match_header(name, form) == 3
+    if not names_column:
+        return False  # a header repeated on a new page names column (3) first
     hits = sum(1 for n, v in values.items() if isinstance(v, str) and layouts.match_header(v, form) == n)
     return hits >= 4

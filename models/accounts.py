@@ -45,41 +45,81 @@ class _Owned(ScopedDocument):
         for name in ("established_on", "updated_on", "expires_on"):
             if name in self._fields:
                 setattr(self, name, normalize.to_datetime(getattr(self, name)))
-        if self.established_on and self.established_on.date() > normalize.today():
-            raise me.ValidationError(errors={"established_on": "(10) Thời gian thiết lập: không được sau ngày hôm nay."})
+        errors = self.check_before(self._data)
+        if errors:
+            raise me.ValidationError(errors=errors)
         super().clean()
-        digest = self._digest()
         # the update date ("Thời gian cập nhật cơ sở dữ liệu") follows every real change of
         # the printed row, whoever makes it (screen, import, transfer, owner's edit); a date
         # given explicitly (an imported column) is kept as given
-        # (a record stored before digests existed only gets its digest: no change is known)
-        changed = self.content_digest is not None and digest != self.content_digest
-        if not self.updated_on or (changed and "updated_on" not in self._changed_fields):
-            self.updated_on = normalize.to_datetime(utcnow().date())
-        self.content_digest = digest
+        for name, value in self.stamp(self._data, getattr(self.member, "pk", None),
+                                      "updated_on" in (getattr(self, "_changed_fields", None) or ())).items():
+            setattr(self, name, value)
+
+    # The rules below work on plain field values (``Document._data``, or an imported
+    # record before it is a document): the model and the import share one implementation.
+
+    @classmethod
+    def check_before(cls, data: dict) -> dict[str, str] | None:
+        """What is refused before the rules run (dates already ``datetime``)."""
+        start = data.get("established_on")
+        if start and start.date() > normalize.today():
+            return {"established_on": "(10) Thời gian thiết lập: không được sau ngày hôm nay."}
+        return None
+
+    @classmethod
+    def check_after(cls, data: dict) -> dict[str, str] | None:
+        """What is refused once the rules have normalised the values."""
+        return None
+
+    @classmethod
+    def stamp(cls, data: dict, member_id: object, explicit_update: bool) -> dict[str, object]:
+        """The new ``content_digest`` and, when the printed row changed (or no date is
+        known), ``updated_on`` = today (a record stored before digests existed only gets
+        its digest: no change is known)."""
+        digest = cls.digest_of(data, member_id)
+        changed = data.get("content_digest") is not None and digest != data.get("content_digest")
+        out: dict[str, object] = {"content_digest": digest}
+        if not data.get("updated_on") or (changed and not explicit_update):
+            out["updated_on"] = normalize.to_datetime(utcnow().date())
+        return out
 
     _NOT_CONTENT = frozenset({"id", "updated_on", "content_digest", "modified_at", "created_at", "search_keys",
                               "quality_issues", "member_sort_key", "org_key", "scope", "deleted_at", "domain_key",
                               "url_key"})
 
-    def _digest(self) -> str:
-        parts = [f"{name}={self._data.get(name)!s}" for name in sorted(self._fields) if name not in self._NOT_CONTENT
-                 and name not in ("member", "organisation")]
-        parts.append(f"member={getattr(self.member, 'pk', None)}")
+    @classmethod
+    def digest_of(cls, data: dict, member_id: object) -> str:
+        """Digest of what the printed row shows."""
+        parts = [f"{name}={data.get(name)!s}" for name in cls._content_fields()]
+        parts.append(f"member={member_id}")
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    @classmethod
+    def _content_fields(cls) -> list[str]:
+        cached = cls.__dict__.get("_CONTENT_FIELDS")
+        if cached is None:
+            cached = [name for name in sorted(cls._fields) if name not in cls._NOT_CONTENT
+                      and name not in ("member", "organisation")]
+            cls._CONTENT_FIELDS = cached
+        return cached
+
+    def _digest(self) -> str:
+        return self.digest_of(self._data, getattr(self.member, "pk", None))
+
+    @classmethod
+    def owner_values(cls, member: Member) -> dict[str, object]:
+        """What the record copies of its owner: columns (2)–(4) and their place."""
+        return {"organisation": member.organisation, "scope": list(member.scope), "org_name": member.org_name,
+                "org_key": member.org_key, "member_name": member.full_name, "member_sort_key": member.sort_key,
+                "position": member.position, "owner_status": member.owner_status,
+                "owner_party": bool(member.is_party_member)}
 
     def copy_owner(self) -> None:
         member = self.member
         if member is not None:
-            self.organisation = member.organisation
-            self.scope = list(member.scope)
-            self.org_name = member.org_name
-            self.org_key = member.org_key
-            self.member_name = member.full_name
-            self.member_sort_key = member.sort_key
-            self.position = member.position
-            self.owner_status = member.owner_status
-            self.owner_party = bool(member.is_party_member)
+            for name, value in self.owner_values(member).items():
+                setattr(self, name, value)
 
     def save(self, *args, **kwargs):  # type: ignore[override]
         before = None
@@ -97,12 +137,21 @@ class _Owned(ScopedDocument):
         return result
 
     def compute_keys(self) -> None:
-        self.search_keys = sorted(set(
-            normalize.search_tokens(self.member_name, self.org_name, self.purpose, *self._own_text())
-            + [v for v in (self.registration_phone, self.registration_email and self.registration_email.lower()) if v]
-        ))
+        for name, value in self.keys_of(self._data).items():
+            setattr(self, name, value)
 
-    def _own_text(self) -> list[object]:
+    @classmethod
+    def keys_of(cls, data: dict) -> dict[str, object]:
+        """Search keys (and, in the subclasses, the comparison key) from plain values."""
+        email = data.get("registration_email")
+        return {"search_keys": sorted(set(
+            normalize.search_tokens(data.get("member_name"), data.get("org_name"), data.get("purpose"),
+                                    *cls._own_text_of(data))
+            + [v for v in (data.get("registration_phone"), email and email.lower()) if v]
+        ))}
+
+    @classmethod
+    def _own_text_of(cls, data: dict) -> list[object]:
         return []
 
 
@@ -147,19 +196,33 @@ class Site(_Owned):
 
     def clean(self) -> None:
         super().clean()
-        if self.expires_on and self.established_on and self.expires_on < self.established_on:
-            raise me.ValidationError(errors={"expires_on": "(11) Thời hạn hết hạn không được trước thời gian thiết lập."})
+        errors = self.check_after(self._data)
+        if errors:
+            raise me.ValidationError(errors=errors)
 
-    def compute_keys(self) -> None:
+    @classmethod
+    def check_after(cls, data: dict) -> dict[str, str] | None:
+        end, start = data.get("expires_on"), data.get("established_on")
+        if end and start and end < start:
+            return {"expires_on": "(11) Thời hạn hết hạn không được trước thời gian thiết lập."}
+        return None
+
+    @classmethod
+    def keys_of(cls, data: dict) -> dict[str, object]:
+        domain = data.get("domain")
         try:
-            self.domain_key = normalize.url_key(self.domain) if self.domain else None
+            key = normalize.url_key(domain) if domain else None
         except normalize.NormalizeError:
-            self.domain_key = normalize.fold(self.domain)
-        super().compute_keys()  # the search keys include the domain key
+            key = normalize.fold(domain)
+        out = super().keys_of(dict(data, domain_key=key))  # the search keys include the domain key
+        out["domain_key"] = key
+        return out
 
-    def _own_text(self) -> list[object]:
-        host = (self.domain_key or "").split("/")[0]
-        return [self.site_name, self.domain_key, host, host.replace(".", " ")]
+    @classmethod
+    def _own_text_of(cls, data: dict) -> list[object]:
+        key = data.get("domain_key")
+        host = (key or "").split("/")[0]
+        return [data.get("site_name"), key, host, host.replace(".", " ")]
 
 
 @owned
@@ -212,26 +275,39 @@ class SocialAccount(_Owned):
 
     def clean(self) -> None:
         super().clean()
-        if self.link_type in ("page", "group") and not self.admin_role:
-            raise me.ValidationError(errors={"admin_role": "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."})
-        if normalize.is_bare_host(self.url):
-            raise me.ValidationError(errors={"url": "(7) Đường dẫn: chỉ có tên miền của mạng xã hội, thiếu địa chỉ trang cá nhân/trang/nhóm."})
-        host_platform = normalize.platform_of_host(self.url)
-        if self.platform and host_platform and self.platform not in (host_platform, "Khác"):
-            raise me.ValidationError(errors={"platform": f"(5) Loại mạng xã hội: “{self.platform}” không khớp với đường dẫn (của {host_platform})."})
-        if self.platform and self.platform != "Khác" and self.url and host_platform is None:
-            raise me.ValidationError(errors={"platform": f"(5) Loại mạng xã hội: đường dẫn không phải của {self.platform}."})
+        errors = self.check_after(self._data)
+        if errors:
+            raise me.ValidationError(errors=errors)
 
-    def compute_keys(self) -> None:
+    @classmethod
+    def check_after(cls, data: dict) -> dict[str, str] | None:
+        platform, url = data.get("platform"), data.get("url")
+        if data.get("link_type") in ("page", "group") and not data.get("admin_role"):
+            return {"admin_role": "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."}
+        if normalize.is_bare_host(url):
+            return {"url": "(7) Đường dẫn: chỉ có tên miền của mạng xã hội, thiếu địa chỉ trang cá nhân/trang/nhóm."}
+        host_platform = normalize.platform_of_host(url)
+        if platform and host_platform and platform not in (host_platform, "Khác"):
+            return {"platform": f"(5) Loại mạng xã hội: “{platform}” không khớp với đường dẫn (của {host_platform})."}
+        if platform and platform != "Khác" and url and host_platform is None:
+            return {"platform": f"(5) Loại mạng xã hội: đường dẫn không phải của {platform}."}
+        return None
+
+    @classmethod
+    def keys_of(cls, data: dict) -> dict[str, object]:
+        url = data.get("url")
         try:
-            self.url_key = normalize.url_key(self.url) if self.url else None
+            key = normalize.url_key(url) if url else None
         except normalize.NormalizeError:
-            self.url_key = normalize.fold(self.url)
-        super().compute_keys()  # the search keys include the URL key
+            key = normalize.fold(url)
+        out = super().keys_of(dict(data, url_key=key))  # the search keys include the URL key
+        out["url_key"] = key
+        return out
 
-    def _own_text(self) -> list[object]:
-        key = self.url_key or ""
-        return [self.platform, self.account_name, key, *key.split("/")[1:]]
+    @classmethod
+    def _own_text_of(cls, data: dict) -> list[object]:
+        key = data.get("url_key") or ""
+        return [data.get("platform"), data.get("account_name"), key, *key.split("/")[1:]]
 
 
 def migrate_platforms() -> dict[str, int]:

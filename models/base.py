@@ -88,26 +88,39 @@ class ScopedDocument(FollowsOrganisation, me.Document):
         With ``strict`` a failure raises ``ValidationError`` (screens, imports); without,
         the raw value is kept and the failure is recorded in ``quality_issues`` (legacy
         data loaded as it was found, so that the data-quality filters can find it)."""
+        values, errors, issues = self.rules_on(self._data)
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.quality_issues = issues
+        if errors and strict:
+            raise me.ValidationError("Dữ liệu không hợp lệ", errors=errors)
+        return errors
+
+    @classmethod
+    def rules_on(cls, data: dict, normalise: Callable | None = None) -> tuple[dict, dict[str, str], list[str]]:
+        """The ``RULES`` applied to plain field values: (normalised values that changed,
+        {field: Vietnamese message}, sorted quality issues). The one implementation of the
+        rules, for documents (:meth:`apply_rules`) and for the import's plain records
+        (``normalise(normalizer, raw)`` lets the import memoise the pure normalisers)."""
+        values: dict[str, object] = {}
         errors: dict[str, str] = {}
         issues: list[str] = []  # "kind:field", kind = missing | invalid: data, not words of a message
-        for name, rule in self.RULES.items():
-            raw = getattr(self, name)
+        for name, rule in cls.RULES.items():
+            raw = data.get(name)
             value = raw
             if rule.normalizer is not None and raw not in (None, "", []):
                 try:
-                    value = rule.normalizer(raw)
+                    value = normalise(rule.normalizer, raw) if normalise else rule.normalizer(raw)
                 except normalize.NormalizeError as exc:
                     errors[name] = f"{rule.label}: {exc}"
                     issues.append(f"invalid:{name}")
                     continue
-                setattr(self, name, value)
+                if value is not raw:
+                    values[name] = value
             if rule.required and value in (None, "", []):
                 errors[name] = f"{rule.label}: bắt buộc phải nhập."
                 issues.append(f"missing:{name}")
-        self.quality_issues = sorted(issues)
-        if errors and strict:
-            raise me.ValidationError("Dữ liệu không hợp lệ", errors=errors)
-        return errors
+        return values, errors, sorted(issues)
 
     def clean(self) -> None:
         self.copy_owner()  # the rules check some owner fields (position)

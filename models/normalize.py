@@ -42,12 +42,27 @@ def multiline(value: object) -> str | None:
     return s or None
 
 
+class _FoldTable(dict):
+    """Character -> itself without combining marks (``ệ`` -> ``e``, ``đ`` -> ``d``), filled
+    on first use: :func:`fold` is one ``str.translate`` (it runs on every cell an import
+    reads). The same result as NFD and dropping every ``Mn`` character."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code).replace("đ", "d").replace("Đ", "D")
+        folded = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+        if len(self) < 100_000:
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(value: object) -> str:
     """Accent- and case-insensitive form: ``Nguyễn Văn An`` -> ``nguyen van an``."""
     s = text(value) or ""
-    s = s.replace("đ", "d").replace("Đ", "D")
-    s = unicodedata.normalize("NFD", s)
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
+    if not s.isascii():
+        s = s.translate(_FOLD)
     return _SPACES.sub(" ", s.lower()).strip()
 
 
