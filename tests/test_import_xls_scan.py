@@ -130,6 +130,30 @@ def test_sheet_names_decode_as_the_reader_decodes_them() -> None:
         xls_scan._boundsheet(_boundsheet(b"\x00\xd8A\x00", 2, 1), True, 1200)  # a lone surrogate
 
 
+def _record(typ: int, body: bytes) -> bytes:
+    return struct.pack("<HH", typ, len(body)) + body
+
+
+BOF8 = _record(xls_scan.BOF, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 0))
+
+
+def test_huge_number_run_and_cells_inside_an_embedded_chart() -> None:
+    """Ensure that a run of numbers (MULRK) over 10,000 columns, consistent in length, widens
+    the area to be refused, and that cells between an embedded chart's BOF and EOF (the
+    reader reads cell records wherever they stand) still count, formulas included."""
+    run = struct.pack("<HH", 4, 0) + b"\0" * 6 * 10_000 + struct.pack("<H", 9_999)
+    stream = BOF8 + _record(xls_scan.MULRK, run) + _record(xls_scan.EOF, b"")
+    scan, end = xls_scan._sheet(stream, 0, xls_scan._Budget(Limits()), Limits(), "DS")
+    assert (scan.max_row, scan.max_col, end) == (5, 10_000, len(stream))
+    with pytest.raises(ImportFileError, match="quá lớn"):
+        package._bound(scan, "DS", Limits(max_cells=40_000))
+    formula = _record(xls_scan.FORMULA, struct.pack("<HHH", 20, 3, 0) + b"\0" * 14)
+    chart = BOF8 + _record(0x0203, struct.pack("<HHH", 2, 1, 0) + b"\0" * 8) + formula + _record(xls_scan.EOF, b"")
+    stream = BOF8 + chart + _record(xls_scan.EOF, b"")
+    scan, _ = xls_scan._sheet(stream, 0, xls_scan._Budget(Limits()), Limits(), "DS")
+    assert (scan.max_row, scan.max_col, scan.formulas) == (21, 4, {(21, 3)})
+
+
 # --- crafted files: a LibreOffice .xls with its records patched in place ----------------------
 
 def _records(stream: bytes):
