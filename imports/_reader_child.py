@@ -47,6 +47,7 @@ def main() -> None:
             merged = []
         out.append((meta.name, True, rows, merged))
     sys.stdout.buffer.write(marshal.dumps(out))
+    sys.stderr.write(f"PEAK_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\n")  # for bench/
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 A record is identified by its natural key, the one the unique index enforces: person +
 normalised domain (form 1), person + platform + normalised URL (form 2). Every create
-and update is validated here through the model itself (``clean`` runs the same rules as
-the screens and the write): the preview and the confirm run exactly the same checks, so
-the preview never promises a row that the confirm rejects. Nothing is written here.
+and update is validated here with the model's own rules and field validators
+(:mod:`imports.records`: what ``Document.validate()`` runs, on plain values), and the
+write stores exactly the record validated here: the preview and the confirm run the same
+checks, so the preview never promises a row that the confirm rejects. Nothing is
+written here.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from models import Member, Organisation, normalize
 
 from .layouts import Form
 from .people import Candidate, Matcher, NewPerson
+from .records import Records
 from .values import Row
 
 #: fields that come from the person, not the record (copied from ``Member`` on save)
@@ -34,7 +37,7 @@ class Action:
     values: dict[str, object]
     existing: ObjectId | None = None
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # field -> (before, after)
-    doc: object = None  # the validated document (create/update)
+    son: dict | None = None  # the validated record as stored (create/update)
     name: str = ""  # the person as the file names them
 
 
@@ -48,6 +51,8 @@ class Plan:
     new_people: dict[NewPerson, list[tuple[str, int]]] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
     people: dict[object, Member] = field(default_factory=dict)  # member id / NewPerson -> Member
+    records: Records | None = None
+    keep: bool = True  # keep the validated records (confirm), or only validate them (preview)
 
     def count(self, kind: str) -> int:
         return sum(1 for a in self.actions if a.kind == kind)
@@ -70,9 +75,11 @@ def _key(value: object) -> str | None:
 
 
 def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
-          resolutions: dict[str, str] | None = None) -> Plan:
-    """Match, classify and validate every row (bulk look-ups: a constant number of queries)."""
-    plan = Plan(form, target)
+          resolutions: dict[str, str] | None = None, *, keep: bool = True) -> Plan:
+    """Match, classify and validate every row (bulk look-ups: a constant number of queries).
+    ``keep``: keep the validated records for the write (the preview validates the same way
+    and drops them: it needs only what they change)."""
+    plan = Plan(form, target, records=Records(form.model), keep=keep)
     matched: list[tuple[Row, object]] = []
     identities = _identities(form, target, rows)
     for row in rows:
@@ -201,18 +208,11 @@ def _add(plan: Plan, row: Row, person: object, stored: dict | None) -> None:
     action = Action(row.sheet, row.excel_row, kind, person, values, stored["_id"] if stored else None, changes,
                     name=row.person or "")
     if kind != "unchanged":
-        doc = form.model._from_son(stored) if stored else form.model()
-        doc.member = plan.people[person]
-        for name, value in values.items():
-            if name not in OWNER_FIELDS and (stored is None or value not in (None, "")):
-                setattr(doc, name, value)
-        doc.deleted_at = None
-        try:
-            doc.validate()
-        except ValidationError as exc:
-            plan.reject(row.sheet, row.excel_row, messages(exc, form.model, _numbers(form)))
+        son, error = plan.records.build(stored, values, plan.people[person], OWNER_FIELDS)
+        if error is not None:
+            plan.reject(row.sheet, row.excel_row, messages(error, form.model, _numbers(form)))
             return
-        action.doc = doc
+        action.son = son if plan.keep else None
     plan.actions.append(action)
 
 

@@ -85,10 +85,13 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
                                 {s.name: h.columns for s, h in tables}, encoding)
     parsed = [parser.parse(r) for r in raw]
+    del raw
+    for sheet in book.sheets:  # every cell is in ``parsed`` now: the sheets' grids can go
+        sheet.rows = []
     cells = {r.cell for r in parsed if r.cell}
     matcher = people.Matcher(target, cells, {r.person for r in parsed if r.person})
     people.check_cells(matcher, cells, target)
-    built = plan.build(form, target, parsed, matcher, resolutions)
+    built = plan.build(form, target, parsed, matcher, resolutions, keep=not dry_run)
     summary = Summary(form.kind, rows=built.rows, dry_run=dry_run, sheets=[s.name for s, _ in tables],
                       hidden=book.hidden, skipped=skipped, candidates=built.candidates, actions=built.actions)
     for r in parsed:

@@ -58,6 +58,7 @@ class ValueParser:
             if match:
                 self.numbers.setdefault(name, int(match[1]))
         self._cache: dict[tuple[str, object], object] = {}
+        self._converted: dict[str, tuple[str, str | None]] = {}
         self.data_columns = [c for c in form.columns if c.number != 1]  # (1) STT is not stored
 
     def parse(self, raw: RawRow) -> Row:
@@ -71,7 +72,12 @@ class ValueParser:
                 row.errors.append((column.number, f"({column.number}) {column.header}: {FORMULA_MESSAGE}"))
                 continue
             if isinstance(value, str) and not value.isascii():
-                value, found = self.encoding.convert(value)
+                converted = self._converted.get(value)
+                if converted is None:  # names, cells, positions repeat: each text once
+                    converted = self.encoding.convert(value)
+                    if len(self._converted) < 50_000:
+                        self._converted[value] = converted
+                value, found = converted
                 if found:
                     row.converted[column.number] = found
             self._read(row, column, _plain(value))

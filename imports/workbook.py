@@ -20,6 +20,8 @@ from .errors import ImportFileError, Limits
 from .package import Package
 
 _CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_reader_child.py")
+#: the last read's child: its peak memory (KiB), for the benchmark
+LAST_CHILD: dict[str, int] = {}
 
 
 @dataclass
@@ -46,13 +48,20 @@ def read(data: bytes, package: Package, limits: Limits) -> Workbook:
         raise ImportFileError("Đọc tệp quá lâu, bị dừng vì lý do an toàn.") from None
     if done.returncode != 0:
         raise ImportFileError(_reader_failure(done.stderr, package.container))
+    for line in done.stderr.decode("ascii", "replace").splitlines():
+        if line.startswith("PEAK_KB ") and line[8:].strip().isdigit():
+            LAST_CHILD["peak_kb"] = int(line[8:])
     sheets, hidden = [], []
     for name, visible, rows, merged in marshal.loads(done.stdout):
         if not visible:
             hidden.append(name)
             continue
         scan = package.sheets.get(name)
-        sheets.append(Sheet(name, [[_value(v) for v in row] for row in rows],
+        for row in rows:  # dates travel as tuples: converted in place (no second copy of the sheet)
+            for i, v in enumerate(row):
+                if v.__class__ is tuple:
+                    row[i] = _value(v)
+        sheets.append(Sheet(name, rows,
                             [tuple(m) for m in (merged or (scan.merged if scan else []))],
                             scan.formulas if scan else set()))
     return Workbook(package.container, sheets, hidden)

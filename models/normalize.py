@@ -9,6 +9,7 @@ Vietnamese message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -23,6 +24,22 @@ class NormalizeError(ValueError):
 
 
 _SPACES = re.compile(r"\s+")
+
+_HASHABLE = (str, int, float, type(None))
+
+
+def _pure(fn):
+    """Memoise a pure one-argument normaliser: imports call the same few on every row
+    (an address is normalised, then keyed, then searched). Errors are not cached."""
+    cached = functools.lru_cache(maxsize=65536, typed=True)(fn)
+
+    @functools.wraps(fn)
+    def call(value):
+        return cached(value) if value.__class__ in _HASHABLE else fn(value)
+
+    call.cache_clear = cached.cache_clear
+    return call
+
 
 
 def text(value: object) -> str | None:
@@ -145,6 +162,7 @@ def vn_sort_key(full_name: object) -> str:
 _PHONE_JUNK = re.compile(r"[\s.\-()/]")
 
 
+@_pure
 def phone(value: object) -> str | None:
     """Vietnamese phone numbers: ``912345678``, ``+84 912 345 678``, ``0912.345.678``,
     ``84912345678`` -> ``0912345678``. Landlines (``024 3825 1234``) are kept too."""
@@ -174,6 +192,7 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
 
+@_pure
 def email(value: object) -> str | None:
     s = text(value)
     if s is None:
@@ -202,6 +221,7 @@ _CLEAN_URL = re.compile(r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[
                         r"(?:[/?][A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?(?<!\?)$")
 
 
+@_pure
 def url(value: object) -> str | None:
     """A web address; gains ``https://`` when the scheme is missing; host lower-cased."""
     s = text(value)
@@ -233,6 +253,7 @@ def _parse_url(s: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, ""))
 
 
+@_pure
 def domain(value: object) -> str | None:
     """Form 1 column (6): ``name.ext`` (lower-cased) or a full address ``https://…``."""
     s = text(value)
@@ -255,6 +276,7 @@ _HOST_ALIASES = {"fb.com": "facebook.com", "m.facebook.com": "facebook.com",
                  "vt.tiktok.com": "tiktok.com", "m.tiktok.com": "tiktok.com"}
 
 
+@_pure
 def url_key(value: object) -> str | None:
     """Comparable form of an address, for uniqueness and owner look-up:
     no scheme, no ``www.``/mobile host, no tracking parameters, no trailing slash,
@@ -371,14 +393,25 @@ def search_tokens(*values: object, prefixes: bool = True) -> list[str]:
     so that a search is an indexed match on an array, never a regex."""
     out: set[str] = set()
     for value in values:
-        for word in fold(value).replace("/", " ").split(" "):
-            word = word.strip(".,;:()[]\"'")
-            if not word:
-                continue
-            out.add(word)
-            if prefixes:
-                out.update(word[:i] for i in range(1, min(len(word), PREFIX_LEN + 1)))
+        try:
+            out |= _value_tokens(value, prefixes)
+        except TypeError:  # an unhashable value
+            out |= _value_tokens.__wrapped__(value, prefixes)
     return sorted(out)
+
+
+@functools.lru_cache(maxsize=65536, typed=True)  # typed: 1, 1.0 and True fold differently
+def _value_tokens(value: object, prefixes: bool) -> frozenset[str]:
+    """The tokens of one value (memoised: names, cells and purposes repeat on every row)."""
+    out: set[str] = set()
+    for word in fold(value).replace("/", " ").split(" "):
+        word = word.strip(".,;:()[]\"'")
+        if not word:
+            continue
+        out.add(word)
+        if prefixes:
+            out.update(word[:i] for i in range(1, min(len(word), PREFIX_LEN + 1)))
+    return frozenset(out)
 
 
 def search_condition(tokens: list[str] | tuple[str, ...], field: str = "search_keys") -> Q:
@@ -450,6 +483,7 @@ def platform(value: object) -> str | None:
     return found
 
 
+@_pure
 def platform_of_host(address: object) -> str | None:
     """The platform a URL belongs to, from its host (None for any other site)."""
     try:
@@ -460,6 +494,7 @@ def platform_of_host(address: object) -> str | None:
     return _HOST_PLATFORM.get(host)
 
 
+@_pure
 def is_bare_host(address: object) -> bool:
     """``www.facebook.com`` alone: a platform's home page, not anybody's account."""
     try:
