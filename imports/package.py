@@ -101,7 +101,7 @@ def _check_xlsx(package: zipfile.ZipFile, names: set[str], limits: Limits) -> Pa
             _parse(package, name, None)  # well-formed, no DTD: expat alone, no Python per element
     out = Package("xlsx")
     for sheet, path in sheets.items():
-        scan = _parse(package, path, _XlsxSheet()).scan
+        scan = _parse(package, path, _XlsxSheet(), namespaces=False).scan
         _bound(scan, sheet, limits)
         out.sheets[sheet] = scan
     return out
@@ -125,11 +125,11 @@ def _bound(scan: SheetScan, sheet: str, limits: Limits) -> None:
                               f"({scan.max_row} dòng × {scan.max_col} cột), bị từ chối vì lý do an toàn.")
 
 
-def _parse(package: zipfile.ZipFile, name: str, handler):
+def _parse(package: zipfile.ZipFile, name: str, handler, namespaces: bool = True):
     """Stream one part through expat; any DTD or entity declaration refuses the file.
     ``handler`` None: only well-formedness and the DTD ban are checked (no Python call
     per element, so a large shared-strings part costs what expat costs)."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
     parser.buffer_text = True
 
     def forbid(*_args: object) -> None:
@@ -176,50 +176,50 @@ def _ref(value: str | None) -> tuple[int, int] | None:
     return int(match[2]), column
 
 
-_SHEET_NS = (_M, "http://purl.oclc.org/ooxml/spreadsheetml/main")  # transitional, strict
-_CELL = frozenset(f"{ns} c" for ns in _SHEET_NS)
-_ROW = frozenset(f"{ns} row" for ns in _SHEET_NS)
-_VALUE = frozenset(f"{ns} {local}" for ns in _SHEET_NS for local in ("v", "is"))
-_FORMULA = frozenset(f"{ns} f" for ns in _SHEET_NS)
+#: worksheet parts that follow ``sheetData``: an ``f`` in them (``xm:f`` of a data validation
+#: or a conditional format in ``extLst``) is not a formula cell
+_AFTER_DATA = frozenset({
+    "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks",
+    "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+    "legacyDrawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst"})
 
 
 class _XlsxSheet:
     """Cells with a value (``v``, ``is`` or ``f`` child), wherever their ``r`` sits.
 
-    One start-element callback per element and nothing else (no end callback: the hot
-    loop of the import's package stage). Only the spreadsheet namespace's ``c``, ``row``,
-    ``v``, ``is`` and ``f`` count: an ``xm:f`` of a data validation or conditional format
-    (``extLst``) is not a formula cell."""
+    Elements are taken by local name whatever their prefix or namespace, as the reader
+    (calamine) takes them: a cell in an odd namespace still counts towards the area. One
+    start-element callback per element and nothing else (the hot loop of the package
+    stage: no namespace processing, no end callback)."""
 
     def __init__(self) -> None:
         self.scan = SheetScan()
         self.row = 0
         self.col = -1
-        self.max_row = 0
-        self.max_col = 0
+        self.after_data = False
 
     def start(self, name: str, attrs: dict) -> None:
-        if name in _CELL:
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
             r = attrs.get("r")
-            if r is None:
+            ref = _ref(r) if r is not None else None
+            if ref is None:
                 self.col += 1
             else:
-                ref = _ref(r)
-                if ref is None:
-                    self.col += 1
-                else:
-                    self.row, self.col = ref
-        elif name in _VALUE:
-            if self.row > self.max_row:
-                self.max_row = self.scan.max_row = self.row
-            if self.col >= self.max_col:
-                self.max_col = self.scan.max_col = self.col + 1
-        elif name in _ROW:
+                self.row, self.col = ref
+        elif name == "v" or name == "is":
+            self._valued()
+        elif name == "row":
             r = attrs.get("r")
             self.row = int(r) if r and r.isdigit() and len(r) < 9 else self.row + 1
             self.col = -1
-        elif name in _FORMULA:
-            self.start(f"{_M} v", attrs)
+        elif name == "f":
+            self._valued()
+            if self.after_data:
+                return
             scan = self.scan
             scan.formulas.add((self.row, self.col))
             area = attrs.get("ref", "")  # array formula: the whole range is computed
@@ -228,6 +228,17 @@ class _XlsxSheet:
                 if first and last and (last[0] - first[0] + 1) * (last[1] - first[1] + 1) <= 100_000:
                     scan.formulas.update((r, c) for r in range(first[0], last[0] + 1)
                                          for c in range(first[1], last[1] + 1))
+        elif name == "sheetData":
+            self.after_data = False
+        elif name in _AFTER_DATA:
+            self.after_data = True
+
+    def _valued(self) -> None:
+        scan = self.scan
+        if self.row > scan.max_row:
+            scan.max_row = self.row
+        if self.col >= scan.max_col:
+            scan.max_col = self.col + 1
 
 
 class _OdsContent:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bson import ObjectId
-from mongoengine import Document, ValidationError
+from mongoengine import Document, ListField, ValidationError
 from mongoengine.base import BaseField
 
 from models import Member, normalize
@@ -38,7 +38,7 @@ class Records:
         self.dates = [n for n in ("established_on", "updated_on", "expires_on") if n in self.fields]
         self.defaults = [(n, f.default) for n, f in self.order if f.default is not None]
         self._memo: dict[tuple, object] = {}
-        self._valid: set[tuple[str, str]] = set()
+        self._valid: set[tuple[str, object]] = set()  # (field, value) its validator accepted
         self._owners: dict[object, dict] = {}  # member id -> what its records copy of it
 
     # -- the record ---------------------------------------------------------------------
@@ -103,6 +103,8 @@ class Records:
                 continue
             if value.__class__ is str and (name, value) in valid:
                 continue
+            if value.__class__ is list and self._list_valid(name, field, value):
+                continue
             try:
                 field._validate(value)
             except ValidationError as error:
@@ -114,6 +116,28 @@ class Records:
             if value.__class__ is str and len(valid) < 200_000:
                 valid.add((name, value))
         return errors
+
+    def _list_valid(self, name: str, field: BaseField, value: list) -> bool:
+        """A list whose every item its item field has already accepted (search keys repeat
+        from row to row; a scope's ids are valid ids); anything else goes to the field's
+        own validator, for its exact message."""
+        if not isinstance(field, ListField) or field.field is None or field.required or field.choices \
+                or field.validation is not None or (field.max_length is not None and len(value) > field.max_length):
+            return False
+        valid, inner = self._valid, field.field
+        for item in value:
+            key = (name, item)
+            if key in valid:
+                continue
+            if item.__class__ not in (str, ObjectId):
+                return False
+            try:
+                inner._validate(item)
+            except (ValidationError, ValueError, AttributeError, AssertionError):
+                return False
+            if len(valid) < 200_000:
+                valid.add(key)
+        return True
 
     # -- plain values ---------------------------------------------------------------------
 

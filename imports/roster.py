@@ -8,8 +8,12 @@ names its sheet, row and column; nothing is written on a dry run or before the w
 has been read and planned.
 
 Natural key: the party card number when present (unique in the register), otherwise
-full name + date of birth + cell. An empty cell leaves the stored value as it is, so a
-roster exported and imported back changes nothing. The roster's own value vocabularies
+full name (:func:`models.normalize.name_key`: every diacritic counts, the tone mark's
+placement does not, and a placement-only difference is not an update) + date of birth +
+cell; a newcomer whose name differs from a member's of that cell and birth date only by
+diacritics is a row error (possibly the same person), never a silent merge or creation.
+An empty cell leaves the stored value as it is, so a roster exported and imported back
+changes nothing. The roster's own value vocabularies
 (gender, status, party membership as the export prints them) are read here.
 """
 
@@ -148,15 +152,22 @@ class _Known:
     def __init__(self, target: Organisation) -> None:
         self.by_card: dict[str, dict] = {}
         self.by_person: dict[tuple, dict] = {}
+        self.loose: dict[tuple, list[str]] = {}
         fields = ("organisation", "org_name", "full_name", *_FIELDS)
         for doc in Member.objects(scope=target.pk, deleted_at=None).only(*fields).as_pymongo():
             if doc.get("party_card_number"):
                 self.by_card[doc["party_card_number"]] = doc
             self.by_person[self.key(doc["organisation"], doc["full_name"], doc.get("date_of_birth"))] = doc
+            loose = (doc["organisation"], normalize.loose_name_key(doc["full_name"]), doc.get("date_of_birth"))
+            self.loose.setdefault(loose, []).append(doc["full_name"])
 
     @staticmethod
     def key(cell: ObjectId, name: str, born: Any) -> tuple:
-        return cell, normalize.fold(name), born
+        return cell, normalize.name_key(name), born  # the one identity of a name (as forms 1 and 2)
+
+    def similar(self, cell: ObjectId, name: str, born: Any) -> list[str]:
+        """Members of the cell born the same day whose name differs only by diacritics."""
+        return self.loose.get((cell, normalize.loose_name_key(name), born), [])
 
 
 def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None) -> Summary:
@@ -236,6 +247,11 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation,
             stored = known.by_card.get(card) if card else known.by_person.get(key)
             if stored is None and card and Member.objects(party_card_number=card).count():
                 raise RowError(_BY_FIELD["party_card_number"], "đã thuộc một người ở đơn vị khác.")
+            if stored is None and not card and (similar := known.similar(cell_id, values["full_name"],
+                                                                 values.get("date_of_birth"))):
+                raise RowError(2, f"có thể là {', '.join(f'“{n}”' for n in similar)} đã có trong chi bộ (cùng ngày "
+                                  "sinh, họ tên chỉ khác dấu): nếu là một người, hãy sửa họ tên cho khớp; nếu là "
+                                  "người khác, hãy thêm trên màn hình.")
             actions.append(_action(r, stored, values, cell_id, cell_name))
         except RowError as exc:
             errors.append((r.sheet, r.excel_row, exc.number, str(exc)))
@@ -248,11 +264,18 @@ def _action(r: RawRow, stored: dict | None, values: dict[str, Any], cell: Object
     name = values["full_name"]
     if stored is None:
         return Action(r.sheet, r.excel_row, "create", cell, values, name=name)
-    changes = {k: (stored.get(k), v) for k, v in values.items() if stored.get(k) != v}
+    changes = {k: (stored.get(k), v) for k, v in values.items() if _changed(k, stored.get(k), v)}
     if stored.get("organisation") != cell:
         changes["org_name"] = (stored.get("org_name"), cell_name)
     return Action(r.sheet, r.excel_row, "update" if changes else "unchanged", cell, values, stored["_id"],
                   changes, name=name)
+
+
+def _changed(field: str, before: Any, after: Any) -> bool:
+    """``Hòa`` -> ``Hoà`` is one name in two conventions, not an update: the stored one stays."""
+    if field == "full_name" and before and after:
+        return normalize.canonical_tones(before) != normalize.canonical_tones(after)
+    return before != after
 
 
 def _write(actions: list[Action]) -> Iterator[tuple[Action, str | None]]:

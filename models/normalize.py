@@ -113,17 +113,55 @@ def clean_text(value: object) -> str | None:
     return text(s)
 
 
+# Where the tone mark sits. Two conventions are in everyday use and officers mix them, even
+# within one document (the seeds hold both ``ủy`` and ``uỷ``). They differ in one place only:
+# an open syllable ending in ``oa``, ``oe`` or ``uy`` (nothing after it, and the ``u`` not
+# part of ``qu``): the old style marks the first vowel (``hòa``, ``khỏe``, ``thủy``, ``Ủy``),
+# the new style the main vowel (``hoà``, ``khoẻ``, ``thuỷ``, ``Uỷ``). Everywhere else both
+# agree: ``hoàng``, ``toán``, ``huýt`` (a final consonant), ``khoái``, ``ngoáy``, ``khuỷu``
+# (three vowels), ``của``, ``mùa`` (``ua``), ``thuế``, ``thuở`` (``uê``/``uơ``), ``quý``,
+# ``quả``, ``già`` (``qu``/``gi`` are consonants). Keys use the new style: it is the one
+# rule without an exception (the tone on the main vowel, as closed syllables already have it).
+_VN_VOWELS = "".join(chr(c) for c in range(0xC0, 0x1F00) if unicodedata.category(chr(c)).startswith("L")
+                     and unicodedata.normalize("NFD", chr(c))[0] in "aeiouyAEIOUY")
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+_TONED_MEDIAL = {unicodedata.normalize("NFC", base + mark): (base, mark) for base in "oOuU" for mark in _TONE_MARKS}
+_TONED_O = "".join(c for c, (b, _) in _TONED_MEDIAL.items() if b in "oO")
+_TONED_U = "".join(c for c, (b, _) in _TONED_MEDIAL.items() if b in "uU")
+# the medial starts the vowel cluster (no vowel, ``q`` or stray mark before it) and the
+# cluster ends the word (no letter or mark after it)
+_OLD_STYLE = re.compile(rf"(?<![{_VN_VOWELS}qQ\u0300-\u036f])([{_TONED_O}](?=[aeAE])|[{_TONED_U}](?=[yY]))"
+                        r"([aeyAEY])(?![^\W\d_]|[\u0300-\u036f])")
+
+
+def _new_style(m: re.Match[str]) -> str:
+    base, mark = _TONED_MEDIAL[m[1]]
+    return base + unicodedata.normalize("NFC", m[2] + mark)
+
+
+def canonical_tones(value: str) -> str:
+    """``value`` (NFC or NFD) in NFC with every tone mark where the new style puts it:
+    ``Đặng Thu Hòa`` -> ``Đặng Thu Hoà``, ``THỦY`` -> ``THUỶ``. Only for keys (identity,
+    order): what the officer typed is stored and shown as typed."""
+    if value.isascii():
+        return value
+    return _OLD_STYLE.sub(_new_style, unicodedata.normalize("NFC", value))
+
+
 def name(value: object) -> str | None:
     """A person's or a unit's name as stored: :func:`clean_text`."""
     return clean_text(value)
 
 
+@_pure
 def name_key(value: object) -> str:
     """Exact identity of a name: canonical, case-insensitive, every diacritic kept
-    (``Đặng Thu Hòa`` and ``Đặng Thu Hoa`` are two people)."""
-    return (clean_text(value) or "").casefold()
+    (``Đặng Thu Hòa`` and ``Đặng Thu Hoa`` are two people), the tone mark placed by one
+    convention (``Đặng Thu Hòa`` and ``Đặng Thu Hoà`` are one name, see :func:`canonical_tones`)."""
+    return canonical_tones(clean_text(value) or "").casefold()
 
 
+@_pure
 def loose_name_key(value: object) -> str:
     """Name without diacritics: only to *suggest* a possible duplicate, never to match."""
     return fold(clean_text(value))
@@ -146,11 +184,13 @@ def _letter_key(ch: str) -> tuple[str, int]:
     return base, tone
 
 
+@_pure
 def vn_sort_key(full_name: object) -> str:
     """Sort key for Vietnamese names: given name first, then the rest, in the Vietnamese
     alphabet (``Ân`` after ``An``, ``Đức`` after ``Dũng``). Precomputed and indexed,
-    because MongoDB's ``vi`` collation is not available in the in-process store."""
-    words = (text(full_name) or "").split(" ")
+    because MongoDB's ``vi`` collation is not available in the in-process store. The tone
+    mark's placement does not change the order (``Hòa`` and ``Hoà`` sort as one)."""
+    words = canonical_tones(text(full_name) or "").split(" ")
     ordered = words[-1:] + words[:-1]
     parts = []
     for word in ordered:
@@ -230,6 +270,10 @@ def url(value: object) -> str | None:
     s = s.replace(" ", "")
     if _CLEAN_URL.match(s) and len(s.partition("//")[2].split("/", 1)[0].split("?", 1)[0]) <= 253:
         return s  # already canonical: _parse_url would return it unchanged (tested)
+    if "://" not in s and not s.startswith("//"):  # ``facebook.com/an``: canonical once it has https://
+        full = "https://" + s
+        if _CLEAN_URL.match(full) and len(s.split("/", 1)[0].split("?", 1)[0]) <= 253:
+            return full
     return _parse_url(s)
 
 

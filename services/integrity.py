@@ -5,7 +5,9 @@ Checked: every organisation's parent exists, no cycles, its ``scope``, ``path_na
 :func:`models.base.owned`) points to an existing organisation and carries that
 organisation's ``scope``/``org_name``/``org_key``; every site and social-network account
 belongs to an existing member and shows that member's organisation, name and position;
-every index was created (see :func:`services.db.ensure_indexes`).
+every index was created (see :func:`services.db.ensure_indexes`); every name sort key
+follows from the name it was computed from (after an upgrade that changed
+:func:`models.normalize.vn_sort_key`, such as tone-mark placement, ``--repair`` recomputes them).
 
 With ``repair=True`` the paths are recomputed top-down from the parents, records are
 brought in line with one ``update_many`` per organisation and model, accounts are
@@ -19,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mongoengine import DoesNotExist, ValidationError
+from pymongo import UpdateOne
 
-from models import Organisation, Site, SocialAccount
+from models import Organisation, Site, SocialAccount, normalize
 from models.base import OWNED
 from services import audit, db
 
@@ -115,6 +118,7 @@ def check(repair: bool = False, user: Any = None, username: str | None = None) -
                 report.repaired.append(f"{model.VERBOSE_NAME} của {orgs[org_id].code}: chép lại tổ chức.")
     for model in (Site, SocialAccount):
         _check_owner(model, report, repair)
+    _check_sort_keys(report, repair)
     for coll, name, error in db.INDEX_PROBLEMS:
         report.problems.append(f"Chỉ mục {coll}.{name} chưa tạo được: {error}")
     if repair and report.repaired:
@@ -152,3 +156,22 @@ def _check_owner(model: type, report: Report, repair: bool) -> None:
                 except (DoesNotExist, ValidationError):  # the member's own organisation is missing
                     continue
                 report.repaired.append(f"{model.VERBOSE_NAME} {row['_id']}: chép lại từ người khai.")
+
+
+def _check_sort_keys(report: Report, repair: bool) -> None:
+    """Every stored name sort key equals :func:`models.normalize.vn_sort_key` of its name;
+    repaired with one bulk write per collection (only the documents that differ)."""
+    from models import HandbookProposal, Member
+
+    for model, name, key in ((Member, "full_name", "sort_key"), (Site, "member_name", "member_sort_key"),
+                             (SocialAccount, "member_name", "member_sort_key"),
+                             (HandbookProposal, "member_name", "member_sort_key")):
+        fixes = [UpdateOne({"_id": row["_id"]}, {"$set": {key: want}})
+                 for row in model.objects.only(name, key).as_pymongo()
+                 if row.get(name) is not None and row.get(key) != (want := normalize.vn_sort_key(row[name]))]
+        if not fixes:
+            continue
+        report.problems.append(f"{model.VERBOSE_NAME}: {len(fixes)} bản ghi có khóa sắp xếp theo tên đã cũ.")
+        if repair:
+            model._get_collection().bulk_write(fixes, ordered=False)
+            report.repaired.append(f"{model.VERBOSE_NAME}: tính lại khóa sắp xếp theo tên của {len(fixes)} bản ghi.")

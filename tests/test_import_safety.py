@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 import imports
+from imports import package
 from imports.errors import Limits
 from models import SocialAccount
 from tests.fixtures.workbooks import workbook
@@ -132,6 +133,8 @@ FAR_CELLS = [
     b'<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="900000">'
     b'<x:c r="B900000"><x:v>1</x:v></x:c></x:row>',
     b'<row r="900000"><c t="str" r="C900000"><f>1+1</f><v>2</v></c></row>',
+    # a cell in another namespace: the reader takes elements by local name, so does the scan
+    b'<row r="900000"><q:c xmlns:q="urn:other" r="D900000"><q:v>1</q:v></q:c></row>',
 ]
 
 
@@ -157,6 +160,22 @@ def test_formula_in_any_attribute_order_is_never_its_cached_value(world, good, f
     sheet = sheet.replace(cell.group(0), formula.replace(b"{r}", r))
     summary = imports.run(rebuild(good, {SHEET: sheet}), "social", world.commune_a, dry_run=False)
     assert summary.created == 0 and [e["column"] for e in summary.errors] == ["(6)"]
+
+
+def test_data_validation_formulas_after_the_data_are_not_formula_cells(world, good) -> None:
+    """Ensure that the ``xm:f`` of a list validation or conditional format (in ``extLst``,
+    after ``sheetData``, as Excel writes drop-down lists) does not turn the last cell of
+    the table into a "formula" and its row into an error."""
+    ext = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+           b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+           b'<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+           b'<x14:dataValidation type="list"><x14:formula1><xm:f>Lists!$A$1:$A$9</xm:f></x14:formula1>'
+           b'<xm:sqref>E9</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(SHEET).replace(b"</worksheet>", ext + b"</worksheet>")
+    data = rebuild(good, {SHEET: sheet})
+    assert [scan.formulas for scan in package.check(data, Limits()).sheets.values()] == [set()]
+    summary = imports.run(data, "social", world.commune_a, dry_run=False)
+    assert summary.errors == [] and summary.created == 1
 
 
 def test_reader_runs_under_a_memory_ceiling(world, good) -> None:

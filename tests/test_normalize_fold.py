@@ -35,3 +35,31 @@ def test_fold_examples():
     assert normalize.fold("  ĐẶNG   Thu Hòa ") == "dang thu hoa"
     assert normalize.fold("Nguye\u0302\u0303n") == "nguyen"  # decomposed input
     assert normalize.fold(None) == ""
+
+
+_URL_CHARS = "abcAB.-/:?=&#@%_~ 0123456789" + "đ"
+
+
+_LABEL = st.text(alphabet="abcxyzAB019-", min_size=1, max_size=6)
+_HOST = st.builds(lambda labels, tld: ".".join(labels) + "." + tld, st.lists(_LABEL, min_size=1, max_size=3),
+                  st.text(alphabet="abczD0-", min_size=1, max_size=4))
+_TAIL = st.one_of(st.text(alphabet=_URL_CHARS, max_size=30),
+                  st.builds(lambda h, rest: h + rest, _HOST, st.text(alphabet="/?=&#@%_~.:aB0 -", max_size=15)))
+
+
+@settings(max_examples=800, deadline=None)
+@given(_TAIL, st.sampled_from(["", "https://", "HTTP://", "//", "www.", "http://"]))
+def test_url_fast_paths_give_what_the_parser_gives(tail, head):
+    """``normalize.url`` returns canonical addresses without parsing them: the result (or
+    the refusal) must be the full parser's."""
+    value = head + tail
+    squeezed = (normalize.text(value) or "").replace(" ", "")
+    try:
+        expected = normalize._parse_url(squeezed) if squeezed else None
+    except normalize.NormalizeError as exc:
+        expected = exc.__class__
+    try:
+        got = normalize.url.__wrapped__(value)
+    except normalize.NormalizeError as exc:
+        got = exc.__class__
+    assert got == expected
