@@ -77,7 +77,11 @@ def cpu() -> float:
 
 
 def timed(label: str, fn):
-    """(CPU seconds without the store's own, round trips, result)."""
+    """(CPU seconds without the store's own, round trips, result); memoised normalisers
+    start cold, as in a fresh worker."""
+    from models import normalize
+
+    normalize.clear_caches()
     CALLS["n"], CALLS["s"] = 0, 0.0
     start, wall = cpu(), time.perf_counter()
     result = fn()

@@ -63,3 +63,16 @@ def test_url_fast_paths_give_what_the_parser_gives(tail, head):
     except normalize.NormalizeError as exc:
         got = exc.__class__
     assert got == expected
+
+
+@settings(max_examples=800, deadline=None)
+@given(_TAIL, st.sampled_from(["", "https://", "HTTP://", "//", "www.", "http://", "https://www.", "fb.com/"]))
+def test_url_key_fast_path_gives_what_urlsplit_gives(tail, head):
+    value = head + tail
+    try:
+        canonical = normalize.url(value)
+    except normalize.NormalizeError:
+        return
+    if canonical is None:
+        return
+    assert normalize.url_key.__wrapped__(value) == normalize._key_of_parsed(canonical)
