@@ -169,9 +169,8 @@ def _load_people(plan: Plan, matched: list) -> None:
     wanted = {p.cell_id for p in new} | {son.get("organisation") for son in sons}
     cells = {o.pk: o for o in Organisation.objects(id__in=list(wanted))} if wanted else {}
     for son in sons:  # their cells from the one query above, not one query each
-        member = Member._from_son(son)
-        member._data["organisation"] = cells.get(son.get("organisation"))
-        plan.people[member.pk] = member
+        owner = Owner.of(son, cells.get(son.get("organisation")))
+        plan.people[owner.pk] = owner
     for person in new:
         # its id is chosen now, so that its records validate before it is written (on confirm)
         member = Member(id=ObjectId(), full_name=person.name, organisation=cells.get(person.cell_id),
@@ -185,6 +184,31 @@ def _load_people(plan: Plan, matched: list) -> None:
             continue
         plan.people[person] = member
         plan.new_people[person] = rows
+
+
+@dataclass(frozen=True)
+class Owner:
+    """What a stored member's records copy of them (``owner_values``), read from the stored
+    document without building a ``Member`` per person; defaults as the model's."""
+
+    pk: ObjectId
+    organisation: Organisation | None
+    scope: list
+    org_name: str | None
+    org_key: str | None
+    full_name: str | None
+    sort_key: str | None
+    position: str | None
+    owner_status: str
+    is_party_member: bool
+
+    @classmethod
+    def of(cls, son: dict, organisation: Organisation | None) -> Owner:
+        defaults = Member._fields
+        return cls(son["_id"], organisation, list(son.get("scope") or []), son.get("org_name"), son.get("org_key"),
+                   son.get("full_name"), son.get("sort_key"), son.get("position"),
+                   Member.owner_status_of(son.get("status", defaults["status"].default)),
+                   son.get("is_party_member", defaults["is_party_member"].default))
 
 
 def _load_existing(form: Form, members: set) -> dict[tuple, dict]:

@@ -26,6 +26,8 @@ from models.base import utcnow
 NON_FIELD_ERRORS = "__all__"  # where Document.validate() files the errors of clean()
 _MISSING = object()
 _PLAIN = (str, bool, int, float, dt.datetime, ObjectId)
+#: values whose validity is remembered per field (with their class: ``True == 1``)
+_MEMO_TYPES = frozenset({str, bool, int, float, dt.datetime, ObjectId})
 
 
 class Records:
@@ -38,7 +40,7 @@ class Records:
         self.dates = [n for n in ("established_on", "updated_on", "expires_on") if n in self.fields]
         self.defaults = [(n, f.default) for n, f in self.order if f.default is not None]
         self._memo: dict[tuple, object] = {}
-        self._valid: set[tuple[str, object]] = set()  # (field, value) its validator accepted
+        self._valid: set[tuple[str, type, object]] = set()  # (field, class, value) its validator accepted
         self._owners: dict[object, dict] = {}  # member id -> what its records copy of it
 
     # -- the record ---------------------------------------------------------------------
@@ -101,7 +103,9 @@ class Records:
                 if field.required and not getattr(field, "_auto_gen", False):
                     errors[name] = ValidationError("Field is required", field_name=name)
                 continue
-            if value.__class__ is str and (name, value) in valid:
+            cls = value.__class__
+            memo = cls in _MEMO_TYPES
+            if memo and (name, cls, value) in valid:
                 continue
             if value.__class__ is list and self._list_valid(name, field, value):
                 continue
@@ -113,8 +117,8 @@ class Records:
             except (ValueError, AttributeError, AssertionError) as error:
                 errors[name] = error
                 continue
-            if value.__class__ is str and len(valid) < 200_000:
-                valid.add((name, value))
+            if memo and len(valid) < 200_000:
+                valid.add((name, cls, value))
         return errors
 
     def _list_valid(self, name: str, field: BaseField, value: list) -> bool:
@@ -126,7 +130,7 @@ class Records:
             return False
         valid, inner = self._valid, field.field
         for item in value:
-            key = (name, item)
+            key = (name, item.__class__, item)
             if key in valid:
                 continue
             if item.__class__ not in (str, ObjectId):

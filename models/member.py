@@ -136,7 +136,12 @@ class Member(ScopedDocument):
 
     @property
     def owner_status(self) -> str:
-        return "departed" if self.status in LEFT_STATUSES else "current"
+        return self.owner_status_of(self.status)
+
+    @staticmethod
+    def owner_status_of(status: str | None) -> str:
+        """Whether the person's records show them in the register or gone from it."""
+        return "departed" if status in LEFT_STATUSES else "current"
 
     def roles_on(self, day: dt.datetime) -> list[str]:
         return sorted({g.role for g in self.role_grants if g.covers(day)})
@@ -189,7 +194,19 @@ class Member(ScopedDocument):
         # a new member may carry an id chosen beforehand (the import validates its records first)
         created = self.pk is None or bool(getattr(self, "_created", False))
         before = None if created else self._before_status()
-        result = super().save(*args, **kwargs)
+        # the one-holder check (``_check_grants``, run by validate inside save) and the write
+        # happen under a lock per unit and role: two officers naming two Bí thư of one cell
+        # at the same moment cannot both pass the check
+        from .locks import Busy, held
+
+        keys = {f"single-role:{(g.unit or self.organisation).pk}:{g.role}" for g in self.role_grants
+                if g.role in SINGLE_ROLES and (g.unit or self.organisation) is not None}
+        try:
+            with held(keys):
+                result = super().save(*args, **kwargs)
+        except Busy:
+            raise me.ValidationError(errors={"role_grants": "Đang có người khác cập nhật chức vụ của đơn vị này; "
+                                                            "hãy thử lại sau giây lát."}) from None
         from . import handbook
 
         handbook.after_member_saved(self, created, before)

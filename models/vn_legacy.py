@@ -162,8 +162,11 @@ def is_syllable(word: str) -> bool:
 _CP1252 = set(bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore"))
 
 
+_NOT_8BIT = re.compile("[^\x00-\xff" + re.escape("".join(sorted(_CP1252))) + "]")
+
+
 def _latin1_only(text: str) -> bool:
-    return all(ord(c) < 0x100 or c in _CP1252 for c in text)
+    return _NOT_8BIT.search(text) is None
 
 
 def evidence(text: str, encoding: str) -> int:

@@ -134,3 +134,17 @@ def test_messages_are_vietnamese_with_limits(owners):
     texts = [t for _, t in errors]
     assert "(6) Tên tài khoản: quá dài (tối đa 300 ký tự)." in texts
     assert any(t.startswith("(4) Cấp bậc, chức vụ: bắt buộc") for t in texts)  # the owner has no position
+
+
+def test_stored_owners_read_from_their_documents_copy_what_members_copy(owners, world):
+    """The plan reads stored members as plain ``Owner`` values (no document per person):
+    their records must copy exactly what they would copy of the ``Member``."""
+    from imports.plan import Owner
+
+    Member.objects(pk=owners[1].pk).update(set__status="transferred", set__left_on=dt.datetime(2025, 1, 1),
+                                           set__is_party_member=False)
+    for member in (owners[0], Member.objects.get(pk=owners[1].pk)):
+        son = Member._get_collection().find_one({"_id": member.pk})
+        owner = Owner.of(son, member.organisation)
+        assert SocialAccount.owner_values(owner) == SocialAccount.owner_values(member)
+    Member.objects(pk=owners[1].pk).update(set__status="active", unset__left_on=True, set__is_party_member=True)
