@@ -9,6 +9,9 @@ class ImportFileError(Exception):
     """The file cannot be used at all; ``str(err)`` is a Vietnamese message."""
 
 
+PASSWORD_MESSAGE = "Tệp có mật khẩu hoặc được mã hóa: hãy bỏ mật khẩu rồi lưu lại."
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = 20 * 1024 * 1024
@@ -18,3 +21,5 @@ class Limits:
     max_cells: int = 4_000_000  # dense area (rows x columns) the reader may allocate
     reader_memory: int = 2 * 1024 ** 3  # address space of the reader's child process
     reader_seconds: int = 120  # CPU time of the reader's child process
+    max_sheets: int = 256  # .xls: sheets a workbook may declare
+    xls_records: int = 3_000_000  # .xls: BIFF records the scan walks (a 20 MB file holds at most ~5M)

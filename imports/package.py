@@ -56,7 +56,12 @@ def check(data: bytes, limits: Limits) -> Package:
     if data[:8] == OLE2:
         if "_VBA_PROJECT".encode("utf-16-le") in data:
             raise ImportFileError("Tệp chứa macro không được chấp nhận: hãy lưu lại dạng .xlsx.")
-        return Package("xls")
+        from .xls_scan import scan  # here: it builds on SheetScan above
+
+        out = Package("xls", scan(data, limits))
+        for sheet, found in out.sheets.items():
+            _bound(found, sheet, limits)
+        return out
     if data[:2] != b"PK" or not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError("Tệp không phải bảng tính (.xlsx, .xls hoặc .ods).")
     try:
