@@ -81,16 +81,26 @@ def data_rows(sheet: Sheet, header: Header, limits: Limits) -> Iterator[RawRow]:
 
 
 def _merged_down(sheet: Sheet, columns: dict[int, int]) -> dict[tuple[int, int], object]:
-    """(row index, owner column) -> the value of the vertical merge that covers it."""
+    """(row index, owner column) -> the value of the vertical merge that covers it.
+
+    Merges are clipped to the rows the sheet has, and the cells they fill are counted: a
+    real table fills each owner cell once at most, so more than that (overlapping merges,
+    a crafted file) is refused instead of walked."""
     by_index = {i: n for n, i in columns.items() if n in _OWNER}
     out: dict[tuple[int, int], object] = {}
+    budget = len(_OWNER) * len(sheet.rows)
     for (r0, c0), (r1, c1) in sheet.merged:
-        if r1 <= r0 or r1 - r0 > 10_000:
+        if r1 <= r0 or r1 - r0 > 10_000 or r0 >= len(sheet.rows):
             continue
-        for c in range(c0, c1 + 1):
+        r1 = min(r1, len(sheet.rows) - 1)
+        for c in range(max(c0, 0), min(c1, max(by_index, default=-1)) + 1):
             number = by_index.get(c)
-            if number is None or r0 >= len(sheet.rows):
+            if number is None:
                 continue
+            budget -= r1 - r0
+            if budget < 0:
+                raise ImportFileError(f"Trang “{sheet.name}” có các vùng gộp ô chồng lên nhau bất thường, "
+                                      "bị từ chối vì lý do an toàn; hãy bỏ gộp ô rồi lưu lại.")
             top = sheet.rows[r0][c] if c < len(sheet.rows[r0]) else ""
             for r in range(r0 + 1, r1 + 1):
                 out[(r, number)] = top

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from .errors import ImportFileError, Limits
+from .errors import PASSWORD_MESSAGE, ImportFileError, Limits
 from .package import Package
 
 _CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_reader_child.py")
@@ -57,13 +57,15 @@ def read(data: bytes, package: Package, limits: Limits) -> Workbook:
             hidden.append(name)
             continue
         scan = package.sheets.get(name)
+        if scan is None:  # the reader found a sheet the package checks did not scan: fail closed
+            raise ImportFileError(f"Trang “{name}” của tệp không kiểm tra được (công thức, vùng dữ liệu), "
+                                  "bị từ chối vì lý do an toàn; hãy lưu lại tệp bằng Excel hoặc LibreOffice.")
         for row in rows:  # dates travel as tuples: converted in place (no second copy of the sheet)
             for i, v in enumerate(row):
                 if v.__class__ is tuple:
                     row[i] = _value(v)
         sheets.append(Sheet(name, rows,
-                            [tuple(m) for m in (merged or (scan.merged if scan else []))],
-                            scan.formulas if scan else set()))
+                            [tuple(m) for m in (merged or scan.merged)], scan.formulas))
     return Workbook(package.container, sheets, hidden)
 
 
@@ -78,7 +80,7 @@ def _reader_failure(stderr: bytes, container: str) -> str:
         return ("Tệp cần quá nhiều bộ nhớ để đọc (vùng dữ liệu khai báo quá lớn hoặc tệp bị hỏng), "
                 "bị từ chối vì lý do an toàn.")
     if "password" in text.lower() or "encrypt" in text.lower():
-        return "Tệp có mật khẩu hoặc được mã hóa: hãy bỏ mật khẩu rồi lưu lại."
+        return PASSWORD_MESSAGE
     return f"Tệp .{container} bị hỏng, không đọc được."
 
 

@@ -203,3 +203,18 @@ def test_ods_repeated_cells_refused_before_reading(world) -> None:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", content)
     refused(out.getvalue(), world, "quá lớn")
+
+
+def test_overlapping_merges_are_refused_not_walked(world) -> None:
+    """Ensure that a crafted sheet declaring the same tall merge over the owner columns
+    thousands of times (each one walked row by row) is refused, not worked through."""
+    from imports import rows as rows_stage
+    from imports.workbook import Sheet
+
+    sheet = Sheet("Thôn 1", [["", "", "", "", ""] for _ in range(2_000)],
+                  merged=[((1, 1), (1_999, 4))] * 5_000)
+    with pytest.raises(imports.ImportFileError, match="gộp ô chồng lên nhau"):
+        rows_stage._merged_down(sheet, {1: 0, 2: 1, 3: 2, 4: 3})
+    sheet.merged = [((1, 1), (5, 4)), ((6, 1), (9, 4))]  # a real table: each owner cell once
+    filled = rows_stage._merged_down(sheet, {1: 0, 2: 1, 3: 2, 4: 3})
+    assert (5, 2) in filled and (9, 4) in filled and (10, 2) not in filled

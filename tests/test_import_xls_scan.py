@@ -81,9 +81,16 @@ def test_formulas_shared_and_array_formulas_are_rejected_rows(world, xls) -> Non
 
 
 def test_without_the_scan_the_cached_values_would_be_imported(world, xls, monkeypatch) -> None:
-    """Ensure that the test above can fail: with the scan switched off (``Package("xls")`` as
-    before), LibreOffice's cached values of the same formulas pass as typed values."""
+    """Ensure that the test above can fail: with a scan that finds no formula, LibreOffice's
+    cached values of the same formulas pass as typed values; with no scan at all (``Package("xls")``
+    as before the scan existed) the reader's sheets are unchecked and the file is refused."""
+    real = package.check
     monkeypatch.setattr(package, "check", lambda data, limits: package.Package("xls"))
+    with pytest.raises(imports.ImportFileError, match="không kiểm tra được"):
+        run(xls, world, dry_run=False)
+    blind = package.Package("xls", {name: package.SheetScan(scan.max_row, scan.max_col)
+                                    for name, scan in real(xls, Limits()).sheets.items()})
+    monkeypatch.setattr(package, "check", lambda data, limits: blind)
     run(xls, world, dry_run=False)
     cached = ["facebook.com/xls.f6", "facebook.com/xls.latin", *[f"facebook.com/xls.fill{i}" for i in range(1, 4)]]
     assert SocialAccount.objects(url_key__in=cached).count() == 5
@@ -95,7 +102,7 @@ def test_scan_finds_the_readers_area_names_and_formulas(xls) -> None:
     and as compressed Latin-1 alike), its valued area is exactly the area the reader lays
     out, and its formula cells are exactly the formulas written."""
     scans = package.check(xls, Limits()).sheets
-    book = workbook.read(xls, package.Package("xls"), Limits())
+    book = workbook.read(xls, package.check(xls, Limits()), Limits())
     assert set(scans) == {MAIN, LATIN, HIDDEN} and [s.name for s in book.sheets] == [MAIN, LATIN]
     for sheet in book.sheets:
         scan = scans[sheet.name]
