@@ -28,7 +28,7 @@ OWNER_FIELDS = {"position"}
 _MESSAGES = {"String value is too long": "quá dài (tối đa {} ký tự)", "Field is required": "bắt buộc phải nhập"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Action:
     sheet: str
     excel_row: int

@@ -26,7 +26,7 @@ _TRAILER = re.compile(r"^(nguoi lap|lap bieu|t/?m\b|tm\.|xac nhan|noi nhan|ghi c
 _OWNER = (1, 2, 3, 4)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     sheet: str
     excel_row: int

@@ -75,14 +75,25 @@ def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = 
 def owned_rows(tables: list, target: Organisation, limits: Limits) -> tuple[list, vn_legacy.FileEncoding]:
     """The data rows of the sheets read, once each sheet's title block is known to be the
     target's, and the file's legacy-font evidence gathered over all of them."""
+    encoding = owned_encoding(tables, target, limits)
+    return list(data_rows(tables, limits)), encoding
+
+
+def owned_encoding(tables: list, target: Organisation, limits: Limits) -> vn_legacy.FileEncoding:
+    """Whose file (each sheet's title block), then the file's legacy-font evidence from every
+    data row: a first pass that keeps nothing, so that the rows can then be read one at a
+    time (a cell too short to decide alone follows the whole file)."""
     for _sheet, found in tables:
         people.check_owner(found.title, target)
-    raw = [r for sheet, found in tables for r in rows.data_rows(sheet, found, limits)]
     encoding = vn_legacy.FileEncoding()
-    for r in raw:
+    for r in data_rows(tables, limits):
         for value in r.cells.values():
             encoding.observe(value)
-    return raw, encoding
+    return encoding
+
+
+def data_rows(tables: list, limits: Limits):
+    return (r for sheet, found in tables for r in rows.data_rows(sheet, found, limits))
 
 
 def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
@@ -91,11 +102,10 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     book = workbook.read(data, checked, limits)
     tables, skipped = _tables(book, kind)
     form = tables[0][1].form
-    raw, encoding = owned_rows(tables, target, limits)
+    encoding = owned_encoding(tables, target, limits)
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
                                 {s.name: h.columns for s, h in tables}, encoding)
-    parsed = [parser.parse(r) for r in raw]
-    del raw
+    parsed = [parser.parse(r) for r in data_rows(tables, limits)]  # raw rows never all held
     for sheet in book.sheets:  # every cell is in ``parsed`` now: the sheets' grids can go
         sheet.rows = []
     cells = {r.cell for r in parsed if r.cell}

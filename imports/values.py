@@ -30,7 +30,7 @@ _MONTH_YEAR = re.compile(r"^\d{1,2}[/.\-](19|20)\d\d$")
 FORMULA_MESSAGE = "Ô chứa công thức; hãy nhập giá trị (dán dạng giá trị) thay vì công thức."
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     sheet: str
     excel_row: int
