@@ -34,6 +34,18 @@ def utcnow() -> dt.datetime:
 OWNED: list[type] = []
 
 
+#: functions ``f(org)`` that refresh the copies of an organisation's *name* held outside the
+#: records it owns (a document's recipient lines, a task's assigning unit); each model
+#: registers its own with :func:`follows_renames`, run by ``refresh_subtree`` on a rename
+RENAME_FOLLOWERS: list = []
+
+
+def follows_renames(fn):
+    if fn not in RENAME_FOLLOWERS:
+        RENAME_FOLLOWERS.append(fn)
+    return fn
+
+
 def owned(cls: type) -> type:
     """Class decorator: records of ``cls`` belong to their ``organisation`` and carry
     copies of it (``scope`` and, where the class has them, ``org_name``/``org_key``).

@@ -191,6 +191,7 @@ class Member(ScopedDocument):
         # a moved organisation is followed by ``refresh_subtree`` (bulk, by organisation);
         # a member's own change is copied to their few sites and accounts here
         follow = bool(self.pk) and bool(set(getattr(self, "_changed_fields", None) or []) & self._SHOWN_BY_ACCOUNTS)
+        renamed = "full_name" in (getattr(self, "_changed_fields", None) or [])
         # a new member may carry an id chosen beforehand (the import validates its records first)
         created = self.pk is None or bool(getattr(self, "_created", False))
         before = None if created else self._before_status()
@@ -216,6 +217,11 @@ class Member(ScopedDocument):
             for model in (Site, SocialAccount):
                 for doc in model.objects(member=self):
                     doc.save_legacy() if doc.quality_issues else doc.save()
+        if follow and renamed:
+            from .party_tasks import Task
+
+            for task in Task.objects(member=self):  # the name shown and searched on their tasks
+                task.save()
         return result
 
     def _before_status(self) -> str | None:

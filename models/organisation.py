@@ -10,7 +10,7 @@ from bson import ObjectId
 
 from . import normalize
 from .audit import AuditEntry
-from .base import OWNED, utcnow
+from .base import OWNED, RENAME_FOLLOWERS, utcnow
 
 KINDS = [("committee", "Đảng bộ"), ("cell", "Chi bộ")]
 LEVELS = [
@@ -213,6 +213,8 @@ def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
         for model in OWNED:
             if model.NAME_IN_SEARCH_KEYS:
                 out.updates += rekey(model, model.objects(organisation=root.pk))
+        for follow in RENAME_FOLLOWERS:
+            out.updates += follow(root) or 0
     if old_scope is not None and old_scope != list(root.scope):
         gone = [a for a in old_scope if a not in root.scope]
         if gone:  # entries by an actor up the old branch (outside the subtree) stay theirs

@@ -13,7 +13,7 @@ import datetime as dt
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument, owned
+from .base import Rule, ScopedDocument, follows_renames, owned
 from .member import Member
 from .organisation import Organisation
 
@@ -104,3 +104,10 @@ class Task(ScopedDocument):
 
     def compute_keys(self) -> None:
         self.search_keys = normalize.search_tokens(self.title, self.member_name, self.org_name)
+
+
+@follows_renames
+def _assigner_follows(org: Organisation) -> int:
+    """A renamed unit's name on the tasks it assigned."""
+    Task.objects(assigned_by=org.pk).update(set__assigned_by_name=org.name)
+    return 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument, owned
+from .base import Rule, ScopedDocument, follows_renames, owned
 from .member import Member
 from .organisation import Organisation
 
@@ -223,3 +223,11 @@ class Meeting(_OrgOwned):
 
     def _search_text(self) -> list[object]:
         return [self.org_name, self.topic]
+
+
+@follows_renames
+def _recipients_follow(org: Organisation) -> int:
+    """A renamed unit's name on the recipient lines of the documents sent to it (one
+    update: the positional ``$`` names the unit's own line of each document)."""
+    PartyDocument.objects(recipients__organisation=org.pk).update(set__recipients__S__org_name=org.name)
+    return 1
