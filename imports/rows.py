@@ -35,7 +35,9 @@ class RawRow:
     record_id: str | None = None  # from the export's hidden identity column
 
 
-def data_rows(sheet: Sheet, header: Header, limits: Limits) -> Iterator[RawRow]:
+def data_rows(sheet: Sheet, header: Header, limits: Limits, release: bool = False) -> Iterator[RawRow]:
+    """The table's data rows, in order. ``release``: each grid row is dropped once read (the
+    last pass over a sheet: the grid and the parsed rows are then never both whole)."""
     form, columns = header.form, header.columns
     key = form.key_column
     down = _merged_down(sheet, columns)
@@ -44,8 +46,11 @@ def data_rows(sheet: Sheet, header: Header, limits: Limits) -> Iterator[RawRow]:
     headers: dict[object, bool] = {}  # (3)'s text -> a header repeated on a new page?
     after_signature = False
     count = 0
-    for index in range(header.row, len(sheet.rows)):
-        row = sheet.rows[index]
+    grid = sheet.rows
+    for index in range(header.row, len(grid)):
+        row = grid[index]
+        if release:
+            grid[index] = ()
         excel_row = index + 1
         if len(row) >= width:
             values = {n: row[i] for n, i in items}

@@ -92,8 +92,8 @@ def owned_encoding(tables: list, target: Organisation, limits: Limits) -> vn_leg
     return encoding
 
 
-def data_rows(tables: list, limits: Limits):
-    return (r for sheet, found in tables for r in rows.data_rows(sheet, found, limits))
+def data_rows(tables: list, limits: Limits, release: bool = False):
+    return (r for sheet, found in tables for r in rows.data_rows(sheet, found, limits, release))
 
 
 def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
@@ -105,7 +105,7 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     encoding = owned_encoding(tables, target, limits)
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
                                 {s.name: h.columns for s, h in tables}, encoding)
-    parsed = [parser.parse(r) for r in data_rows(tables, limits)]  # raw rows never all held
+    parsed = [parser.parse(r) for r in data_rows(tables, limits, release=True)]  # raw rows never all held
     for sheet in book.sheets:  # every cell is in ``parsed`` now: the sheets' grids can go
         sheet.rows = []
     cells = {r.cell for r in parsed if r.cell}
