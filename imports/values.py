@@ -27,6 +27,7 @@ _GLUED_ROLE = re.compile(r"^(?P<url>\S+?)[-–](?P<role>[^/\-–]{2,60})$", re.S
 _URLISH = re.compile(r"(?:https?://|www\.|\b[\w-]+\.(?:com|vn|net|org|me|gov|edu|info)\b)", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _MONTH_YEAR = re.compile(r"^\d{1,2}[/.\-](19|20)\d\d$")
+_MISSING = object()
 FORMULA_MESSAGE = "Ô chứa công thức; hãy nhập giá trị (dán dạng giá trị) thay vì công thức."
 
 
@@ -57,30 +58,43 @@ class ValueParser:
             match = _LABEL_NUMBER.match(rule.label)
             if match:
                 self.numbers.setdefault(name, int(match[1]))
-        self._cache: dict[tuple[str, object], object] = {}
+        self._caches: dict[str, dict] = {}  # normaliser name -> {raw: value or NormalizeError}
         self._converted: dict[str, tuple[str, str | None]] = {}
         self.data_columns = [c for c in form.columns if c.number != 1]  # (1) STT is not stored
+        # what the row loop needs of each column and rule, looked up once
+        self._plan = [(c.number, c.kind, c.field, c) for c in self.data_columns]
+        self._rules = [(name, rule, self.numbers.get(name), self.numbers.get(name, 0))
+                       for name, rule in self.rules.items() if name not in ("url", "admin_role")]
 
     def parse(self, raw: RawRow) -> Row:
         row = Row(raw.sheet, raw.excel_row, record_id=raw.record_id)
-        formulas = self.formulas.get(raw.sheet) or ()
-        where = self.columns.get(raw.sheet, {})
-        for column in self.data_columns:
-            value = raw.cells.get(column.number, "")
-            if formulas and (raw.excel_row, where.get(column.number)) in formulas or (
-                    isinstance(value, str) and value.lstrip().startswith("=")):
-                row.errors.append((column.number, f"({column.number}) {column.header}: {FORMULA_MESSAGE}"))
+        formulas = self.formulas.get(raw.sheet)
+        where = self.columns.get(raw.sheet, {}) if formulas else None
+        cells, values, converted_memo = raw.cells, row.values, self._converted
+        for number, kind, name, column in self._plan:
+            value = cells.get(number, "")
+            if formulas and (raw.excel_row, where.get(number)) in formulas:
+                row.errors.append((number, f"({number}) {column.header}: {FORMULA_MESSAGE}"))
                 continue
-            if isinstance(value, str) and not value.isascii():
-                converted = self._converted.get(value)
-                if converted is None:  # names, cells, positions repeat: each text once
-                    converted = self.encoding.convert(value)
-                    if len(self._converted) < 50_000:
-                        self._converted[value] = converted
-                value, found = converted
-                if found:
-                    row.converted[column.number] = found
-            self._read(row, column, _plain(value))
+            if value.__class__ is str:
+                if value and (value[0] == "=" or value[0].isspace()) and value.lstrip().startswith("="):
+                    row.errors.append((number, f"({number}) {column.header}: {FORMULA_MESSAGE}"))
+                    continue
+                if not value.isascii():
+                    converted = converted_memo.get(value)
+                    if converted is None:  # names, cells, positions repeat: each text once
+                        converted = self.encoding.convert(value)
+                        if len(converted_memo) < 50_000:
+                            converted_memo[value] = converted
+                    value, found = converted
+                    if found:
+                        row.converted[number] = found
+            elif value.__class__ is float and value.is_integer() and abs(value) < 1e15:
+                value = int(value)  # whole numbers as a person typed them, without ``.0``
+            if kind == "text" or kind == "position":
+                values[name] = None if value == "" else value
+            else:
+                self._read(row, column, value)
         self._apply_rules(row)
         if self.form.kind == "social":
             self._link(row)
@@ -105,19 +119,19 @@ class ValueParser:
 
     def _apply_rules(self, row: Row) -> None:
         values = row.values
-        flagged = {col for col, _ in row.errors}  # one reason per cell: a formula is not also "missing"
-        for name, rule in self.rules.items():
-            if self.numbers.get(name) in flagged or name in ("url", "admin_role"):
+        flagged = {col for col, _ in row.errors} if row.errors else ()  # one reason per cell
+        for name, rule, number, column in self._rules:
+            if flagged and number in flagged:
                 continue
             raw = values.get(name)
-            if rule.normalizer is not None and raw not in (None, "", []):
+            if rule.normalizer is not None and raw is not None and raw != "" and raw != []:
                 try:
                     raw = values[name] = self._normalise(name, rule.normalizer, raw)
                 except normalize.NormalizeError as exc:
-                    row.errors.append((self.numbers.get(name, 0), f"{rule.label}: {exc}"))
+                    row.errors.append((column, f"{rule.label}: {exc}"))
                     continue
-            if rule.required and raw in (None, "", []):
-                row.errors.append((self.numbers.get(name, 0), f"{rule.label}: bắt buộc phải nhập."))
+            if rule.required and (raw is None or raw == "" or raw == []):
+                row.errors.append((column, f"{rule.label}: bắt buộc phải nhập."))
 
     def _link(self, row: Row) -> None:
         if 7 in {col for col, _ in row.errors}:
@@ -130,16 +144,24 @@ class ValueParser:
             row.errors.append((7, f"(7) Đường dẫn: {exc}"))
 
     def _normalise(self, name: str, normalizer, raw: object) -> object:
-        key = (name, raw)
-        if key not in self._cache:
+        """``normalizer(raw)``, once per distinct value of a column (keyed with the value's
+        class: ``True``, ``1`` and ``1.0`` read differently)."""
+        cache = self._caches.get(name)
+        if cache is None:
+            cache = self._caches[name] = {}
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        try:
+            value = cache.get(key, _MISSING)
+        except TypeError:  # an unhashable value
+            return normalizer(raw)
+        if value is _MISSING:
             try:
-                self._cache[key] = normalizer(raw)
+                value = normalizer(raw)
             except normalize.NormalizeError as exc:
-                self._cache[key] = exc
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-                return self._normalise(name, normalizer, raw)
-        value = self._cache[key]
+                value = exc
+            if len(cache) > 50_000:
+                cache.clear()
+            cache[key] = value
         if isinstance(value, normalize.NormalizeError):
             raise value
         return value
