@@ -173,10 +173,13 @@ class _Known:
 def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None) -> Summary:
     """Read, check and plan the roster; unless ``dry_run``, write it (under the import lock)."""
     limits = limits or Limits()
-    if dry_run:
-        return _run(data, target, limits, True)
-    with import_lock():
-        return _run(data, target, limits, False)
+    try:
+        if dry_run:
+            return _run(data, target, limits, True)
+        with import_lock():
+            return _run(data, target, limits, False)
+    finally:
+        normalize.clear_caches()  # the memos served this file; a worker keeps none of it
 
 
 def _tables(book: workbook.Workbook) -> tuple[list[tuple[workbook.Sheet, Header]], list[str]]:

@@ -16,7 +16,7 @@ import gc
 import hashlib
 from dataclasses import dataclass, field
 
-from models import ImportLog, Organisation, vn_legacy
+from models import ImportLog, Organisation, normalize, vn_legacy
 
 from . import header, package, people, plan, rows, values, workbook, write
 from .errors import ImportFileError, Limits
@@ -68,6 +68,7 @@ def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = 
         with import_lock():
             return _run(data, kind, target, limits, resolutions, dry_run=False)
     finally:
+        normalize.clear_caches()  # the memos served this file; a worker keeps none of it
         if collecting:
             gc.enable()
 

@@ -464,7 +464,7 @@ def search_tokens(*values: object, prefixes: bool = True) -> list[str]:
     return sorted(out)
 
 
-@functools.lru_cache(maxsize=65536, typed=True)  # typed: 1, 1.0 and True fold differently
+@functools.lru_cache(maxsize=16384, typed=True)  # typed: 1, 1.0 and True fold differently
 def _value_tokens(value: object, prefixes: bool) -> frozenset[str]:
     """The tokens of one value (memoised: names, cells and purposes repeat on every row)."""
     out: set[str] = set()

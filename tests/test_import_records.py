@@ -148,3 +148,18 @@ def test_stored_owners_read_from_their_documents_copy_what_members_copy(owners, 
         owner = Owner.of(son, member.organisation)
         assert SocialAccount.owner_values(owner) == SocialAccount.owner_values(member)
     Member.objects(pk=owners[1].pk).update(set__status="active", unset__left_on=True, set__is_party_member=True)
+
+
+def test_an_import_leaves_no_memo_behind_in_the_worker(world):
+    """The normalisers' memos serve one file: after the import the worker holds none of
+    its addresses, names or tokens (a 100,000-row file would otherwise stay in memory)."""
+    import imports
+    from models import normalize
+    from tests.fixtures.workbooks import workbook
+    from tests.test_import_reading import social_row
+
+    normalize.url("facebook.com/warm.up")
+    summary = imports.run(workbook("social", [social_row(c7="facebook.com/an.memo")]), "social", world.commune_a)
+    assert summary.created == 1
+    assert [c.cache_info().currsize for c in normalize._CACHES] == [0] * len(normalize._CACHES)
+    assert normalize._value_tokens.cache_info().currsize == 0
