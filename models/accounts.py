@@ -55,6 +55,9 @@ class _Owned(ScopedDocument):
         for name, value in self.stamp(self._data, getattr(self.member, "pk", None),
                                       "updated_on" in (getattr(self, "_changed_fields", None) or ())).items():
             setattr(self, name, value)
+        errors = self.check_after(self._data)
+        if errors:
+            raise me.ValidationError(errors=errors)
 
     # The rules below work on plain field values (``Document._data``, or an imported
     # record before it is a document): the model and the import share one implementation.
@@ -194,12 +197,6 @@ class Site(_Owned):
     def __str__(self) -> str:
         return f"{self.site_name} ({self.domain})"
 
-    def clean(self) -> None:
-        super().clean()
-        errors = self.check_after(self._data)
-        if errors:
-            raise me.ValidationError(errors=errors)
-
     @classmethod
     def check_after(cls, data: dict) -> dict[str, str] | None:
         end, start = data.get("expires_on"), data.get("established_on")
@@ -209,11 +206,7 @@ class Site(_Owned):
 
     @classmethod
     def keys_of(cls, data: dict) -> dict[str, object]:
-        domain = data.get("domain")
-        try:
-            key = normalize.url_key(domain) if domain else None
-        except normalize.NormalizeError:
-            key = normalize.fold(domain)
+        key = normalize.address_key(data.get("domain"))
         out = super().keys_of(dict(data, domain_key=key))  # the search keys include the domain key
         out["domain_key"] = key
         return out
@@ -273,12 +266,6 @@ class SocialAccount(_Owned):
             return f"{self.url} ({self.admin_role})"
         return self.url or ""
 
-    def clean(self) -> None:
-        super().clean()
-        errors = self.check_after(self._data)
-        if errors:
-            raise me.ValidationError(errors=errors)
-
     @classmethod
     def check_after(cls, data: dict) -> dict[str, str] | None:
         platform, url = data.get("platform"), data.get("url")
@@ -295,11 +282,7 @@ class SocialAccount(_Owned):
 
     @classmethod
     def keys_of(cls, data: dict) -> dict[str, object]:
-        url = data.get("url")
-        try:
-            key = normalize.url_key(url) if url else None
-        except normalize.NormalizeError:
-            key = normalize.fold(url)
+        key = normalize.address_key(data.get("url"))
         out = super().keys_of(dict(data, url_key=key))  # the search keys include the URL key
         out["url_key"] = key
         return out
