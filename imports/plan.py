@@ -63,15 +63,8 @@ class Plan:
 
 def natural_key(form: Form, person: object, values: dict) -> tuple:
     if form.kind == "sites":
-        return person, _key(values.get("domain"))
-    return person, values.get("platform"), _key(values.get("url"))
-
-
-def _key(value: object) -> str | None:
-    try:
-        return normalize.url_key(value)
-    except normalize.NormalizeError:
-        return normalize.fold(value)
+        return person, normalize.address_key(values.get("domain"))
+    return person, values.get("platform"), normalize.address_key(values.get("url"))
 
 
 def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,

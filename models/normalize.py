@@ -348,6 +348,17 @@ def url_key(value: object) -> str | None:
     return _key_of_parsed(u)
 
 
+def address_key(value: object) -> str | None:
+    """The key an address is compared and kept unique on: :func:`url_key`, or the folded
+    text of a value that is no valid address (kept as typed by a legacy record)."""
+    if value in (None, ""):
+        return None
+    try:
+        return url_key(value)
+    except NormalizeError:
+        return fold(value)
+
+
 def _key_of_parsed(u: str) -> str:
     parts = urlsplit(u)
     host = (parts.hostname or "").lower()
