@@ -34,17 +34,26 @@ def import_form(kind: str, path: str, org_code: str, dry_run: bool, as_json: boo
     org = Organisation.objects(code=org_code.strip().upper()).first()
     if org is None:
         raise _Unusable(f"Không tìm thấy tổ chức mã {org_code}.")
+    summary = run_file(path, org, dry_run, as_json, lambda data: imports.run(data, kind, org, dry_run=dry_run))
+    if summary is not None:
+        _print(summary, org)
+
+
+def run_file(path: str, org: Organisation, dry_run: bool, as_json: bool, run) -> imports.Summary | None:
+    """The command-line import of one file, whatever it holds (forms, roster): read it,
+    ``run(data)``, keep a trace of a confirmed import, print the JSON contract when asked
+    (then None is returned); an unusable file exits 2 with the Vietnamese reason."""
     data = _read(path)
     try:
-        summary = imports.run(data, kind, org, dry_run=dry_run)
+        summary = run(data)
     except imports.ImportFileError as exc:
         raise _Unusable(str(exc)) from None
     if not dry_run:
         imports.record(summary, org, data, os.path.basename(path), source="cli")
     if as_json:
         click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
-        return
-    _print(summary, org)
+        return None
+    return summary
 
 
 def _read(path: str) -> bytes:

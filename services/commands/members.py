@@ -4,19 +4,15 @@ JSON contract and exit codes as ``flask forms import``."""
 
 from __future__ import annotations
 
-import json
-import os
-
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-import imports
 from imports import roster
 from services import lists
 
 from .forms_export import find_org, find_user, write_atomically
-from .forms_import import _read, _Unusable
+from .forms_import import _Unusable, run_file
 
 members = AppGroup("members", help="Danh sách cán bộ, đảng viên: nhập, xuất Excel.")
 
@@ -32,15 +28,8 @@ def import_roster(path: str, org_code: str, dry_run: bool, as_json: bool) -> Non
         org = find_org(org_code)
     except click.ClickException as exc:
         raise _Unusable(exc.message) from None
-    data = _read(path)
-    try:
-        summary = roster.run(data, org, dry_run=dry_run)
-    except imports.ImportFileError as exc:
-        raise _Unusable(str(exc)) from None
-    if not dry_run:
-        imports.record(summary, org, data, os.path.basename(path), source="cli")
-    if as_json:
-        click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+    summary = run_file(path, org, dry_run, as_json, lambda data: roster.run(data, org, dry_run=dry_run))
+    if summary is None:
         return
     head = "Kiểm tra (không ghi)" if dry_run else "Đã nhập"
     click.echo(f"{head} danh sách cán bộ, đảng viên vào {org.name}: {summary.rows} dòng — thêm mới {summary.created}, "
