@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from models.locks import Busy, held
+from models.locks import held
 
 from .errors import ImportFileError
 
@@ -24,14 +24,7 @@ def import_lock(timeout: float = 120.0, key: str = "imports") -> Iterator[None]:
     if not _local.acquire(timeout=timeout):
         raise ImportFileError(BUSY)
     try:
-        try:
-            lock = held([key], timeout=timeout, stale=STALE)
-            lock.__enter__()
-        except Busy:
-            raise ImportFileError(BUSY) from None
-        try:
+        with held([key], timeout=timeout, stale=STALE, busy=lambda: ImportFileError(BUSY)):
             yield
-        finally:
-            lock.__exit__(None, None, None)
     finally:
         _local.release()

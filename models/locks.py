@@ -14,7 +14,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from mongoengine.errors import NotUniqueError
@@ -33,12 +33,17 @@ def holder() -> str:
 
 @contextmanager
 def held(keys: Iterable[str], *, timeout: float = 10.0, stale: dt.timedelta = dt.timedelta(minutes=2),
-         ) -> Iterator[None]:
-    """Hold every named lock (taken in sorted order: two holders never wait on each other)."""
+         busy: Callable[[], Exception] = Busy) -> Iterator[None]:
+    """Hold every named lock (taken in sorted order: two holders never wait on each other).
+    A lock still held by another after ``timeout`` raises ``busy()`` (the caller's own
+    message), before the body runs."""
     me, taken = holder(), []
     try:
         for key in sorted(set(keys)):
-            acquire(key, me, timeout, stale)
+            try:
+                acquire(key, me, timeout, stale)
+            except Busy:
+                raise busy() from None
             taken.append(key)
         yield
     finally:

@@ -198,16 +198,13 @@ class Member(ScopedDocument):
         # the one-holder check (``_check_grants``, run by validate inside save) and the write
         # happen under a lock per unit and role: two officers naming two Bí thư of one cell
         # at the same moment cannot both pass the check
-        from .locks import Busy, held
+        from .locks import held
 
         keys = {f"single-role:{(g.unit or self.organisation).pk}:{g.role}" for g in self.role_grants
                 if g.role in SINGLE_ROLES and (g.unit or self.organisation) is not None}
-        try:
-            with held(keys):
-                result = super().save(*args, **kwargs)
-        except Busy:
-            raise me.ValidationError(errors={"role_grants": "Đang có người khác cập nhật chức vụ của đơn vị này; "
-                                                            "hãy thử lại sau giây lát."}) from None
+        with held(keys, busy=lambda: me.ValidationError(errors={"role_grants": (
+                "Đang có người khác cập nhật chức vụ của đơn vị này; hãy thử lại sau giây lát.")})):
+            result = super().save(*args, **kwargs)
         from . import handbook
 
         handbook.after_member_saved(self, created, before)
