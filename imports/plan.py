@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import bson
 from bson import ObjectId
 from mongoengine import ValidationError
 
@@ -25,6 +26,8 @@ from .values import Row
 
 #: fields that come from the person, not the record (copied from ``Member`` on save)
 OWNER_FIELDS = {"position"}
+#: what a kept action still shows of its row (the record's address; see admin.imports)
+_SHOWN = ("url", "domain")
 _MESSAGES = {"String value is too long": "quá dài (tối đa {} ký tự)", "Field is required": "bắt buộc phải nhập"}
 
 
@@ -37,8 +40,12 @@ class Action:
     values: dict[str, object]
     existing: ObjectId | None = None
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # field -> (before, after)
-    son: dict | None = None  # the validated record as stored (create/update)
+    son: bytes | None = None  # the validated record as stored (create/update), BSON-encoded
     name: str = ""  # the person as the file names them
+
+    def record(self) -> dict:
+        """The validated record, as it is written."""
+        return bson.decode(self.son)
 
 
 @dataclass
@@ -71,7 +78,8 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
           resolutions: dict[str, str] | None = None, *, keep: bool = True) -> Plan:
     """Match, classify and validate every row (bulk look-ups: a constant number of queries).
     ``keep``: keep the validated records for the write (the preview validates the same way
-    and drops them: it needs only what they change)."""
+    and drops them: it needs only what they change). With ``keep`` the rows are consumed:
+    each row's values are dropped once its record is built (see ``_add``)."""
     plan = Plan(form, target, records=Records(form.model), keep=keep)
     matched: list[tuple[Row, object]] = []
     identities = _identities(form, target, rows)
@@ -229,7 +237,12 @@ def _add(plan: Plan, row: Row, person: object, stored: dict | None) -> None:
         if error is not None:
             plan.reject(row.sheet, row.excel_row, messages(error, form.model, _numbers(form)))
             return
-        action.son = son if plan.keep else None
+        # kept as the BSON the server receives: a third of the memory of the dict (a confirm
+        # holds every record of the file until the write), and the same values (datetimes
+        # in milliseconds, as MongoDB stores them)
+        action.son = bson.encode(son) if plan.keep else None
+    if plan.keep:  # the confirm writes the record and reports counts: the row's values can go
+        row.values = action.values = {k: values[k] for k in _SHOWN if k in values}
     plan.actions.append(action)
 
 

@@ -28,6 +28,10 @@ _MISSING = object()
 _PLAIN = (str, bool, int, float, dt.datetime, ObjectId)
 #: values whose validity is remembered per field (with their class: ``True == 1``)
 _MEMO_TYPES = frozenset({str, bool, int, float, dt.datetime, ObjectId})
+#: entries per memo: a file's repeated values (cells, positions, platforms, dates, a scope)
+#: come early and stay; past the cap, new values are checked but not remembered (a memo of
+#: every unique address would only cost memory)
+_MEMO_SIZE = 20_000
 
 
 class Records:
@@ -117,7 +121,7 @@ class Records:
             except (ValueError, AttributeError, AssertionError) as error:
                 errors[name] = error
                 continue
-            if memo and len(valid) < 200_000:
+            if memo and len(valid) < _MEMO_SIZE:
                 valid.add((name, cls, value))
         return errors
 
@@ -139,7 +143,7 @@ class Records:
                 inner._validate(item)
             except (ValidationError, ValueError, AttributeError, AssertionError):
                 return False
-            if len(valid) < 200_000:
+            if len(valid) < _MEMO_SIZE:
                 valid.add(key)
         return True
 
@@ -187,7 +191,7 @@ class Records:
                 hit = normalizer(raw)
             except normalize.NormalizeError as exc:
                 hit = exc
-            if len(self._memo) < 200_000:
+            if len(self._memo) < _MEMO_SIZE:
                 self._memo[key] = hit
         if isinstance(hit, normalize.NormalizeError):
             raise hit

@@ -67,14 +67,14 @@ def _insert(plan: Plan, actions: list) -> tuple[int, int]:
     keys = ("member", "domain_key") if plan.form.kind == "sites" else ("member", "platform", "url_key")
     ops = []
     for action in actions:
-        son = action.son  # the owner's id was chosen when the plan was made
+        son = action.record()  # the owner's id was chosen when the plan was made
         ops.append(UpdateOne({k: son.get(k) for k in keys}, {"$setOnInsert": son}, upsert=True))
     inserted = _bulk(plan.form.model, ops, "upserted_count")
     return inserted, len(ops) - inserted
 
 
 def _replace(plan: Plan, actions: list) -> int:
-    ops = [ReplaceOne({"_id": a.existing}, a.son) for a in actions]
+    ops = [ReplaceOne({"_id": a.existing}, a.record()) for a in actions]
     done = _bulk(plan.form.model, ops, "matched_count")
     if done < len(ops):  # removed meanwhile: nothing to update, nothing lost
         still = {d["_id"] for d in plan.form.model._get_collection().find(

@@ -26,12 +26,16 @@ class NormalizeError(ValueError):
 _SPACES = re.compile(r"\s+")
 
 _HASHABLE = (str, int, float, type(None))
+#: entries per memo: what repeats in a file (cells, positions, platforms, dates) and a
+#: row's own value met again by the next normaliser (address -> key -> search tokens);
+#: a larger memo only keeps the file's unique values (memory, no hits)
+_MEMO_SIZE = 4096
 
 
 def _pure(fn):
     """Memoise a pure one-argument normaliser: imports call the same few on every row
     (an address is normalised, then keyed, then searched). Errors are not cached."""
-    cached = functools.lru_cache(maxsize=65536, typed=True)(fn)
+    cached = functools.lru_cache(maxsize=_MEMO_SIZE, typed=True)(fn)
 
     @functools.wraps(fn)
     def call(value):

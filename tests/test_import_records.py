@@ -163,3 +163,52 @@ def test_an_import_leaves_no_memo_behind_in_the_worker(world):
     assert summary.created == 1
     assert [c.cache_info().currsize for c in normalize._CACHES] == [0] * len(normalize._CACHES)
     assert normalize._value_tokens.cache_info().currsize == 0
+
+
+def test_memos_are_bounded_whatever_the_file_holds(owners, monkeypatch):
+    """A file of unique addresses checks every one but remembers at most the cap (a memo of
+    a 100,000-row file's addresses would only cost memory); repeated values stay known."""
+    import imports.records as records_module
+
+    monkeypatch.setattr(records_module, "_MEMO_SIZE", 50)
+    records = Records(SocialAccount)
+    for i in range(200):
+        son, error = records.build(None, {"platform": "Facebook", "url": f"https://facebook.com/nguoi.{i}",
+                                          "account_name": f"Người {i}", "link_type": "personal", "purpose": "Tuyên truyền"},
+                                   owners[0], frozenset(OWNER_FIELDS))
+        assert error is None and son["url"] == f"https://facebook.com/nguoi.{i}"
+    assert len(records._memo) <= 50 and len(records._valid) <= 50
+    assert ("platform", str, "Facebook") in records._valid  # seen first, kept
+    son, error = records.build(None, {"platform": "Facebook", "url": "https://facebook.com/" + "a" * 1000,
+                                      "link_type": "personal"}, owners[0], frozenset(OWNER_FIELDS))
+    assert error is not None  # past the cap, values are still checked
+
+
+def test_a_confirm_keeps_each_record_as_the_bson_it_writes(world):
+    """The confirm holds every validated record until the write: as BSON bytes (a third of
+    the memory of a dict), decoded to exactly the values validated; the row's values are
+    dropped but for the address the result shows."""
+    from imports import people, plan, service
+    from imports.errors import Limits
+    from imports.values import ValueParser
+    from tests.fixtures.workbooks import workbook
+    from tests.test_import_reading import social_row
+
+    data = workbook("social", [social_row(c7="facebook.com/an.bson")])
+    limits = Limits()
+    book = service.workbook.read(data, service.package.check(data, limits), limits)
+    tables, _ = service._tables(book, "social")
+    encoding = service.owned_encoding(tables, world.commune_a, limits)
+    parser = ValueParser(tables[0][1].form, {s.name: s.formulas for s, _ in tables},
+                         {s.name: h.columns for s, h in tables}, encoding)
+    rows = [parser.parse(r) for r in service.data_rows(tables, limits)]
+    matcher = people.Matcher(world.commune_a, {r.cell for r in rows}, {r.person for r in rows})
+    shown = plan.build(tables[0][1].form, world.commune_a, rows, matcher, keep=False)
+    kept = plan.build(tables[0][1].form, world.commune_a, rows, matcher, keep=True)  # consumes the rows
+    assert not kept.errors, kept.errors
+    action = kept.actions[0]
+    assert isinstance(action.son, bytes) and shown.actions[0].son is None
+    record = action.record()
+    assert record["url"] == "https://facebook.com/an.bson" and record["url_key"] == "facebook.com/an.bson"
+    assert action.values == {"url": "https://facebook.com/an.bson"}
+    assert "account_name" in shown.actions[0].values
