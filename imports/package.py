@@ -13,6 +13,7 @@ terabytes); the reader itself then runs under a memory ceiling (:mod:`imports.wo
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -186,59 +187,92 @@ _AFTER_DATA = frozenset({
     "legacyDrawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst"})
 
 
+def _column_table() -> dict[str, int]:
+    """Every column's letters (``A`` … ``XFD``) -> 0-based index: the scan's fast path."""
+    table, letters = {}, [chr(c) for c in range(65, 91)]
+    for width in (1, 2, 3):
+        for combo in itertools.product(letters, repeat=width):
+            name = "".join(combo)
+            index = column_index(name)
+            if index < 16384:
+                table[name] = index
+    return table
+
+
+_DIGITS = "0123456789"
+
+
 class _XlsxSheet:
     """Cells with a value (``v``, ``is`` or ``f`` child), wherever their ``r`` sits.
 
     Elements are taken by local name whatever their prefix or namespace, as the reader
     (calamine) takes them: a cell in an odd namespace still counts towards the area. One
-    start-element callback per element and nothing else (the hot loop of the package
-    stage: no namespace processing, no end callback)."""
+    start-element callback per element and nothing else: this is the hot loop of the
+    package stage (a 100,000-row sheet has millions of elements), so the callback is a
+    closure over local state, tests the frequent unprefixed names first and reads a
+    plain ``B7`` reference by table look-up; anything else (``$B$7``, lower case, a
+    prefix) takes the general path."""
+
+    _COLUMNS = None
 
     def __init__(self) -> None:
-        self.scan = SheetScan()
-        self.row = 0
-        self.col = -1
-        self.after_data = False
+        self.scan = scan = SheetScan()
+        columns = _XlsxSheet._COLUMNS
+        if columns is None:
+            columns = _XlsxSheet._COLUMNS = _column_table()
+        formulas = scan.formulas
+        row, col, max_row, max_col, after_data = 0, -1, 0, 0, False
 
-    def start(self, name: str, attrs: dict) -> None:
-        if ":" in name:
-            name = name.rpartition(":")[2]
-        if name == "c":
-            r = attrs.get("r")
-            ref = _ref(r) if r is not None else None
-            if ref is None:
-                self.col += 1
-            else:
-                self.row, self.col = ref
-        elif name == "v" or name == "is":
-            self._valued()
-        elif name == "row":
-            r = attrs.get("r")
-            self.row = int(r) if r and r.isdigit() and len(r) < 9 else self.row + 1
-            self.col = -1
-        elif name == "f":
-            self._valued()
-            if self.after_data:
+        def start(name: str, attrs: dict) -> None:
+            nonlocal row, col, max_row, max_col, after_data
+            if name == "c":
+                r = attrs.get("r")
+                if r is None:
+                    col += 1
+                    return
+                letters = r.rstrip(_DIGITS)
+                column = columns.get(letters)
+                if column is not None and 0 < len(r) - len(letters) < 8:
+                    row, col = int(r[len(letters):]), column
+                    return
+                ref = _ref(r)
+                if ref is None:
+                    col += 1
+                else:
+                    row, col = ref
+            elif name == "v" or name == "is":
+                if row > max_row:
+                    max_row = scan.max_row = row
+                if col >= max_col:
+                    max_col = scan.max_col = col + 1
+            elif name == "t":
                 return
-            scan = self.scan
-            scan.formulas.add((self.row, self.col))
-            area = attrs.get("ref", "")  # array formula: the whole range is computed
-            if attrs.get("t") == "array" and ":" in area:
-                first, last = (_ref(p) for p in area.split(":", 1))
-                if first and last and (last[0] - first[0] + 1) * (last[1] - first[1] + 1) <= 100_000:
-                    scan.formulas.update((r, c) for r in range(first[0], last[0] + 1)
-                                         for c in range(first[1], last[1] + 1))
-        elif name == "sheetData":
-            self.after_data = False
-        elif name in _AFTER_DATA:
-            self.after_data = True
+            elif name == "row":
+                r = attrs.get("r")
+                row = int(r) if r and r.isascii() and r.isdigit() and len(r) < 9 else row + 1
+                col = -1
+            elif name == "f":
+                if row > max_row:
+                    max_row = scan.max_row = row
+                if col >= max_col:
+                    max_col = scan.max_col = col + 1
+                if after_data:
+                    return
+                formulas.add((row, col))
+                area = attrs.get("ref", "")  # array formula: the whole range is computed
+                if attrs.get("t") == "array" and ":" in area:
+                    first, last = (_ref(p) for p in area.split(":", 1))
+                    if first and last and (last[0] - first[0] + 1) * (last[1] - first[1] + 1) <= 100_000:
+                        formulas.update((r, c) for r in range(first[0], last[0] + 1)
+                                        for c in range(first[1], last[1] + 1))
+            elif ":" in name:
+                start(name.rpartition(":")[2], attrs)
+            elif name == "sheetData":
+                after_data = False
+            elif name in _AFTER_DATA:
+                after_data = True
 
-    def _valued(self) -> None:
-        scan = self.scan
-        if self.row > scan.max_row:
-            scan.max_row = self.row
-        if self.col >= scan.max_col:
-            scan.max_col = self.col + 1
+        self.start = start
 
 
 class _OdsContent:
@@ -282,7 +316,7 @@ class _OdsContent:
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 9 else 1
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 else 1
 
 
 def _sheet_paths(package: zipfile.ZipFile, names: set[str]) -> dict[str, str]:

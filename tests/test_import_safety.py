@@ -135,7 +135,20 @@ FAR_CELLS = [
     b'<row r="900000"><c t="str" r="C900000"><f>1+1</f><v>2</v></c></row>',
     # a cell in another namespace: the reader takes elements by local name, so does the scan
     b'<row r="900000"><q:c xmlns:q="urn:other" r="D900000"><q:v>1</q:v></q:c></row>',
+    b'<row r="900000"><c r="a900000"><v>1</v></c></row>',  # lower case: off the scan's fast path
+    b'<row r="9"><c r="XFD900000"><v>1</v></c></row>',  # the cell's reference wins over its row's
 ]
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "1" * 12, "-5", ""])
+def test_odd_row_numbers_never_break_the_scan(world, good, number) -> None:
+    """Ensure that a row number in other digits (``²`` passes ``str.isdigit``, not ``int``),
+    too long, negative or empty is counted from the row before, never an unhandled error."""
+    row = f'<row r="{number}"><c t="inlineStr"><is><t>x</t></is></c></row>'.encode()
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(SHEET).replace(b"</sheetData>", row + b"</sheetData>")
+    before = [(s.max_row, s.max_col) for s in package.check(good, Limits()).sheets.values()]
+    scan = package.check(rebuild(good, {SHEET: sheet}), Limits()).sheets
+    assert [(s.max_row, s.max_col) for s in scan.values()] == [(before[0][0] + 1, before[0][1])]
 
 
 @pytest.mark.parametrize("cell", FAR_CELLS)
