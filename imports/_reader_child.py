@@ -2,7 +2,8 @@
 and CPU ceiling, print its visible sheets. Imports nothing of the product.
 
 stdin: the workbook bytes. argv: memory bytes, CPU seconds. stdout: ``marshal`` of
-``[(name, visible, rows, merged)]``; dates travel as tuples ``(y, m, d[, H, M, S])``.
+``[(name, visible, rows, merged, dates)]``; dates travel as tuples ``(y, m, d[, H, M, S])``,
+``dates`` lists where they are (row index, column index).
 """
 
 import datetime as dt
@@ -10,6 +11,9 @@ import io
 import marshal
 import resource
 import sys
+
+
+_PLAIN = frozenset({str, float, int, bool, type(None)})
 
 
 def _value(v):
@@ -36,16 +40,23 @@ def main() -> None:
         if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
             continue
         if not visible:
-            out.append((meta.name, False, [], []))
+            out.append((meta.name, False, [], [], []))
             continue
         sheet = book.get_sheet_by_name(meta.name)
-        rows = [[_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        rows = sheet.to_python(skip_empty_area=False)
+        dates = []  # where the tuples are that the parent turns back into dates
+        for r, row in enumerate(rows):  # in place; only dates and times are not marshallable
+            for i, v in enumerate(row):
+                if v.__class__ not in _PLAIN:
+                    row[i] = v = _value(v)
+                    if v.__class__ is tuple:
+                        dates.append((r, i))
         merged = []  # absolute, like the rows read without skipping the empty area
         try:
             merged = [(tuple(a), tuple(b)) for a, b in (sheet.merged_cell_ranges or [])]
         except Exception:  # not every container has them
             merged = []
-        out.append((meta.name, True, rows, merged))
+        out.append((meta.name, True, rows, merged, dates))
     sys.stdout.buffer.write(marshal.dumps(out))
     sys.stderr.write(f"PEAK_KB {_peak_kb()}\n")  # for bench/
 

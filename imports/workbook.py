@@ -52,7 +52,7 @@ def read(data: bytes, package: Package, limits: Limits) -> Workbook:
         if line.startswith("PEAK_KB ") and line[8:].strip().isdigit():
             LAST_CHILD["peak_kb"] = int(line[8:])
     sheets, hidden = [], []
-    for name, visible, rows, merged in marshal.loads(done.stdout):
+    for name, visible, rows, merged, dates in marshal.loads(done.stdout):
         if not visible:
             hidden.append(name)
             continue
@@ -60,10 +60,8 @@ def read(data: bytes, package: Package, limits: Limits) -> Workbook:
         if scan is None:  # the reader found a sheet the package checks did not scan: fail closed
             raise ImportFileError(f"Trang “{name}” của tệp không kiểm tra được (công thức, vùng dữ liệu), "
                                   "bị từ chối vì lý do an toàn; hãy lưu lại tệp bằng Excel hoặc LibreOffice.")
-        for row in rows:  # dates travel as tuples: converted in place (no second copy of the sheet)
-            for i, v in enumerate(row):
-                if v.__class__ is tuple:
-                    row[i] = _value(v)
+        for r, i in dates:  # dates travel as tuples: converted in place (no second copy of the sheet)
+            rows[r][i] = _value(rows[r][i])
         sheets.append(Sheet(name, rows,
                             [tuple(m) for m in (merged or scan.merged)], scan.formulas))
     return Workbook(package.container, sheets, hidden)
