@@ -114,10 +114,17 @@ class Matcher:
                 if m.get("phone"):
                     self.phones.setdefault(m["phone"], []).append(brief)
         self.new_people: dict[tuple[ObjectId, str], NewPerson] = {}
+        self._cell_answers: dict[str, tuple[ObjectId | None, str | None]] = {}
         self.candidates: dict[NewPerson, Candidate] = {}
 
     def cell(self, name: str) -> tuple[ObjectId | None, str | None]:
-        """(cell id, error message)."""
+        """(cell id, error message); a file names a few cells on many rows: each name once."""
+        answer = self._cell_answers.get(name)
+        if answer is None:
+            answer = self._cell_answers[name] = self._cell(name)
+        return answer
+
+    def _cell(self, name: str) -> tuple[ObjectId | None, str | None]:
         found = self.cells.get(_cell_key(name), [])
         if len(found) == 1:
             return found[0], None
