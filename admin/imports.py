@@ -37,7 +37,7 @@ def _run(data: bytes, kind: str | None, org: Organisation, dry_run: bool,
     if kind == "roster":
         from imports import roster
 
-        return roster.run(data, org, dry_run=dry_run, limits=_limits())
+        return roster.run(data, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions)
     return imports.run(data, kind, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions)
 
 

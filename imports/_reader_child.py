@@ -12,7 +12,6 @@ import marshal
 import resource
 import sys
 
-
 _PLAIN = frozenset({str, float, int, bool, type(None)})
 
 

@@ -42,10 +42,12 @@ class Candidate:
     person: NewPerson
     members: list[dict] = field(default_factory=list)  # {"id", "name", "cell", "why"}
     rows: list[tuple[str, int]] = field(default_factory=list)
+    born: str = ""  # the roster's people are also told apart by their birth date (ISO)
 
     @property
     def key(self) -> str:
-        return f"{self.person.cell_id}:{normalize.name_key(self.person.name)}"
+        key = f"{self.person.cell_id}:{normalize.name_key(self.person.name)}"
+        return f"{key}:{self.born}" if self.born else key
 
 
 def check_owner(title: list[str], target: Organisation) -> None:

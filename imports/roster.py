@@ -152,32 +152,49 @@ class _Known:
     def __init__(self, target: Organisation) -> None:
         self.by_card: dict[str, dict] = {}
         self.by_person: dict[tuple, dict] = {}
-        self.loose: dict[tuple, list[str]] = {}
+        self.by_id: dict[ObjectId, dict] = {}
+        self.loose: dict[tuple, list[dict]] = {}
+        self.phones: dict[str, list[dict]] = {}
         fields = ("organisation", "org_name", "full_name", *_FIELDS)
         for doc in Member.objects(scope=target.pk, deleted_at=None).only(*fields).as_pymongo():
             if doc.get("party_card_number"):
                 self.by_card[doc["party_card_number"]] = doc
             self.by_person[self.key(doc["organisation"], doc["full_name"], doc.get("date_of_birth"))] = doc
+            self.by_id[doc["_id"]] = doc
             loose = (doc["organisation"], normalize.loose_name_key(doc["full_name"]), doc.get("date_of_birth"))
-            self.loose.setdefault(loose, []).append(doc["full_name"])
+            self.loose.setdefault(loose, []).append(doc)
+            if doc.get("phone"):
+                self.phones.setdefault(doc["phone"], []).append(doc)
 
     @staticmethod
     def key(cell: ObjectId, name: str, born: Any) -> tuple:
         return cell, normalize.name_key(name), born  # the one identity of a name (as forms 1 and 2)
 
-    def similar(self, cell: ObjectId, name: str, born: Any) -> list[str]:
-        """Members of the cell born the same day whose name differs only by diacritics."""
-        return self.loose.get((cell, normalize.loose_name_key(name), born), [])
+    def similar(self, cell: ObjectId, name: str, born: Any, phone: str | None) -> list[dict]:
+        """Possible duplicates of someone new, as the preview lists them: members of the cell
+        born the same day whose name differs only by diacritics, and members of the subtree
+        with the same phone number."""
+        out = [_brief(d, "cùng ngày sinh, họ tên chỉ khác dấu")
+               for d in self.loose.get((cell, normalize.loose_name_key(name), born), [])]
+        seen = {b["id"] for b in out}
+        out += [_brief(d, "cùng số điện thoại") for d in self.phones.get(phone or "", []) if str(d["_id"]) not in seen]
+        return out
 
 
-def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None) -> Summary:
-    """Read, check and plan the roster; unless ``dry_run``, write it (under the import lock)."""
+def _brief(doc: dict, why: str) -> dict:
+    return {"id": str(doc["_id"]), "name": doc["full_name"], "cell": doc.get("org_name", ""), "why": why}
+
+
+def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None,
+        resolutions: dict[str, str] | None = None) -> Summary:
+    """Read, check and plan the roster; unless ``dry_run``, write it (under the import lock).
+    ``resolutions``: possible duplicate key -> member id or "new"."""
     limits = limits or Limits()
     try:
         if dry_run:
-            return _run(data, target, limits, True)
+            return _run(data, target, limits, True, resolutions)
         with import_lock():
-            return _run(data, target, limits, False)
+            return _run(data, target, limits, False, resolutions)
     finally:
         normalize.clear_caches()  # the memos served this file; a worker keeps none of it
 
@@ -197,7 +214,8 @@ def _tables(book: workbook.Workbook) -> tuple[list[tuple[workbook.Sheet, Header]
     return tables, skipped
 
 
-def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool) -> Summary:
+def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
+         resolutions: dict[str, str] | None = None) -> Summary:
     book = workbook.read(data, package.check(data, limits), limits)
     tables, skipped = _tables(book)
     raw, encoding = owned_rows(tables, target, limits)
@@ -205,7 +223,7 @@ def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool) -> Su
     summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
                       hidden=book.hidden, skipped=skipped)
     errors: list[tuple[str, int, int, str]] = []
-    summary.actions = _plan(raw, parser, target, errors)
+    summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates)
     summary.conversions = parser.conversions
     if dry_run:
         for action in summary.actions:
@@ -224,12 +242,16 @@ def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool) -> Su
     return summary
 
 
-def _plan(raw: list[RawRow], parser: _Parser, target: Organisation,
-          errors: list[tuple[str, int, int, str]]) -> list[Action]:
+def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list[tuple[str, int, int, str]],
+          resolutions: dict[str, str] | None = None, candidates: list | None = None) -> list[Action]:
     """Each row: an :class:`imports.plan.Action` (``person``: the cell's id; ``existing``: the
-    member's id) or an error."""
+    member's id) or an error. ``resolutions``: possible duplicate key -> member id or "new"
+    (the officer's choices); the possible duplicates met are added to ``candidates``."""
+    resolutions = resolutions or {}
+    candidates = [] if candidates is None else candidates
     known, matcher = _Known(target), people.Matcher(target, set(), set())
     seen: dict[object, tuple[str, int]] = {}
+    targeted: dict[ObjectId, tuple[str, int]] = {}  # member id -> the row that updates it
     actions = []
     for r in raw:
         try:
@@ -250,15 +272,36 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation,
             stored = known.by_card.get(card) if card else known.by_person.get(key)
             if stored is None and card and Member.objects(party_card_number=card).count():
                 raise RowError(_BY_FIELD["party_card_number"], "đã thuộc một người ở đơn vị khác.")
-            if stored is None and not card and (similar := known.similar(cell_id, values["full_name"],
-                                                                 values.get("date_of_birth"))):
-                raise RowError(2, f"có thể là {', '.join(f'“{n}”' for n in similar)} đã có trong chi bộ (cùng ngày "
-                                  "sinh, họ tên chỉ khác dấu): nếu là một người, hãy sửa họ tên cho khớp; nếu là "
-                                  "người khác, hãy thêm trên màn hình.")
+            if stored is None and not card and (similar := known.similar(
+                    cell_id, values["full_name"], values.get("date_of_birth"), values.get("phone"))):
+                stored = _resolve(r, values, cell_id, similar, known, resolutions, candidates)
+            if stored is not None and stored["_id"] in targeted:  # e.g. chosen as a possible duplicate
+                sheet, at = targeted[stored["_id"]]
+                raise RowError(2, f"cùng một người với dòng {at} (trang “{sheet}”) trong tệp.")
+            if stored is not None:
+                targeted[stored["_id"]] = (r.sheet, r.excel_row)
             actions.append(_action(r, stored, values, cell_id, cell_name))
         except RowError as exc:
             errors.append((r.sheet, r.excel_row, exc.number, str(exc)))
     return actions
+
+
+def _resolve(r: RawRow, values: dict[str, Any], cell: ObjectId, similar: list[dict], known: _Known,
+             resolutions: dict[str, str], candidates: list[people.Candidate]) -> dict | None:
+    """Someone new who may already be a member: listed for the officer (as forms 1 and 2);
+    their choice makes the row an update of that member, or someone new; without a choice
+    the row waits (rejected with the reason), never decided silently."""
+    born = values.get("date_of_birth")
+    candidate = people.Candidate(people.NewPerson(cell, values["full_name"], values.get("position")), similar,
+                                 [(r.sheet, r.excel_row)], born.date().isoformat() if born else "-")
+    candidates.append(candidate)
+    choice = resolutions.get(candidate.key)
+    if choice == "new":
+        return None
+    if choice in {b["id"] for b in similar}:
+        return known.by_id[ObjectId(choice)]
+    names = "; ".join(f"“{b['name']}” – {b['cell']} ({b['why']})" for b in similar)
+    raise RowError(2, f"có thể trùng với {names}: hãy chọn trong phần xem trước (là người đó, hoặc là người mới).")
 
 
 def _action(r: RawRow, stored: dict | None, values: dict[str, Any], cell: ObjectId, cell_name: str) -> Action:

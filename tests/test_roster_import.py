@@ -71,8 +71,9 @@ def test_import_creates_then_is_idempotent_and_updates_by_key(world):
     changed = roster.run(book([row(name="Trần Văn Thẻ Mới", card="093009999", born="")]), world.commune_a, dry_run=False)
     assert (changed.created, changed.updated) == (0, 1)
     assert Member.objects(party_card_number="093009999").get().full_name == "Trần Văn Thẻ Mới"
-    # without a card: name + birth date + cell; a different birth date is someone else
-    other = roster.run(book([row(born="02/03/1991")]), world.commune_a, dry_run=False)
+    # without a card: name + birth date + cell; a different birth date is someone else (with the
+    # same phone too, the officer is asked first: see the possible duplicates below)
+    other = roster.run(book([row(born="02/03/1991", phone="")]), world.commune_a, dry_run=False)
     assert other.created == 1 and Member.objects(full_name="Lê Văn Mới").count() == 2
 
 
@@ -182,3 +183,69 @@ def test_a_card_number_in_another_cell_moves_the_member(world):
     assert summary.actions[0].changes == {"org_name": ("Chi bộ thôn 1", "Chi bộ thôn Đông")}
     m = Member.objects.get(party_card_number="093002222")
     assert (m.organisation, m.org_name, m.phone) == (world.cell_b, "Chi bộ thôn Đông", "0912000111")
+
+
+def test_possible_duplicates_wait_for_the_officers_choice(world):
+    """Ensure that someone new who may already be a member (same phone anywhere in the
+    subtree, or same birth date and a name differing only by diacritics in the cell) is
+    listed for the officer, waits without a choice, and becomes what they choose: an update
+    of that member, or someone new (issue 15: never decided silently)."""
+    hoa = factories.member(world.cell_a, "Đặng Thu Hòa", date_of_birth=dt.date(1990, 3, 2), gender="nu",
+                           phone="0912000111")
+    far = factories.member(factories.org("XA-2", "Chi bộ thôn 2", world.commune_a), "Phạm Văn Xa", phone="0987000222")
+    factories.member(world.cell_b, "Ngoài Phạm Vi", phone="0933000333")  # another commune: not offered
+    data = book([row(name="Đặng Thu Hoa", gender="Nữ", phone=""), row(name="Ngô Văn Mới", phone="0987000222"),
+                 row(name="Người Thật Mới", phone="0933000333")])
+    preview = roster.run(data, world.commune_a, dry_run=True)
+    assert [(c.person.name, [(m["name"], m["why"]) for m in c.members], c.rows) for c in preview.candidates] == [
+        ("Đặng Thu Hoa", [("Đặng Thu Hòa", "cùng ngày sinh, họ tên chỉ khác dấu")], [("Sheet", 4)]),
+        ("Ngô Văn Mới", [("Phạm Văn Xa", "cùng số điện thoại")], [("Sheet", 5)])]
+    assert [(e["row"], e["column"]) for e in preview.errors] == [(4, "(2)"), (5, "(2)")]
+    assert "hãy chọn trong phần xem trước" in preview.errors[1]["message"] and preview.created == 1
+    people = Member.objects.count()
+    choices = {preview.candidates[0].key: str(hoa.pk), preview.candidates[1].key: "new"}
+    done = roster.run(data, world.commune_a, dry_run=False, resolutions=choices)
+    assert (done.errors, done.created, done.updated) == ([], 2, 1)
+    assert Member.objects.count() == people + 2
+    assert Member.objects.get(pk=hoa.pk).full_name == "Đặng Thu Hoa"  # the officer said: the same person
+    assert Member.objects(full_name="Ngô Văn Mới").get().phone == "0987000222"
+    assert Member.objects(full_name="Người Thật Mới").get().phone == "0933000333"
+    assert Member.objects.get(pk=far.pk).full_name == "Phạm Văn Xa"
+    # a choice that is not one of the listed members is no choice: the row still waits
+    again = roster.run(book([row(name="Lê Văn Khác", phone="0987000222")]), world.commune_a, dry_run=False,
+                       resolutions={f"{world.cell_a.pk}:x": str(far.pk)})
+    assert again.created == 0 and again.errors and "cùng số điện thoại" in again.errors[0]["message"]
+
+
+def test_a_member_chosen_twice_in_one_file_is_refused_once(world):
+    """Ensure that two rows cannot both update one member (the second names them again)."""
+    hoa = factories.member(world.cell_a, "Đặng Thu Hòa", date_of_birth=dt.date(1990, 3, 2), gender="nu", phone="")
+    data = book([row(name="Đặng Thu Hòa", gender="Nữ", phone="0912000444"),
+                 row(name="Đặng Thu Hoa", gender="Nữ", phone="")])
+    preview = roster.run(data, world.commune_a, dry_run=True)
+    choice = {preview.candidates[0].key: str(hoa.pk)}
+    done = roster.run(data, world.commune_a, dry_run=False, resolutions=choice)
+    assert done.updated == 1 and [(e["row"], e["column"]) for e in done.errors] == [(5, "(2)")]
+    assert "cùng một người với dòng 4" in done.errors[0]["message"]
+    assert Member.objects.get(pk=hoa.pk).full_name == "Đặng Thu Hòa"
+
+
+def test_import_screen_offers_possible_duplicates_and_applies_the_choice(officer_client, world, app, tmp_path):
+    """Ensure that the roster's preview lists a possible duplicate with a choice per member
+    (as forms 1 and 2) and that the confirm carries the officer's choice."""
+    app.config["IMPORT_TMP_DIR"] = str(tmp_path)
+    same_phone = factories.member(world.cell_a, "Trịnh Văn Cũ", phone="0912000111")
+    people = Member.objects.count()
+    token = csrf_token(officer_client, "/admin/imports/")
+    page = officer_client.post("/admin/imports/preview/", content_type="multipart/form-data", data={
+        "org": str(world.commune_a.pk), "kind": "roster", "csrf_token": token,
+        "file": (io.BytesIO(book([row()])), "danh-sach.xlsx")})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="import-duplicates"' in html
+    assert "Là Trịnh Văn Cũ — Chi bộ thôn 1 (cùng số điện thoại)" in html
+    radio = re.search(r'name="(resolve:[^"]+)" value="' + str(same_phone.pk) + '"', html).group(1)
+    pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    done = officer_client.post("/admin/imports/confirm/", data={"token": pending, "csrf_token": token,
+                                                                radio: str(same_phone.pk)})
+    assert done.status_code == 302 and Member.objects.count() == people
+    assert Member.objects.get(pk=same_phone.pk).full_name == "Lê Văn Mới"  # the officer said: the same person

@@ -232,9 +232,9 @@ def test_roster_matches_both_conventions_and_keeps_the_stored_spelling(world) ->
     other = roster.run(book([row(name="Đặng Thu Hoa", gender="Nữ")]), world.commune_a, dry_run=False)
     assert (other.created, other.updated, other.unchanged) == (0, 0, 0)
     assert [(e["row"], e["column"]) for e in other.errors] == [(4, "(2)")]
-    assert "“Đặng Thu Hòa” đã có trong chi bộ (cùng ngày sinh, họ tên chỉ khác dấu)" in other.errors[0]["message"]
+    assert "“Đặng Thu Hòa” – Chi bộ thôn 1 (cùng ngày sinh, họ tên chỉ khác dấu)" in other.errors[0]["message"]
     assert Member.objects.count() == people and Member.objects.get(pk=hoa.pk).full_name == "Đặng Thu Hòa"
-    born_later = roster.run(book([row(name="Đặng Thu Hoa", gender="Nữ", born="02/03/1991")]), world.commune_a,
+    born_later = roster.run(book([row(name="Đặng Thu Hoa", gender="Nữ", born="02/03/1991", phone="")]), world.commune_a,
                             dry_run=False)
     assert (born_later.errors, born_later.created) == ([], 1)
 
