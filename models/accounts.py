@@ -143,15 +143,25 @@ class _Owned(ScopedDocument):
         for name, value in self.keys_of(self._data).items():
             setattr(self, name, value)
 
+    #: (address field, its comparison key field): ``domain``/``domain_key`` (form 1),
+    #: ``url``/``url_key`` (form 2); the key is also searched
+    ADDRESS: tuple[str, str] | None = None
+
     @classmethod
     def keys_of(cls, data: dict) -> dict[str, object]:
-        """Search keys (and, in the subclasses, the comparison key) from plain values."""
+        """Search keys and the address's comparison key, from plain values."""
+        out = {}
+        if cls.ADDRESS:
+            field, key_field = cls.ADDRESS
+            out[key_field] = normalize.address_key(data.get(field))
+            data = dict(data, **out)  # the search keys include the address key
         email = data.get("registration_email")
-        return {"search_keys": sorted(set(
+        out["search_keys"] = sorted(set(
             normalize.search_tokens(data.get("member_name"), data.get("org_name"), data.get("purpose"),
                                     *cls._own_text_of(data))
             + [v for v in (data.get("registration_phone"), email and email.lower()) if v]
-        ))}
+        ))
+        return out
 
     @classmethod
     def _own_text_of(cls, data: dict) -> list[object]:
@@ -163,6 +173,7 @@ class Site(_Owned):
     """Form 1, columns (5)–(13)."""
 
     VERBOSE_NAME = "Trang web/blog"
+    ADDRESS = ("domain", "domain_key")
     meta = {
         "collection": "sites",
         "indexes": [
@@ -205,13 +216,6 @@ class Site(_Owned):
         return None
 
     @classmethod
-    def keys_of(cls, data: dict) -> dict[str, object]:
-        key = normalize.address_key(data.get("domain"))
-        out = super().keys_of(dict(data, domain_key=key))  # the search keys include the domain key
-        out["domain_key"] = key
-        return out
-
-    @classmethod
     def _own_text_of(cls, data: dict) -> list[object]:
         key = data.get("domain_key")
         host = (key or "").split("/")[0]
@@ -223,6 +227,7 @@ class SocialAccount(_Owned):
     """Form 2, columns (5)–(12)."""
 
     VERBOSE_NAME = "Tài khoản mạng xã hội"
+    ADDRESS = ("url", "url_key")
     meta = {
         "collection": "social_accounts",
         "indexes": [
@@ -279,13 +284,6 @@ class SocialAccount(_Owned):
         if platform and platform != "Khác" and url and host_platform is None:
             return {"platform": f"(5) Loại mạng xã hội: đường dẫn không phải của {platform}."}
         return None
-
-    @classmethod
-    def keys_of(cls, data: dict) -> dict[str, object]:
-        key = normalize.address_key(data.get("url"))
-        out = super().keys_of(dict(data, url_key=key))  # the search keys include the URL key
-        out["url_key"] = key
-        return out
 
     @classmethod
     def _own_text_of(cls, data: dict) -> list[object]:
