@@ -43,7 +43,7 @@ class Records:
         self.order: list[tuple[str, BaseField]] = [(n, model._fields[n]) for n in model._fields_ordered]
         self.dates = [n for n in ("established_on", "updated_on", "expires_on") if n in self.fields]
         self.defaults = [(n, f.default) for n, f in self.order if f.default is not None]
-        self._memo: dict[tuple, object] = {}
+        self._memo = normalize.Memo(_MEMO_SIZE)  # the rules' normalisers are pure
         self._valid: set[tuple[str, type, object]] = set()  # (field, class, value) its validator accepted
         self._owners: dict[object, dict] = {}  # member id -> what its records copy of it
 
@@ -86,7 +86,7 @@ class Records:
         if owner is None:
             owner = self._owners[member.pk] = model.owner_values(member)
         data.update(owner)  # copy_owner
-        changed, errors, issues = model.rules_on(data, self._normalise)
+        changed, errors, issues = model.rules_on(data, self._memo)
         data.update(changed)
         data["quality_issues"] = issues
         if errors:
@@ -179,20 +179,3 @@ class Records:
             son[field.db_field] = value
         return son
 
-    def _normalise(self, normalizer, raw: object) -> object:
-        """The rules' normalisers are pure: each distinct value is normalised once."""
-        try:
-            key = (normalizer, raw)
-            hit = self._memo.get(key, _MISSING)
-        except TypeError:  # an unhashable value (a list)
-            return normalizer(raw)
-        if hit is _MISSING:
-            try:
-                hit = normalizer(raw)
-            except normalize.NormalizeError as exc:
-                hit = exc
-            if len(self._memo) < _MEMO_SIZE:
-                self._memo[key] = hit
-        if isinstance(hit, normalize.NormalizeError):
-            raise hit
-        return hit

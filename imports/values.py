@@ -27,7 +27,6 @@ _GLUED_ROLE = re.compile(r"^(?P<url>\S+?)[-–](?P<role>[^/\-–]{2,60})$", re.S
 _URLISH = re.compile(r"(?:https?://|www\.|\b[\w-]+\.(?:com|vn|net|org|me|gov|edu|info)\b)", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _MONTH_YEAR = re.compile(r"^\d{1,2}[/.\-](19|20)\d\d$")
-_MISSING = object()
 FORMULA_MESSAGE = "Ô chứa công thức; hãy nhập giá trị (dán dạng giá trị) thay vì công thức."
 
 
@@ -58,7 +57,7 @@ class ValueParser:
             match = _LABEL_NUMBER.match(rule.label)
             if match:
                 self.numbers.setdefault(name, int(match[1]))
-        self._caches: dict[str, dict] = {}  # normaliser name -> {raw: value or NormalizeError}
+        self._normalise = normalize.Memo(50_000)  # repetitive columns: each distinct value once
         self._converted: dict[str, tuple[str, str | None]] = {}
         self.data_columns = [c for c in form.columns if c.number != 1]  # (1) STT is not stored
         # what the row loop needs of each column and rule, looked up once
@@ -103,13 +102,13 @@ class ValueParser:
 
     def _read(self, row: Row, column: Column, raw: object) -> None:
         if column.kind in ("cell", "person"):
-            value = self._normalise("names", normalize.name, raw)
+            value = self._normalise(normalize.name, raw)
             if value is None:
                 row.errors.append((column.number, f"({column.number}) {column.header}: bắt buộc phải nhập."))
             setattr(row, column.kind, value)
         elif column.kind == "date":
             try:
-                row.values[column.field] = normalize.to_datetime(self._normalise(column.field, _date, raw))
+                row.values[column.field] = normalize.to_datetime(self._normalise(_date, raw))
             except normalize.NormalizeError as exc:
                 row.errors.append((column.number, f"({column.number}) {column.header}: {exc}"))
         elif column.kind == "link":
@@ -126,7 +125,7 @@ class ValueParser:
             raw = values.get(name)
             if rule.normalizer is not None and raw is not None and raw != "" and raw != []:
                 try:
-                    raw = values[name] = self._normalise(name, rule.normalizer, raw)
+                    raw = values[name] = self._normalise(rule.normalizer, raw)
                 except normalize.NormalizeError as exc:
                     row.errors.append((column, f"{rule.label}: {exc}"))
                     continue
@@ -142,29 +141,6 @@ class ValueParser:
             row.values.update(split_link(row.values.pop("_link", None), platform))
         except normalize.NormalizeError as exc:
             row.errors.append((7, f"(7) Đường dẫn: {exc}"))
-
-    def _normalise(self, name: str, normalizer, raw: object) -> object:
-        """``normalizer(raw)``, once per distinct value of a column (keyed with the value's
-        class: ``True``, ``1`` and ``1.0`` read differently)."""
-        cache = self._caches.get(name)
-        if cache is None:
-            cache = self._caches[name] = {}
-        key = raw if raw.__class__ is str else (raw.__class__, raw)
-        try:
-            value = cache.get(key, _MISSING)
-        except TypeError:  # an unhashable value
-            return normalizer(raw)
-        if value is _MISSING:
-            try:
-                value = normalizer(raw)
-            except normalize.NormalizeError as exc:
-                value = exc
-            if len(cache) > 50_000:
-                cache.clear()
-            cache[key] = value
-        if isinstance(value, normalize.NormalizeError):
-            raise value
-        return value
 
     def _cross_checks(self, row: Row) -> None:
         start, end = row.values.get("established_on"), row.values.get("expires_on")

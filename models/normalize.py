@@ -13,6 +13,7 @@ import functools
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,38 @@ def _pure(fn):
 
 
 _CACHES: list = []
+
+
+class Memo:
+    """The results of pure normalisers for one import, per distinct value (keyed with its
+    class: ``True``, ``1`` and ``1.0`` read differently); an error is remembered and raised
+    again. Past ``cap`` entries new values are normalised but not remembered."""
+
+    _MISSING = object()
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._store: dict[tuple, object] = {}
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __call__(self, normalizer: Callable[[object], object], raw: object) -> object:
+        key = (normalizer, raw.__class__, raw)
+        try:
+            hit = self._store.get(key, self._MISSING)
+        except TypeError:  # an unhashable value (a list)
+            return normalizer(raw)
+        if hit is self._MISSING:
+            try:
+                hit = normalizer(raw)
+            except NormalizeError as exc:
+                hit = exc
+            if len(self._store) < self.cap:
+                self._store[key] = hit
+        if isinstance(hit, NormalizeError):
+            raise hit
+        return hit
 
 
 def clear_caches() -> None:
