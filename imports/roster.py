@@ -253,9 +253,17 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list
     seen: dict[object, tuple[str, int]] = {}
     targeted: dict[ObjectId, tuple[str, int]] = {}  # member id -> the row that updates it
     actions = []
+    read = []
     for r in raw:
         try:
-            values, cell_name = parser.parse(r)
+            read.append((r, *parser.parse(r)))
+        except RowError as exc:
+            errors.append((r.sheet, r.excel_row, exc.number, str(exc)))
+    # cards not held in the target's subtree: who else holds them, in one query for the file
+    cards = {v["party_card_number"] for _, v, _ in read if v.get("party_card_number")} - known.by_card.keys()
+    elsewhere = set(Member.objects(party_card_number__in=list(cards)).distinct("party_card_number")) if cards else set()
+    for r, values, cell_name in read:
+        try:
             if not cell_name:
                 raise RowError(_CELL, "bắt buộc phải nhập.")
             cell_id, problem = matcher.cell(cell_name)
@@ -270,7 +278,7 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list
                                "ngày sinh và chi bộ).")
             seen[key] = (r.sheet, r.excel_row)
             stored = known.by_card.get(card) if card else known.by_person.get(key)
-            if stored is None and card and Member.objects(party_card_number=card).count():
+            if stored is None and card in elsewhere:
                 raise RowError(_BY_FIELD["party_card_number"], "đã thuộc một người ở đơn vị khác.")
             if stored is None and not card and (similar := known.similar(
                     cell_id, values["full_name"], values.get("date_of_birth"), values.get("phone"))):
