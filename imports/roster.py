@@ -236,6 +236,7 @@ def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
             else:
                 counter = _COUNTERS[action.kind]
                 setattr(summary, counter, getattr(summary, counter) + 1)
+    summary.people_created = summary.created  # every roster row created is a new person in the list
     order = {name: i for i, name in enumerate(summary.sheets)}
     summary.errors = [{"sheet": s, "row": r, "column": f"({c})" if c else "", "message": m}
                       for s, r, c, m in sorted(errors, key=lambda e: (order.get(e[0], 0), e[1], e[2]))]

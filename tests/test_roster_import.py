@@ -133,9 +133,13 @@ def test_import_screen_previews_and_confirms_a_roster(officer_client, world, app
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Danh sách cán bộ, đảng viên" in html
     assert not Member.objects(full_name="Lê Văn Mới").count()
+    # the one valid row is a new person: the preview's count of new people says so
+    assert re.search(r"Người mới sẽ được thêm vào danh sách</th><td>1<", html)
     pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
     done = officer_client.post("/admin/imports/confirm/", data={"token": pending, "csrf_token": token})
     assert done.status_code == 302 and Member.objects(full_name="Lê Văn Mới").count() == 1
+    log = ImportLog.objects(kind="roster").order_by("-id").first()
+    assert (log.created, log.people_created) == (1, 1)
 
 
 def test_every_visible_sheet_is_read_and_errors_name_their_sheet(world):
