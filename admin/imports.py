@@ -21,6 +21,7 @@ from flask_admin import expose
 from flask_login import current_user
 
 import imports
+from imports import people
 from imports.layouts import FORM_NAMES
 from models import ImportLog, Organisation, normalize
 from services import audit, scope
@@ -148,7 +149,7 @@ def _resolutions(form: Any) -> dict[str, str]:
     out = {}
     for name, value in form.items():
         match = _RESOLVE.match(name)
-        if match and (value == "new" or ObjectId.is_valid(value)):
+        if match and people.valid_choice(value):
             out[match[1]] = value
     return out
 

@@ -25,6 +25,20 @@ def _cell_key(name: object) -> str:
     return normalize.fold(normalize.clean_text(name)).replace(" ", "")
 
 
+#: the choice that makes a possible duplicate someone new (the other choice: a member's id)
+NEW = "new"
+
+
+#: why a possible duplicate's rows wait: where the choice is made
+CHOOSE = "hãy chọn trong phần xem trước (trên dòng lệnh: --resolve)"
+
+
+def valid_choice(value: object) -> bool:
+    """A possible duplicate's choice as the preview and the command line take it: ``NEW``
+    or a member's id (which must also be one of that duplicate's members to count)."""
+    return value == NEW or (isinstance(value, str) and ObjectId.is_valid(value))
+
+
 @dataclass(frozen=True)
 class NewPerson:
     """Someone the file names who is not yet in the register; created on confirm."""

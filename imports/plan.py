@@ -20,7 +20,7 @@ from mongoengine import ValidationError
 from models import Member, Organisation, normalize
 
 from .layouts import Form
-from .people import Candidate, Matcher, NewPerson
+from .people import CHOOSE, NEW, Candidate, Matcher, NewPerson
 from .records import Records
 from .values import Row
 
@@ -147,7 +147,7 @@ def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str,
         rows = [(r.sheet, r.excel_row) for r, p in matched if p == person]
         candidate.rows = rows
         plan.candidates.append(candidate)
-        if choice == "new":
+        if choice == NEW:
             continue
         ids = {m["id"] for m in candidate.members}
         for index, (row, p) in enumerate(matched):
@@ -158,7 +158,7 @@ def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str,
             else:
                 names = "; ".join(f"{m['name']} ({m['why']})" for m in candidate.members)
                 plan.reject(row.sheet, row.excel_row, [(3, f"(3) Họ và tên: “{person.name}” có thể trùng với "
-                                                          f"{names}; hãy chọn trong phần xem trước.")])
+                                                          f"{names}; {CHOOSE}.")])
                 matched[index] = (row, None)
     matched[:] = [(r, p) for r, p in matched if p is not None]
 

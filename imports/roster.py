@@ -305,12 +305,12 @@ def _resolve(r: RawRow, values: dict[str, Any], cell: ObjectId, similar: list[di
                                  [(r.sheet, r.excel_row)], born.date().isoformat() if born else "-")
     candidates.append(candidate)
     choice = resolutions.get(candidate.key)
-    if choice == "new":
+    if choice == people.NEW:
         return None
     if choice in {b["id"] for b in similar}:
         return known.by_id[ObjectId(choice)]
     names = "; ".join(f"“{b['name']}” – {b['cell']} ({b['why']})" for b in similar)
-    raise RowError(2, f"có thể trùng với {names}: hãy chọn trong phần xem trước (là người đó, hoặc là người mới).")
+    raise RowError(2, f"có thể trùng với {names}: {people.CHOOSE} — là người đó, hoặc là người mới.")
 
 
 def _action(r: RawRow, stored: dict | None, values: dict[str, Any], cell: ObjectId, cell_name: str) -> Action:

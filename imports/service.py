@@ -47,7 +47,10 @@ class Summary:
 
     def as_json(self) -> dict:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "people_created": self.people_created, "errors": self.errors}
+                "unchanged": self.unchanged, "people_created": self.people_created, "errors": self.errors,
+                "candidates": [{"key": c.key, "name": c.person.name,
+                                "rows": [{"sheet": sheet, "row": row} for sheet, row in c.rows],
+                                "members": [dict(m) for m in c.members]} for c in self.candidates]}
 
 
 def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = True,

@@ -81,6 +81,43 @@ def test_possible_duplicate_resolved_as_the_existing_member(world) -> None:
     assert done.people_created == 0 and SocialAccount.objects(url_key="facebook.com/khongdau").get().member == world.member_a
 
 
+def test_possible_duplicate_resolved_on_the_command_line(world, runner, tmp_path) -> None:
+    """Ensure that the command line lists a possible duplicate with ready-to-copy --resolve
+    arguments, that its row waits without a choice (JSON says which), that each choice does
+    what the web preview's does, that a malformed choice exits 2 before anything is read,
+    and that a key naming no possible duplicate is told rather than silently ignored."""
+    import json
+    import shlex
+
+    hoa = factories.member(world.cell_a, "Đặng Thu Hòa")
+    path = tmp_path / "bm2.xlsx"
+    path.write_bytes(build([SheetSpec("DS", [row(c3="Đặng Thu Hoa", c7="facebook.com/hoa.cli")])]))
+    args = ["forms", "import", "social", str(path), "--org", "xa"]
+    waiting = runner.invoke(args=[*args, "--json"])
+    result = json.loads(waiting.stdout)
+    assert waiting.exit_code == 0 and result["created"] == 0 and "--resolve" in result["errors"][0]["message"]
+    [candidate] = result["candidates"]
+    key = candidate["key"]
+    assert candidate["rows"] == [{"sheet": "DS", "row": FIRST}] and candidate["name"] == "Đặng Thu Hoa"
+    assert [m["id"] for m in candidate["members"]] == [str(hoa.pk)]
+    assert not SocialAccount.objects(url_key="facebook.com/hoa.cli").count()
+    dry = runner.invoke(args=[*args, "--dry-run"])
+    assert f"--resolve {shlex.quote(f'{key}={hoa.pk}')}" in dry.output and "là Đặng Thu Hòa" in dry.output
+    assert f"--resolve {shlex.quote(f'{key}=new')}" in dry.output
+    same = runner.invoke(args=[*args, "--resolve", f"{key}={hoa.pk}"])
+    assert same.exit_code == 0 and "người mới 0" in same.output
+    assert SocialAccount.objects(url_key="facebook.com/hoa.cli").get().member == hoa
+    path.write_bytes(build([SheetSpec("DS", [row(c3="Đặng Thu Hoa", c7="facebook.com/hoa.khac.cli")])]))
+    new = runner.invoke(args=[*args, "--resolve", f"{key}=new", "--resolve", "khong-co:ai=new"])
+    assert new.exit_code == 0 and "người mới 1" in new.output
+    assert "--resolve khong-co:ai: không có người nào có thể trùng" in new.stderr
+    other = SocialAccount.objects(url_key="facebook.com/hoa.khac.cli").get().member
+    assert other != hoa and other.full_name == "Đặng Thu Hoa"
+    for bad in ("khong-co-dau-bang", f"{key}=ai-do", "=new"):
+        refused = runner.invoke(args=[*args, "--resolve", bad])
+        assert refused.exit_code == 2 and "cần dạng KHÓA=" in refused.stderr
+
+
 # --- containers, sheets, headers, layout -------------------------------------------------------
 
 def _office_book() -> bytes:

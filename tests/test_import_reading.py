@@ -36,7 +36,7 @@ def test_messy_header_title_block_numbering_blank_rows_and_signature(world) -> N
     data = workbook("social", rows, messy_header=True, blank_every=2, first_col=1)
     summary = imports.run(data, "social", world.commune_a)
     assert summary.as_json() == {"rows": 5, "created": 5, "updated": 0, "unchanged": 0,
-                                 "people_created": 0, "errors": []}
+                                 "people_created": 0, "errors": [], "candidates": []}
 
 
 def test_values_as_cells_write_them(world) -> None:

@@ -29,7 +29,7 @@ def test_export_then_import_changes_nothing(world, kind) -> None:
     people = Member.objects.count()
     result = imports.run(out.getvalue(), kind, world.commune_a, dry_run=False).as_json()
     assert result == {"rows": exported, "created": 0, "updated": 0, "unchanged": exported,
-                      "people_created": 0, "errors": []}
+                      "people_created": 0, "errors": [], "candidates": []}
     assert [d.to_mongo().to_dict() for d in model.objects.order_by("id")] == before
     assert Member.objects.count() == people
 
@@ -51,7 +51,7 @@ def test_district_export_with_repeated_names_imports_back_unchanged(world, kind)
     before = [d.to_mongo().to_dict() for d in model.objects.order_by("id")]
     result = imports.run(out.getvalue(), kind, world.district, dry_run=False).as_json()
     assert result == {"rows": exported, "created": 0, "updated": 0, "unchanged": exported,
-                      "people_created": 0, "errors": []}
+                      "people_created": 0, "errors": [], "candidates": []}
     assert [d.to_mongo().to_dict() for d in model.objects.order_by("id")] == before
     sheet = openpyxl.load_workbook(out).active
     width = 12 if kind == "social" else 13

@@ -118,7 +118,8 @@ def test_cli_json_summary_and_exit_codes(world, runner, tmp_path) -> None:
     dry = runner.invoke(args=[*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert json.loads(dry.output) == {"rows": 2, "created": 1, "updated": 0, "unchanged": 0, "people_created": 0,
-                                      "errors": [{"sheet": "Biểu mẫu", "row": FIRST + 1, "column": "(9)", "message": json.loads(dry.output)["errors"][0]["message"]}]}
+                                      "errors": [{"sheet": "Biểu mẫu", "row": FIRST + 1, "column": "(9)", "message": json.loads(dry.output)["errors"][0]["message"]}],
+                                      "candidates": []}
     assert not SocialAccount.objects(url_key="facebook.com/cli1").count() and not ImportLog.objects.count()
     real = runner.invoke(args=args)
     assert real.exit_code == 0 and json.loads(real.output)["created"] == 1

@@ -110,7 +110,7 @@ def test_cli_import_and_export(runner, world, tmp_path):
     r = runner.invoke(args=["members", "import", str(path), "--org", "XA", "--dry-run", "--json"])
     assert r.exit_code == 0, r.output
     result = json.loads(r.output)
-    assert set(result) == {"rows", "created", "updated", "unchanged", "people_created", "errors"}
+    assert set(result) == {"rows", "created", "updated", "unchanged", "people_created", "errors", "candidates"}
     assert (result["rows"], result["created"], len(result["errors"])) == (2, 1, 1)
     assert not Member.objects(full_name="Lê Văn Mới").count()
     r = runner.invoke(args=["members", "import", str(path), "--org", "XA"])
@@ -219,6 +219,22 @@ def test_possible_duplicates_wait_for_the_officers_choice(world):
     again = roster.run(book([row(name="Lê Văn Khác", phone="0987000222")]), world.commune_a, dry_run=False,
                        resolutions={f"{world.cell_a.pk}:x": str(far.pk)})
     assert again.created == 0 and again.errors and "cùng số điện thoại" in again.errors[0]["message"]
+
+
+def test_members_cli_takes_the_possible_duplicates_choices(world, runner, tmp_path):
+    """Ensure that ``flask members import`` lists the roster's possible duplicates with their
+    --resolve arguments and carries the choice, as the roster's preview does."""
+    hoa = factories.member(world.cell_a, "Đặng Thu Hòa", date_of_birth=dt.date(1990, 3, 2), gender="nu", phone="")
+    path = tmp_path / "danh-sach.xlsx"
+    path.write_bytes(book([row(name="Đặng Thu Hoa", gender="Nữ", phone="")]))
+    args = ["members", "import", str(path), "--org", "XA"]
+    dry = runner.invoke(args=[*args, "--dry-run"])
+    key = json.loads(runner.invoke(args=[*args, "--dry-run", "--json"]).stdout)["candidates"][0]["key"]
+    assert dry.exit_code == 0 and f"{key}={hoa.pk}" in dry.output and "--resolve" in dry.output
+    assert Member.objects.get(pk=hoa.pk).full_name == "Đặng Thu Hòa"
+    done = runner.invoke(args=[*args, "--resolve", f"{key}={hoa.pk}"])
+    assert done.exit_code == 0 and "cập nhật 1" in done.output, done.output
+    assert Member.objects.get(pk=hoa.pk).full_name == "Đặng Thu Hoa"
 
 
 def test_a_member_chosen_twice_in_one_file_is_refused_once(world):

@@ -1,14 +1,16 @@
-"""``flask forms import sites|social FILE --org CODE [--dry-run] [--json]``."""
+"""``flask forms import sites|social FILE --org CODE [--dry-run] [--json] [--resolve KEY=CHOICE …]``."""
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 
 import click
 from flask import Flask
 
 import imports
+from imports import people
 from models import Organisation
 
 from .forms import FORM_KINDS, forms
@@ -23,37 +25,83 @@ class _Unusable(click.ClickException):
         click.echo(f"Lỗi: {self.message}", err=True)
 
 
+#: ``--resolve KEY=CHOICE``, repeatable: the possible duplicates' choices, as the web preview takes them
+resolve_option = click.option(
+    "--resolve", "resolves", multiple=True, metavar="KHÓA=LỰA_CHỌN",
+    help="Chọn cho một người có thể trùng (khóa do lần chạy thử in ra): mã của người đã có, hoặc new "
+         "(là người mới). Dùng nhiều lần cho nhiều người.")
+
+
 @forms.command("import")
 @click.argument("kind", type=click.Choice(sorted(FORM_KINDS)))
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--org", "org_code", required=True, help="Mã tổ chức nhận dữ liệu (ví dụ: X01).")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo, không ghi gì vào cơ sở dữ liệu.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
-def import_form(kind: str, path: str, org_code: str, dry_run: bool, as_json: bool) -> None:
+@resolve_option
+def import_form(kind: str, path: str, org_code: str, dry_run: bool, as_json: bool, resolves: tuple[str, ...]) -> None:
     """Nhập biểu mẫu 1 (sites) hoặc 2 (social) từ tệp Excel PATH vào tổ chức --org."""
     org = Organisation.objects(code=org_code.strip().upper()).first()
     if org is None:
         raise _Unusable(f"Không tìm thấy tổ chức mã {org_code}.")
-    summary = run_file(path, org, dry_run, as_json, lambda data: imports.run(data, kind, org, dry_run=dry_run))
+    summary = run_file(path, org, dry_run, as_json, resolves,
+                       lambda data, chosen: imports.run(data, kind, org, dry_run=dry_run, resolutions=chosen))
     if summary is not None:
         _print(summary, org)
 
 
-def run_file(path: str, org: Organisation, dry_run: bool, as_json: bool, run) -> imports.Summary | None:
+def run_file(path: str, org: Organisation, dry_run: bool, as_json: bool, resolves: tuple[str, ...],
+             run) -> imports.Summary | None:
     """The command-line import of one file, whatever it holds (forms, roster): read it,
-    ``run(data)``, keep a trace of a confirmed import, print the JSON contract when asked
-    (then None is returned); an unusable file exits 2 with the Vietnamese reason."""
+    ``run(data, resolutions)``, keep a trace of a confirmed import, print the JSON contract
+    when asked (then None is returned); an unusable file or a malformed ``--resolve`` exits 2
+    with the Vietnamese reason. A ``--resolve`` key that names no possible duplicate of this
+    file is told on stderr (a typo must not pass for a choice made)."""
+    chosen = resolutions(resolves)
     data = _read(path)
     try:
-        summary = run(data)
+        summary = run(data, chosen)
     except imports.ImportFileError as exc:
         raise _Unusable(str(exc)) from None
+    for key in sorted(chosen.keys() - {c.key for c in summary.candidates}):
+        click.echo(f"Cảnh báo: --resolve {shlex.quote(key)}: không có người nào có thể trùng với khóa này "
+                   "trong tệp; lựa chọn này không được dùng.", err=True)
     if not dry_run:
         imports.record(summary, org, data, os.path.basename(path), source="cli")
     if as_json:
         click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
         return None
     return summary
+
+
+def resolutions(resolves: tuple[str, ...]) -> dict[str, str]:
+    """``KEY=CHOICE`` arguments -> {key: choice}; the choice is ``new`` or a member's id."""
+    out = {}
+    for item in resolves:
+        key, sep, choice = item.rpartition("=")
+        choice = choice.strip()
+        if not sep or not key.strip() or not people.valid_choice(choice):
+            raise _Unusable(f"--resolve {item!r}: cần dạng KHÓA=mã người đã có, hoặc KHÓA={people.NEW} "
+                            "(khóa và mã do lần chạy thử --dry-run in ra).")
+        out[key.strip()] = choice
+    return out
+
+
+def print_rows(summary: imports.Summary) -> None:
+    """The rows refused or waiting, then the possible duplicates with the ``--resolve``
+    arguments that settle them, ready to copy."""
+    for error in summary.errors:
+        click.echo(f"  Dòng {error['row']} {error['column']}: {error['message']}")
+    if not summary.candidates:
+        return
+    click.echo("Có thể trùng người đã có — chưa chọn thì các dòng này chưa được nhập; chạy lại với một trong các lựa chọn:")
+    for candidate in summary.candidates:
+        rows = ", ".join(str(row) for _sheet, row in candidate.rows)
+        click.echo(f"  “{candidate.person.name}” (dòng {rows}):")
+        for member in candidate.members:
+            click.echo(f"    --resolve {shlex.quote(candidate.key + '=' + member['id'])}   "
+                       f"là {member['name']} — {member['cell']} ({member['why']})")
+        click.echo(f"    --resolve {shlex.quote(candidate.key + '=' + people.NEW)}   là người mới")
 
 
 def _read(path: str) -> bytes:
@@ -72,8 +120,7 @@ def _print(summary: imports.Summary, org: Organisation) -> None:
     click.echo(f"{head} {FORM_KINDS[summary.kind]} vào {org.name}: {summary.rows} dòng — "
                f"thêm mới {summary.created}, cập nhật {summary.updated}, không đổi {summary.unchanged}, "
                f"bị từ chối {summary.rejected}; người mới {summary.people_created}.")
-    for error in summary.errors:
-        click.echo(f"  Dòng {error['row']} {error['column']}: {error['message']}")
+    print_rows(summary)
 
 
 def register(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""``flask members import FILE --org CODE [--dry-run] [--json]`` and
+"""``flask members import FILE --org CODE [--dry-run] [--json] [--resolve KEY=CHOICE …]`` and
 ``flask members export --org CODE -o FILE``: the member roster in and out, with the same
 JSON contract and exit codes as ``flask forms import``."""
 
@@ -12,7 +12,7 @@ from imports import roster
 from services import lists
 
 from .forms_export import find_org, find_user, write_atomically
-from .forms_import import _Unusable, run_file
+from .forms_import import _Unusable, print_rows, resolve_option, run_file
 
 members = AppGroup("members", help="Danh sách cán bộ, đảng viên: nhập, xuất Excel.")
 
@@ -22,20 +22,21 @@ members = AppGroup("members", help="Danh sách cán bộ, đảng viên: nhập,
 @click.option("--org", "org_code", required=True, help="Mã tổ chức nhận dữ liệu (ví dụ: X01).")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo, không ghi gì vào cơ sở dữ liệu.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
-def import_roster(path: str, org_code: str, dry_run: bool, as_json: bool) -> None:
+@resolve_option
+def import_roster(path: str, org_code: str, dry_run: bool, as_json: bool, resolves: tuple[str, ...]) -> None:
     """Nhập danh sách cán bộ, đảng viên từ tệp Excel PATH vào tổ chức --org."""
     try:
         org = find_org(org_code)
     except click.ClickException as exc:
         raise _Unusable(exc.message) from None
-    summary = run_file(path, org, dry_run, as_json, lambda data: roster.run(data, org, dry_run=dry_run))
+    summary = run_file(path, org, dry_run, as_json, resolves,
+                       lambda data, chosen: roster.run(data, org, dry_run=dry_run, resolutions=chosen))
     if summary is None:
         return
     head = "Kiểm tra (không ghi)" if dry_run else "Đã nhập"
     click.echo(f"{head} danh sách cán bộ, đảng viên vào {org.name}: {summary.rows} dòng — thêm mới {summary.created}, "
                f"cập nhật {summary.updated}, không đổi {summary.unchanged}, bị từ chối {summary.rejected}.")
-    for error in summary.errors:
-        click.echo(f"  Dòng {error['row']} {error['column']}: {error['message']}")
+    print_rows(summary)
 
 
 @members.command("export")
