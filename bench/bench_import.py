@@ -164,6 +164,59 @@ def stubbed_confirm(data: bytes, target):
         write._bulk = real
 
 
+def floors(data: bytes, target) -> dict[str, float]:
+    """CPU seconds of what the issue's own requirements cost before any work of ours, on the
+    same file: a real XML parser over every element of the sheets (expat calling Python once
+    per element, with a callback that does nothing: the scan's floor), the reader in its
+    child process (python-calamine, the rows sent back), and the model's own field
+    validators on each created record's values, nothing else (``Document.validate``'s floor).
+    What is left of the 5x budget is what values, people, plan, keys and digests may cost."""
+    import zipfile
+    from xml.parsers import expat
+
+    from imports import package, workbook, write
+    from imports.errors import Limits
+    from models import SocialAccount
+
+    out = {}
+    start = cpu()
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                parser = expat.ParserCreate(namespace_separator=" ")
+                parser.buffer_text = True
+                parser.StartElementHandler = lambda tag, attrs: None
+                with z.open(name) as stream:
+                    parser.ParseFile(stream)
+    out["XML parser over every element, no-op callback"] = cpu() - start
+    limits = Limits()
+    checked = package.check(data, limits)
+    start = cpu()
+    workbook.read(data, checked, limits)
+    out["reader child (python-calamine), rows sent back"] = cpu() - start
+    sons, real = [], write._bulk
+
+    def keep(model, ops, counter):
+        sons.extend(op._doc["$setOnInsert"] for op in ops if hasattr(op, "_doc") and "$setOnInsert" in op._doc)
+        return len(ops)
+
+    write._bulk = keep
+    try:
+        imports_run = __import__("imports").run
+        imports_run(data, "social", target, dry_run=False)
+    finally:
+        write._bulk = real
+    fields = SocialAccount._fields
+    start = cpu()
+    for son in sons:
+        for name, value in son.items():
+            field = fields.get(name)
+            if field is not None and value is not None and name != "_id":
+                field.validate(value)
+    out[f"model field validators alone, {len(sons):,} created records"] = cpu() - start
+    return out
+
+
 def world(existing: int):
     """A committee, its cells and people, and ``existing`` stored accounts of the file's rows
     (validated and stored as an import stores them: :mod:`imports.records`)."""
@@ -262,6 +315,14 @@ def main() -> None:
         confirm, trips, result = timed("confirm, store writes stubbed", lambda: stubbed_confirm(data, target))
         print(f"  -> {bare and confirm / bare:.2f}x bare read, store excluded (target <= 8x); "
               f"{trips / result.rows * 1000:.2f} round trips per 1,000 rows")
+        found = floors(data, target)
+        print("floors: what the issue's own checks cost before any work of ours (CPU, same file)")
+        for label, took in found.items():
+            print(f"  {label:<60}{took:6.2f} s  {bare and took / bare:4.1f}x bare read")
+        floor = sum(found.values())
+        print(f"  -> {bare and floor / bare:.1f}x of the 5x preview budget; left for values, people, plan, keys and "
+              f"digests: {max(0.0, 5 * bare - floor) / summary.rows * 1e6:.0f} us per row (they cost "
+              f"{(preview - floor) / summary.rows * 1e6:.0f} us per row now)")
         small, trips, _ = timed("preview of a one-row file, same organisation", lambda: imports.run(
             open(one, "rb").read(), "social", target))
         print(f"  -> {trips} round trips for one row (the organisation holds {PEOPLE:,} people, "
