@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -31,7 +30,7 @@ class TaskStatusFilter(BaseMongoEngineFilter):
         super().__init__("status", "Tình trạng", options=[*TASK_STATUSES, OVERDUE])
 
     def apply(self, query: QuerySet, value: Any) -> QuerySet:
-        today = dt.datetime.combine(dt.date.today(), dt.time())
+        today = normalize.to_datetime(normalize.today())
         if value == OVERDUE[0]:
             return query.filter(status__in=["todo", "doing"], due_on__lt=today)
         if value in ("todo", "doing"):
@@ -54,7 +53,7 @@ def _evaluations(view: Any, context: Any, model: Any, name: str) -> Markup:
         f"{e.month[5:]}/{e.month[:4]}", e.note or "") for e in sorted(model.evaluations, key=lambda e: e.month))
     if not view.has_change_permission(current_user, model):
         return notes
-    today = dt.date.today()
+    today = normalize.today()
     form = Markup(
         '<form method="post" action="{0}" class="task-evaluation mt-2"><input type="hidden" name="csrf_token" value="{1}">'
         '<input type="hidden" name="id" value="{2}"><div class="form-inline mb-1"><label class="mr-2" for="ev-month">Tháng</label>'

@@ -368,7 +368,7 @@ class MeetingView(ListExportMixin, SecuredModelView):
 
 def month_arg(today: dt.date | None = None) -> tuple[int, int]:
     """``?month=yyyy-mm`` (default: this month); a malformed value is refused with 400."""
-    today = today or dt.date.today()
+    today = today or normalize.today()
     raw = request.args.get("month", "")
     if not raw:
         return today.year, today.month

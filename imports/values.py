@@ -58,6 +58,7 @@ class ValueParser:
             if match:
                 self.numbers.setdefault(name, int(match[1]))
         self._normalise = normalize.Memo(50_000)  # repetitive columns: each distinct value once
+        self.today = normalize.today()  # Vietnam's date, read once per file
         self._converted: dict[str, tuple[str, str | None]] = {}
         self.data_columns = [c for c in form.columns if c.number != 1]  # (1) STT is not stored
         # what the row loop needs of each column and rule, looked up once
@@ -146,7 +147,7 @@ class ValueParser:
         start, end = row.values.get("established_on"), row.values.get("expires_on")
         if start and end and end < start:
             row.errors.append((11, "(11) Thời hạn hết hạn không được trước thời gian thiết lập."))
-        if start and start.date() > dt.date.today():
+        if start and start.date() > self.today:
             row.errors.append((10, "(10) Thời gian thiết lập: không được sau ngày hôm nay."))
 
 

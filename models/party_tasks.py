@@ -70,7 +70,7 @@ class Task(ScopedDocument):
         return OVERDUE[0] if self.is_overdue(today) else (self.status or "todo")
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or dt.date.today()
+        today = today or normalize.today()
         return self.status != "done" and self.due_on is not None and self.due_on.date() < today
 
     def clean(self) -> None:
@@ -86,7 +86,7 @@ class Task(ScopedDocument):
                 and self.assigned_by.pk not in (self.organisation.scope or []):
             raise me.ValidationError(errors={"assigned_by": "Đơn vị giao nhiệm vụ phải là chi bộ đó hoặc cấp trên của nó."})
         if self.status == "done" and not self.completed_on:
-            self.completed_on = normalize.to_datetime(dt.date.today())
+            self.completed_on = normalize.to_datetime(normalize.today())
         if self.status != "done":
             self.completed_on = None
         seen = set()

@@ -13,7 +13,7 @@ import random
 
 from flask import Flask
 
-from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
+from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User, normalize
 from models.handbook import ProposalList, month_key
 from models.member import RoleGrant
 from models.party_work import Attendance
@@ -58,7 +58,7 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
                                 parent=commune, place="Vĩnh Bảo")
             cell.save()
             cells.append(cell)
-    today = dt.date.today()
+    today = normalize.today()
     members: list[Member] = []
     phones: set[str] = set()
     for k in range(max(people - ADMISSIONS, 0)):  # the admissions of the last months make up the rest

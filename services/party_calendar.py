@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from models import Meeting, Task
+from models import Meeting, Task, normalize
 from models.party_work import MEETING_KINDS
 from services import scope
 
@@ -39,7 +39,7 @@ def regulation_deadlines(year: int, month: int) -> list[tuple[dt.date, str, str,
 
 
 def month_entries(user: Any, year: int, month: int, today: dt.date | None = None) -> dict[dt.date, list[Entry]]:
-    today = today or dt.date.today()
+    today = today or normalize.today()
     start, end = month_bounds(year, month)
     kinds = dict(MEETING_KINDS)
     out: dict[dt.date, list[Entry]] = {}

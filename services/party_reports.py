@@ -14,7 +14,7 @@ from typing import Any
 from bson import ObjectId
 from mongoengine import Q, QuerySet
 
-from models import Meeting, Member, Organisation, StudyCampaign, StudyRecord, Task
+from models import Meeting, Member, Organisation, StudyCampaign, StudyRecord, Task, normalize
 from services import scope
 
 
@@ -117,7 +117,7 @@ def meeting_report(org: Organisation, user: Any, year: int, month: int, today: d
     """Per cell of ``org``'s subtree: the month's regular meeting (first one), attendance
     of it, themed and committee meetings; per committee below: cells that met."""
     start, end = month_bounds(year, month)
-    report = MeetingReport(org, year, month, today or dt.date.today())
+    report = MeetingReport(org, year, month, today or normalize.today())
     depth = len(org.scope)
     units = _units_below(org, user)
     rows = {}
@@ -265,7 +265,7 @@ def task_report(org: Organisation, user: Any, year: int, month: int, today: dt.d
     """Per cell: tasks due in the month, completed on time, completed late, overdue
     (not done, deadline passed) and pending (not done, deadline not yet passed)."""
     start, end = month_bounds(year, month)
-    today = today or dt.date.today()
+    today = today or normalize.today()
     rows = {c["_id"]: TaskRow(c["_id"], c["name"]) for c in _cells(org, user)}
     tasks = scope.in_subtree(Task, org, user).filter(due_on__gte=start, due_on__lt=end) \
         .only("organisation", "status", "due_on", "completed_on").as_pymongo()
@@ -290,7 +290,7 @@ def task_report(org: Organisation, user: Any, year: int, month: int, today: dt.d
 
 def overdue_tasks(user: Any, today: dt.date | None = None) -> QuerySet:
     """Tasks of the user's scope not done by their deadline (index ``scope, status, due_on``)."""
-    today = today or dt.date.today()
+    today = today or normalize.today()
     return scope.visible(Task, user).filter(status__in=["todo", "doing"],
                                             due_on__lt=dt.datetime(today.year, today.month, today.day))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models import AuditEntry, Member, Organisation, User, normalize
-from models.base import OWNED, utcnow
+from models.base import OWNED
 from models.member import Transfer
 from models.organisation import refresh_subtree
 from services import audit
@@ -141,7 +141,7 @@ def plan_lift(org: Organisation) -> Plan:
 def execute(plan: Plan, *, user: Any = None, on: dt.date | None = None, username: str | None = None) -> dict[str, int]:
     """Run the plan (each step idempotent) and write one audit entry; returns counts."""
     target = plan.target
-    when = normalize.to_datetime(on) or utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    when = normalize.to_datetime(on or normalize.today())
     moved = 0
     for unit in plan.units:  # re-parent: the unit and everything below follow the tree
         unit.reload()

@@ -9,11 +9,11 @@ from html import unescape
 import mongomock
 import pytest
 
-from models import Member
+from models import Member, normalize
 from services import dashboard
 from tests import factories
 
-TODAY = dt.date.today()
+TODAY = normalize.today()
 
 
 @pytest.fixture

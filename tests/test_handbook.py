@@ -7,13 +7,13 @@ import io
 import openpyxl
 import pytest
 
-from models import HandbookProposal, Member
+from models import HandbookProposal, Member, normalize
 from models.handbook import month_key, next_month
 from services import lifecycle
 from tests import factories
 from tests.conftest import csrf_token
 
-TODAY = dt.date.today()
+TODAY = normalize.today()
 MONTH = month_key(TODAY)
 SHOWN = f"{TODAY.month:02d}/{TODAY.year}"
 

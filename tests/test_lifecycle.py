@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from mongoengine import ValidationError
 
-from models import Member
+from models import Member, normalize
 from services import lifecycle
 from tests import factories
 from tests.conftest import csrf_token
@@ -54,7 +54,7 @@ def test_officer_cannot_transfer_outside_scope(officer_client, world):
 def test_transfer_requires_a_cell(world):
     admin = factories.user("quantri", world.district, "admin")
     with pytest.raises(ValidationError, match="chi bộ"):
-        lifecycle.transfer(world.member_a, world.commune_b, dt.date.today(), None, admin)
+        lifecycle.transfer(world.member_a, world.commune_b, normalize.today(), None, admin)
 
 
 def test_leave_keeps_record(world):

@@ -7,12 +7,12 @@ import io
 
 import openpyxl
 
-from models import Site, SocialAccount
+from models import Site, SocialAccount, normalize
 from services import lifecycle, reports
 from tests import factories
 from tests.conftest import csrf_token
 
-TODAY = dt.date.today()
+TODAY = normalize.today()
 
 
 def _names(path_or_bytes) -> tuple[list[str], list[str]]:

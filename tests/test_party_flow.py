@@ -10,12 +10,12 @@ import io
 import openpyxl
 import pytest
 
-from models import AuditEntry, Meeting, PartyDocument, StudyCampaign, StudyRecord, Task
+from models import AuditEntry, Meeting, PartyDocument, StudyCampaign, StudyRecord, Task, normalize
 from models.party_work import Attendance, Recipient
 from tests import factories
 from tests.conftest import csrf_token
 
-TODAY = dt.date.today()
+TODAY = normalize.today()
 
 
 def _post(client, path, data, page=None, **kw):

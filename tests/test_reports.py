@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from models import Member, SocialAccount
+from models import Member, SocialAccount, normalize
 from models.normalize import PLATFORMS
 from services import reports
 from tests import factories
@@ -78,14 +78,14 @@ def test_annual_totals_as_of_a_date(known: factories.World, tmp_path: Path) -> N
 
 
 def test_annual_totals_today_count_everything_live(known: factories.World) -> None:
-    [tab] = reports.annual_tables(known.district, None, dt.date.today())
+    [tab] = reports.annual_tables(known.district, None, normalize.today())
     rows = {r[0]: r[1:5] for r in tab.rows}
     assert rows == {"Đảng bộ xã An Hòa": [3, 2, 4, 1], "Đảng bộ xã Bình Minh": [3, 1, 2, 1]}
     assert list(tab.total[1:4]) == [6, 3, 6]
 
 
 def test_annual_for_a_commune_lists_its_cells(known: factories.World) -> None:
-    [tab] = reports.annual_tables(known.commune_a, None, dt.date.today())
+    [tab] = reports.annual_tables(known.commune_a, None, normalize.today())
     assert [r[:4] for r in tab.rows] == [["Chi bộ thôn 1", 1, 1, 1], ["Chi bộ thôn 2", 2, 1, 3]]
 
 
@@ -133,10 +133,10 @@ def test_issue_labels_come_from_the_model_rules() -> None:
 def test_reports_stay_in_the_users_scope(known: factories.World) -> None:
     officer = factories.user("canbo_a", known.commune_a, "officer")
     with pytest.raises(reports.ReportError):
-        reports.annual_tables(known.commune_b, officer, dt.date.today())
+        reports.annual_tables(known.commune_b, officer, normalize.today())
     with pytest.raises(reports.ReportError):
         reports.quality_tables(known.district, officer)
-    [tab] = reports.annual_tables(known.commune_a, officer, dt.date.today())
+    [tab] = reports.annual_tables(known.commune_a, officer, normalize.today())
     assert tab.total[1:4] == [3, 2, 4]
 
 

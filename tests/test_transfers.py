@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from mongoengine import ValidationError
 
-from models import Member, SocialAccount
+from models import Member, SocialAccount, normalize
 from models.transfer import TransferOrder
 from services import lifecycle
 from tests import factories
@@ -58,7 +58,7 @@ def test_transfer_from_commune_a_to_b_through_the_screens(two_officers, world):
     # accounts and sites follow the person
     acc = SocialAccount.objects.get(pk=world.account_a.pk)
     assert world.commune_b.pk in acc.scope and world.commune_a.pk not in acc.scope
-    assert acc.org_name == "Chi bộ thôn Đông" and acc.updated_on.date() == dt.date.today()  # column (2) changed
+    assert acc.org_name == "Chi bộ thôn Đông" and acc.updated_on.date() == normalize.today()  # column (2) changed
     assert "Nguyễn Văn An" in a.get("/admin/transfers/?side=outgoing").get_data(as_text=True)
 
 
@@ -107,9 +107,9 @@ def test_transfers_counted_in_monthly_movement(world):
     from services import reports
 
     admin = factories.user("quantri", world.district, "admin")
-    order = lifecycle.send(world.member_a, world.commune_b, dt.date.today(), "7-QĐ/HU", None, admin)
+    order = lifecycle.send(world.member_a, world.commune_b, normalize.today(), "7-QĐ/HU", None, admin)
     lifecycle.accept(order, world.cell_b, admin)
-    today = dt.date.today()
+    today = normalize.today()
     [summary, detail] = reports.monthly_tables(world.district, admin, today.year, today.month)
     rows = {r[0]: r[7:9] for r in summary.rows}
     assert rows == {"Đảng bộ xã An Hòa": [0, 1], "Đảng bộ xã Bình Minh": [1, 0]}

@@ -4,11 +4,11 @@ report. One screenshot per step under test-output/e2e/."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import openpyxl
 
+from models import normalize
 from tests.e2e.conftest import DESKTOP, PHONE, new_page
 from tests.e2e.test_journey import log_in, pick_select2, snap
 
@@ -20,7 +20,7 @@ def test_officer_records_meeting_study_and_downloads_report(live_server, browser
     page = new_page(browser, DESKTOP, downloads=True)
     base = live_server
     log_in(page, base)
-    today = dt.date.today()
+    today = normalize.today()
 
     # 1. the meeting: cell, date, kind, multi-line agenda and conclusions
     page.goto(f"{base}/admin/meeting/new/")
