@@ -132,7 +132,8 @@ class DashboardView(PanelIndexView):
             offset = int(request.args.get("offset", 0))
         except ValueError:
             offset = 0
-        return jsonify(OrgSubtreeFilter.options_for(current_user, request.args.get("query", ""), offset))
+        return jsonify(OrgSubtreeFilter.options_for(current_user, request.args.get("query", ""), offset,
+                                                     request.args.get("kind")))
 
     @expose("/chua-khai-bao/")
     def no_account(self) -> str:

@@ -11,7 +11,7 @@ from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
 from mongoengine import QuerySet
 
 from models import normalize
-from models.organisation import path_label
+from models.organisation import KINDS, path_label
 from services import scope
 
 
@@ -34,9 +34,12 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
         return path_label(org.get("path_names") or [])
 
     @classmethod
-    def options_for(cls, user: Any, text: str, offset: int = 0) -> list[tuple[str, str]]:
-        """Units in the user's scope matching what was typed, in tree order, a page at a time."""
+    def options_for(cls, user: Any, text: str, offset: int = 0, kind: str | None = None) -> list[tuple[str, str]]:
+        """Units in the user's scope matching what was typed, in tree order, a page at a time;
+        ``kind`` ("committee" or "cell"): only units of that kind (a report made per committee)."""
         orgs = scope.organisations(user)
+        if kind in dict(KINDS):
+            orgs = orgs.filter(kind=kind)
         tokens = normalize.query_tokens(text or "")
         if tokens:
             orgs = orgs.filter(normalize.search_condition(tokens))

@@ -18,6 +18,7 @@ from models.handbook import EVENTS, KINDS, STATES
 from services import audit, handbook, scope
 
 from .access import PanelView, org_or_404
+from .filters import picked_unit
 
 
 class HandbookView(PanelView):
@@ -34,8 +35,8 @@ class HandbookView(PanelView):
     def index(self) -> str:
         org, month = self._args()
         items = list(handbook.proposals(org, month, current_user).order_by("org_key", "member_sort_key"))
-        units = scope.organisations(current_user).filter(kind="committee").order_by("tree_key").only("name")
-        return self.render("handbook/index.html", org=org, month=month, items=items, units=units,
+        return self.render("handbook/index.html", org=org, month=month, items=items,
+                           picked=picked_unit(current_user, str(org.pk)),
                            sent=handbook.sent_list(org, month), kinds=dict(KINDS), events=dict(EVENTS),
                            states=dict(STATES), superior={str(p.pk) for p in items if handbook.is_superior(current_user, p)},
                            not_sent=handbook.units_not_sent(current_user, month),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from typing import Any
 
@@ -18,6 +17,7 @@ from services import audit, party_calendar, party_reports, scope
 from services.reports import title_block
 
 from .access import PanelView, org_or_404
+from .filters import picked_unit
 from .party_work import month_arg
 
 
@@ -35,9 +35,10 @@ def _month_nav(year: int, month: int) -> tuple[str, str]:
 class PartyReportsView(PanelView):
     """"Báo cáo sinh hoạt" and "Báo cáo nhiệm vụ": pick a unit in scope and a month."""
 
-    def _orgs(self) -> Any:
-        return scope.organisations(current_user).filter(kind="committee").only("name", "depth", "tree_key") \
-            .order_by("tree_key")
+    @staticmethod
+    def _picked(org: Any) -> tuple[str, str]:
+        """The unit picker starts on the report's unit (the units load as the officer types)."""
+        return picked_unit(current_user, str(org.pk))
 
     @expose("/")
     def index(self) -> Any:
@@ -48,7 +49,7 @@ class PartyReportsView(PanelView):
         org = _org()
         year, month = month_arg()
         report = party_reports.meeting_report(org, current_user, year, month)
-        return self.render("party/meeting_report.html", report=report, org=org, orgs=self._orgs(),
+        return self.render("party/meeting_report.html", report=report, org=org, picked=self._picked(org),
                            month_value=f"{year}-{month:02d}", nav=_month_nav(year, month), rate_text=rate_text,
                            fmt_date=normalize.format_date)
 
@@ -58,7 +59,7 @@ class PartyReportsView(PanelView):
         year, month = month_arg()
         report = party_reports.meeting_report(org, current_user, year, month)
         out = tempfile.TemporaryFile()
-        write_meeting_report(out, title_block(org, min(report.deadline, dt.date.today())), report)
+        write_meeting_report(out, title_block(org, min(report.deadline, normalize.today())), report)
         out.seek(0)
         audit.record("export", collection="meetings", detail=f"Báo cáo sinh hoạt chi bộ {month:02d}/{year}; {org.code}")
         return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
@@ -69,7 +70,7 @@ class PartyReportsView(PanelView):
         org = _org()
         year, month = month_arg()
         rows = party_reports.task_report(org, current_user, year, month)
-        return self.render("party/task_report.html", rows=rows, org=org, orgs=self._orgs(),
+        return self.render("party/task_report.html", rows=rows, org=org, picked=self._picked(org),
                            month_value=f"{year}-{month:02d}", year=year, month=month, nav=_month_nav(year, month))
 
     @expose("/nhiem-vu/xlsx/")
@@ -78,7 +79,7 @@ class PartyReportsView(PanelView):
         year, month = month_arg()
         rows = party_reports.task_report(org, current_user, year, month)
         out = tempfile.TemporaryFile()
-        write_task_report(out, title_block(org, min(party_reports.month_end(year, month), dt.date.today())),
+        write_task_report(out, title_block(org, min(party_reports.month_end(year, month), normalize.today())),
                           rows, year, month)
         out.seek(0)
         audit.record("export", collection="tasks", detail=f"Báo cáo nhiệm vụ {month:02d}/{year}; {org.code}")
@@ -92,7 +93,7 @@ class CalendarView(PanelView):
     @expose("/")
     def index(self) -> str:
         year, month = month_arg()
-        today = dt.date.today()
+        today = normalize.today()
         entries = party_calendar.month_entries(current_user, year, month, today)
 
         def link(e: party_calendar.Entry) -> str | None:

@@ -68,7 +68,10 @@ class OrganisationNotEmpty(Exception):
 class Organisation(me.Document):
     meta = {
         "collection": "organisations",
-        "indexes": ["scope", "tree_key", "parent", "kind", "level", "name_key", "search_keys"],
+        # ("scope", "kind", "tree_key"): the committees of a subtree in tree order (the
+        # pickers of the reports made per committee)
+        "indexes": ["scope", "tree_key", "parent", "kind", "level", "name_key", "search_keys",
+                    ("scope", "kind", "tree_key")],
         "ordering": ["tree_key"],
     }
 

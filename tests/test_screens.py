@@ -204,6 +204,25 @@ def test_organisation_filter_offers_only_the_subtree(officer_client, world):
     assert officer_client.get("/admin/don-vi/?query=binh minh").get_json() == []
 
 
+def test_reports_per_committee_pick_committees_on_demand(officer_client, world):
+    """Ensure that the pages made per committee (meeting and task reports, handbook
+    proposals) carry no unit list but a picker that offers only the committees of the
+    officer's subtree, starting on the unit shown (a province has hundreds of communes)."""
+    offered = dict(officer_client.get("/admin/don-vi/?query=&kind=committee").get_json())
+    assert offered == {str(world.commune_a.pk): "Huyện ủy Vĩnh Bảo › Đảng bộ xã An Hòa"}
+    assert officer_client.get("/admin/don-vi/?query=thon&kind=committee").get_json() == []
+    assert str(world.cell_a.pk) in dict(officer_client.get("/admin/don-vi/?query=&kind=nonsense").get_json())
+    for url in ("/admin/bao-cao-cong-tac-dang/sinh-hoat/", "/admin/bao-cao-cong-tac-dang/nhiem-vu/",
+                "/admin/handbook/"):
+        html = officer_client.get(f"{url}?org={world.commune_a.pk}").get_data(as_text=True)
+        picker = re.search(r'<input type="hidden" class="form-control org-picker"[^>]*>', html)
+        assert picker and "kind=committee" in picker.group(0), url
+        form = html[html.find('class="form-control org-picker"'):]
+        form = form[:form.find("</form>")]
+        assert f'value="{world.commune_a.pk}"' in picker.group(0) and "Đảng bộ xã An Hòa</p>" in form, url
+        assert "<option" not in form and str(world.cell_a.pk) not in form, url
+
+
 def test_organisation_filter_shows_the_chosen_unit(officer_client, world):
     """Ensure that a chosen unit's label is on the page (and a foreign unit's is not)."""
     view = officer_client.application.extensions["panel_admin"]._views
