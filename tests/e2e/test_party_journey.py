@@ -88,6 +88,19 @@ def test_officer_records_meeting_study_and_downloads_report(live_server, browser
     phone.goto(f"{base}/admin/bao-cao-cong-tac-dang/sinh-hoat/")
     snap(phone, shots, "p07-bao-cao-dien-thoai")
 
+    # 6. the committee of a report is picked by typing (committees only, loaded on demand)
+    page.goto(f"{base}/admin/bao-cao-cong-tac-dang/nhiem-vu/?month=2026-10")
+    page.click("#s2id_org a.select2-choice")
+    page.fill(".select2-drop-active input.select2-input", "tan hung")
+    offered = page.locator(".select2-drop-active .select2-result-selectable")
+    offered.first.wait_for()
+    assert [t.split(" › ")[-1] for t in offered.all_inner_texts()] == ["Đảng bộ Xã Tân Hưng"]
+    offered.first.click()
+    page.click("button:has-text('Xem')")
+    page.wait_for_load_state()
+    assert "month=2026-10" in page.url and "org=" in page.url and "Kết quả thực hiện nhiệm vụ tháng 10/2026" in page.inner_text("h1")
+    snap(page, shots, "p07b-chon-dang-bo")
+
 
 def test_party_screens_render_with_demo_content(live_server, browser, shots):
     """Ensure that the other party-work screens show the demo content a commune officer expects."""
