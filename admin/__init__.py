@@ -77,4 +77,5 @@ def init_app(app: Flask) -> None:
     app.extensions["panel_admin"] = build_admin(app)
     errors.init_app(app)
     app.jinja_env.filters["moment"] = normalize.format_moment
+    app.jinja_env.filters["day"] = normalize.format_day  # a timestamp's date in Vietnam
     app.jinja_env.filters["unit_label"] = lambda record: labels.org_label(record)[0]

@@ -7,7 +7,7 @@ import datetime as dt
 import mongoengine as me
 
 from . import normalize
-from .base import Rule, ScopedDocument, owned
+from .base import Rule, ScopedDocument, owned, utcnow
 from .organisation import Organisation
 
 GENDERS = [("nam", "Nam"), ("nu", "Nữ"), ("khac", "Khác")]
@@ -177,7 +177,8 @@ class Member(ScopedDocument):
         if self.role_grants:  # the current roles, for the list and its filter
             self.roles = self.roles_on(normalize.to_datetime(normalize.today()))
         if not self.joined_on:
-            self.joined_on = normalize.to_datetime(self.admission_date) or self.created_at
+            # a calendar date, as typed ones are: the day the person was entered, in Vietnam
+            self.joined_on = normalize.to_datetime(self.admission_date or normalize.local_date(self.created_at or utcnow()))
         self.sort_key = normalize.vn_sort_key(self.full_name)
         self.search_keys = normalize.search_tokens(
             self.full_name, self.position, self.party_card_number, self.email, self.org_name

@@ -484,6 +484,23 @@ def today() -> dt.date:
     return dt.datetime.now(LOCAL_TZ).date()
 
 
+def local_date(value: dt.datetime) -> dt.date:
+    """The Vietnamese calendar date of a stored UTC timestamp (23:00 UTC on 30/11 is 01/12)."""
+    return local_time(value).date()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """When ``day`` begins in Vietnam, as timestamps are stored (naive UTC): the bound of a
+    day, month or year on timestamps (``created_at``, ``deleted_at``, ``decided_at``).
+    Calendar dates (``joined_on``, ``held_on``, …) are bounded by :func:`to_datetime`."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def format_day(value: dt.datetime | None) -> str:
+    """A stored UTC timestamp shown as its Vietnamese date, dd/mm/yyyy."""
+    return format_date(local_date(value)) if value else ""
+
+
 def to_datetime(value: dt.date | None) -> dt.datetime | None:
     """BSON stores datetimes only; dates are kept at midnight UTC (naive)."""
     if value is None:

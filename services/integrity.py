@@ -7,7 +7,9 @@ organisation's ``scope``/``org_name``/``org_key``; every site and social-network
 belongs to an existing member and shows that member's organisation, name and position;
 every index was created (see :func:`services.db.ensure_indexes`); every name sort key
 follows from the name it was computed from (after an upgrade that changed
-:func:`models.normalize.vn_sort_key`, such as tone-mark placement, ``--repair`` recomputes them).
+:func:`models.normalize.vn_sort_key`, such as tone-mark placement, ``--repair`` recomputes them);
+every member's ``joined_on`` is a calendar date (``--repair`` turns an old UTC timestamp
+into its Vietnamese date).
 
 With ``repair=True`` the paths are recomputed top-down from the parents, records are
 brought in line with one ``update_many`` per organisation and model, accounts are
@@ -17,6 +19,7 @@ references and cycles are reported, never guessed at.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +122,7 @@ def check(repair: bool = False, user: Any = None, username: str | None = None) -
     for model in (Site, SocialAccount):
         _check_owner(model, report, repair)
     _check_sort_keys(report, repair)
+    _check_calendar_dates(report, repair)
     for coll, name, error in db.INDEX_PROBLEMS:
         report.problems.append(f"Chỉ mục {coll}.{name} chưa tạo được: {error}")
     if repair and report.repaired:
@@ -156,6 +160,24 @@ def _check_owner(model: type, report: Report, repair: bool) -> None:
                 except (DoesNotExist, ValidationError):  # the member's own organisation is missing
                     continue
                 report.repaired.append(f"{model.VERBOSE_NAME} {row['_id']}: chép lại từ người khai.")
+
+
+def _check_calendar_dates(report: Report, repair: bool) -> None:
+    """A member's ``joined_on`` is a calendar date (midnight). Someone entered without an
+    admission date used to get their creation *timestamp* (UTC) instead, a day early from
+    17:00 UTC; repaired to that moment's date in Vietnam (one bulk write)."""
+    from models import Member
+
+    fixes = [UpdateOne({"_id": row["_id"]},
+                       {"$set": {"joined_on": normalize.to_datetime(normalize.local_date(row["joined_on"]))}})
+             for row in Member.objects(joined_on__ne=None).only("joined_on").as_pymongo()
+             if row["joined_on"].time() != dt.time()]
+    if not fixes:
+        return
+    report.problems.append(f"{Member.VERBOSE_NAME}: {len(fixes)} người có ngày vào danh sách ghi theo giờ UTC, chưa phải ngày.")
+    if repair:
+        Member._get_collection().bulk_write(fixes, ordered=False)
+        report.repaired.append(f"{Member.VERBOSE_NAME}: đưa ngày vào danh sách của {len(fixes)} người về ngày theo giờ Việt Nam.")
 
 
 def _check_sort_keys(report: Report, repair: bool) -> None:

@@ -186,6 +186,7 @@ class _Units:
 
 
 def _day_after(day: dt.date) -> dt.datetime:
+    """The end of ``day`` on calendar dates (``joined_on``, ``left_on``: midnight, naive)."""
     return dt.datetime(day.year, day.month, day.day) + dt.timedelta(days=1)
 
 
@@ -204,6 +205,7 @@ def annual_tables(org: Organisation, user: Any, as_of: dt.date, include_departed
     the last columns split party members from non-party people (people, then sites and accounts).
     Each figure comes from an aggregation answering one row per unit (times platform or party)."""
     principal, end = acting_as(org, user), _day_after(as_of)
+    added_by = normalize.day_start(end)  # timestamps: the end of ``as_of`` in Vietnam, not in UTC
     units, width = _Units(org, principal), 3 + len(PLATFORMS) + 4
     split = 3 + len(PLATFORMS)  # party / non-party people, then their sites + accounts
     counts: dict[ObjectId, list[int]] = defaultdict(lambda: [0] * width)
@@ -213,12 +215,12 @@ def annual_tables(org: Organisation, user: Any, as_of: dt.date, include_departed
         row[0] += n
         row[split + (0 if party is not False else 1)] += n
     owners = owner_filter("all", include_departed)
-    sites = scope.in_subtree(Site, org, principal).filter(created_at__lt=end, **owners)
+    sites = scope.in_subtree(Site, org, principal).filter(created_at__lt=added_by, **owners)
     for unit, party, n in _per_unit(sites, units.depth, "owner_party"):
         row = counts[unit or org.pk]
         row[1] += n
         row[split + (2 if party is not False else 3)] += n
-    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=end, **owners)
+    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=added_by, **owners)
     for unit, platform, n in _per_unit(social, units.depth, "platform"):
         row = counts[unit or org.pk]
         row[2] += n
@@ -238,6 +240,11 @@ class _Move:
     label: str
     deleted: bool = False
 
+    @property
+    def moment(self) -> bool:
+        """A timestamp (UTC), bounded and shown by Vietnam's calendar; else a calendar date."""
+        return self.date_field.endswith("_at")
+
 
 _MOVES = [_Move(Member, "joined_on", 0, "Thêm mới"), _Move(Member, "left_on", 1, "Ra khỏi danh sách"),
           _Move(SocialAccount, "created_at", 2, "Thêm tài khoản mạng xã hội"),
@@ -250,6 +257,7 @@ def transfer_moves(org: Organisation, start: dt.datetime, end: dt.datetime) -> I
     column 6 = arrived (path of the receiving cell), 7 = left (path at the sender)."""
     from models.transfer import TransferOrder
 
+    start, end = normalize.day_start(start), normalize.day_start(end)  # a month of Vietnam's calendar
     accepted = TransferOrder.objects(state="accepted", decided_at__gte=start, decided_at__lt=end)
     for order in accepted.filter(to_cell_scope=org.pk):
         yield list(order.to_cell_scope), 6, order
@@ -286,7 +294,9 @@ def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[
     for move in _MOVES:
         base = (scope.visible(move.model, principal, deleted=True).filter(scope=org.pk) if move.deleted
                 else scope.in_subtree(move.model, org, principal))
-        qs = base.filter(**{f"{move.date_field}__gte": start, f"{move.date_field}__lt": end})
+        since, until = (normalize.day_start(start), normalize.day_start(end)) if move.moment else (start, end)
+        shown = normalize.format_day if move.moment else format_date
+        qs = base.filter(**{f"{move.date_field}__gte": since, f"{move.date_field}__lt": until})
         for doc in qs.only(*_detail_fields(move.model, move.date_field)).as_pymongo():
             unit = units.of(doc["scope"])
             counts[unit][move.column] += 1
@@ -295,7 +305,7 @@ def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[
             content = "" if move.model is Member else _describe(doc)
             detail.append(((*units.sort_key(unit), doc.get("org_key") or "", key, move.column, str(doc["_id"])),
                            [units.sort_key(unit)[1], doc.get("org_name") or "", name, doc.get("position") or "", move.label, content,
-                            format_date(doc.get(move.date_field)), reason]))
+                            shown(doc.get(move.date_field)), reason]))
     for unit_path, column, order in transfer_moves(org, start, end):
         unit = units.of(unit_path)
         counts[unit][column] += 1
@@ -304,7 +314,7 @@ def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[
         detail.append(((*units.sort_key(unit), "", order.member_name, column),
                        [units.sort_key(unit)[1], cell, order.member_name, "", label,
                         f"{order.from_name} → {order.to_name}" + (f" ({order.decision_number})" if order.decision_number else ""),
-                        format_date(order.decided_at), order.note or ""]))
+                        normalize.format_day(order.decided_at), order.note or ""]))
     rows, total = units.table(counts, 8)
     subtitle = f"(Tháng {month:02d} năm {year})"
     return layouts.monthly_tables(subtitle, rows, total, [row for _, row in sorted(detail, key=lambda d: d[0])])

@@ -14,11 +14,12 @@ import pathlib
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 
 import imports
-from models import SocialAccount, Task
-from services import party_reports
+from models import Member, SocialAccount, Task, normalize
+from services import integrity, party_reports, reports
 from tests import factories
 from tests.fixtures.office import SheetSpec, build
 from tests.test_import_office import row
@@ -67,3 +68,55 @@ def test_imports_and_forms_use_vietnams_date(world) -> None:
         assert SocialAccount.objects(url_key="facebook.com/sang.nay").get().established_on == dt.datetime(2026, 12, 1)
         account = factories.account(world.member_a, url="https://www.facebook.com/moi.sua")
         assert account.updated_on == dt.datetime(2026, 12, 1)
+
+
+def test_reports_count_timestamps_by_vietnams_calendar(world) -> None:
+    """Ensure that an account added at 06:00 on 01/12 in Vietnam (23:00 UTC on 30/11) is
+    December's in the monthly report, dated 01/12, and not yet in the annual figures as of
+    30/11; one added at 06:00 on 30/11 (23:00 UTC on 29/11) is November's."""
+    early_dec = dt.datetime(2026, 11, 30, 23, 0)  # stored UTC, naive
+    early_nov30 = dt.datetime(2026, 11, 29, 23, 0)
+    for url, at in (("https://www.facebook.com/sang.1.12", early_dec), ("https://www.facebook.com/sang.30.11", early_nov30)):
+        account = factories.account(world.member_a, url=url)
+        SocialAccount.objects(pk=account.pk).update(set__created_at=at)
+
+    def added(month: int) -> list[tuple[str, str]]:
+        detail = reports.monthly_tables(world.commune_a, None, 2026, month)[1].rows
+        return [(r[5], r[6]) for r in detail if r[4] == "Thêm tài khoản mạng xã hội" and "/sang." in r[5]]
+
+    assert added(12) == [("Facebook: https://www.facebook.com/sang.1.12", "01/12/2026")]
+    assert added(11) == [("Facebook: https://www.facebook.com/sang.30.11", "30/11/2026")]
+    [annual] = reports.annual_tables(world.commune_a, None, dt.date(2026, 11, 30))
+    accounts = annual.total[3]  # (4) social accounts, the whole commune
+    [later] = reports.annual_tables(world.commune_a, None, dt.date(2026, 12, 1))
+    assert later.total[3] == accounts + 1
+
+
+def test_timestamp_bounds_and_display_follow_vietnam() -> None:
+    """Ensure that the one rule for timestamps: a Vietnamese day starts at 17:00 UTC the day
+    before, and a stored timestamp is shown as its Vietnamese date."""
+    assert normalize.day_start(dt.date(2026, 12, 1)) == dt.datetime(2026, 11, 30, 17, 0)
+    assert normalize.format_day(dt.datetime(2026, 11, 30, 17, 0)) == "01/12/2026"
+    assert normalize.format_day(dt.datetime(2026, 11, 30, 16, 59)) == "30/11/2026"
+
+
+def test_a_person_entered_without_admission_date_joins_on_vietnams_date(world) -> None:
+    """Ensure that "joined the register" is the Vietnamese calendar date of entry (the
+    monthly report's "Thêm mới" counts by it), not a UTC timestamp."""
+    with time_machine.travel(EVENING_UTC, tick=False):
+        person = factories.member(world.cell_a, "Người Vào Tối", admission_date=None, is_party_member=False)
+    assert Member.objects.get(pk=person.pk).joined_on == dt.datetime(2026, 12, 1)
+
+
+@pytest.mark.inconsistent
+def test_check_repairs_a_join_date_stored_as_a_utc_moment(world) -> None:
+    """Ensure that ``flask check`` reports a member whose "joined" date is an old UTC
+    timestamp, and ``--repair`` makes it that moment's Vietnamese date (and nothing else)."""
+    person = factories.member(world.cell_a, "Người Cũ")
+    Member.objects(pk=person.pk).update(set__joined_on=dt.datetime(2026, 11, 30, 23, 0))
+    assert any("ngày vào danh sách" in p for p in integrity.check().problems)
+    report = integrity.check(repair=True)
+    assert any("ngày vào danh sách của 1 người" in r for r in report.repaired)
+    assert Member.objects.get(pk=person.pk).joined_on == dt.datetime(2026, 12, 1)
+    assert Member.objects.get(pk=world.member_a.pk).joined_on.time() == dt.time()
+    assert integrity.check().clean
