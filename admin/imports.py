@@ -106,7 +106,7 @@ class ImportView(PanelView):
     def errors(self, token: str) -> Any:
         _data, meta = _load(token)
         report = imports.error_report(meta["errors"], meta["filename"])
-        name = f"loi-nhap-{time.strftime('%Y%m%d')}.xlsx"
+        name = f"loi-nhap-{normalize.today():%Y%m%d}.xlsx"
         return send_file(_bytes_io(report), mimetype=XLSX, as_attachment=True, download_name=name)
 
 

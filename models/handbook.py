@@ -103,7 +103,7 @@ class HandbookProposal(ScopedDocument):
 
 def propose(member: Member, kind: str, event: str, reason: str, on: dt.date | dt.datetime | None = None) -> HandbookProposal:
     """File a proposal in the first month, from the event's, whose list is not yet sent."""
-    on = on or utcnow()
+    on = on or normalize.today()  # the month of Vietnam's calendar (20:33 UTC on 30/11 is December)
     month = month_key(on)
     while ProposalList.frozen(member.scope, month):
         month = next_month(month)
@@ -123,14 +123,14 @@ def withdraw(p: HandbookProposal, reason: str) -> None:
 
 
 def mark_done(p: HandbookProposal, by: str) -> None:
-    p.state, p.done_on, p.done_by = "done", utcnow(), by
+    p.state, p.done_on, p.done_by = "done", normalize.to_datetime(normalize.today()), by
     p.save()
     _set_state(p.member, "created" if p.kind == "create" else "deleted")
 
 
 def _set_state(member: Member, state: str) -> None:
     """Written straight to the record: a state change of the account is not an edit of the person."""
-    now = utcnow()
+    now = normalize.to_datetime(normalize.today())  # a date (shown as one), Vietnam's
     Member.objects(pk=member.pk).update(set__handbook_state=state, set__handbook_changed_on=now)
     member.handbook_state, member.handbook_changed_on = state, now
     member._clear_changed_fields()

@@ -18,8 +18,9 @@ import pytest
 import time_machine
 
 import imports
-from models import Member, SocialAccount, Task, normalize
-from services import integrity, party_reports, reports
+from models import Member, PartyDocument, SocialAccount, Task, normalize
+from models.handbook import propose
+from services import integrity, party_docs, party_reports, reports
 from tests import factories
 from tests.fixtures.office import SheetSpec, build
 from tests.test_import_office import row
@@ -28,7 +29,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # 20:33 on a server in UTC = 03:33 on 01/12 in Vietnam
 EVENING_UTC = dt.datetime(2026, 11, 30, 20, 33, tzinfo=ZoneInfo("UTC"))
 SERVER_DATE = re.compile(r"\bdate\.today\(|\bdatetime\.today\(|\bdatetime\.now\(\)|utcnow\(\)\.date\(\)"
-                         r"|utcnow\(\)\.replace\(hour=0")
+                         r"|utcnow\(\)\.replace\(hour=0|\btime\.strftime\(")
+#: a stored timestamp printed raw in a template (UTC): it goes through |moment or |day
+RAW_TIMESTAMP = re.compile(r"(_at|\.at)\.strftime\(")
 
 
 def test_no_code_reads_the_servers_date() -> None:
@@ -40,7 +43,21 @@ def test_no_code_reads_the_servers_date() -> None:
                  if SERVER_DATE.search(line)]
     offenders += [f"app.py:{n}" for n, line in enumerate((ROOT / "app.py").read_text().splitlines(), 1)
                   if SERVER_DATE.search(line)]
+    offenders += [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+                  for path in sorted((ROOT / "admin" / "templates").rglob("*.html"))
+                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                  if RAW_TIMESTAMP.search(line)]
     assert offenders == []
+
+
+def test_import_log_shows_vietnams_time(world, officer_client) -> None:
+    """Ensure that the imports page shows when a file was imported in Vietnam's time."""
+    from models import ImportLog
+
+    ImportLog(username="canbo_a", source="web", organisation=world.commune_a, kind="social", filename="bm2.xlsx",
+              sha256="0" * 64, at=dt.datetime(2026, 11, 30, 20, 33)).save()
+    html = officer_client.get("/admin/imports/").get_data(as_text=True)
+    assert "01/12/2026 03:33" in html and "30/11/2026 20:33" not in html
 
 
 def test_tasks_are_overdue_by_vietnams_date(world) -> None:
@@ -120,3 +137,19 @@ def test_check_repairs_a_join_date_stored_as_a_utc_moment(world) -> None:
     assert Member.objects.get(pk=person.pk).joined_on == dt.datetime(2026, 12, 1)
     assert Member.objects.get(pk=world.member_a.pk).joined_on.time() == dt.time()
     assert integrity.check().clean
+
+
+def test_handbook_and_documents_are_dated_by_vietnams_calendar(world) -> None:
+    """Ensure that, at 20:33 UTC on 30/11 (01/12 in Vietnam), a handbook proposal goes to
+    December's list, and a document sent and received then is dated 01/12."""
+    doc = PartyDocument(doc_type="Nghị quyết", number="05-NQ/HU", title="Về chuyển đổi số", classification="thuong",
+                        issued_on=dt.datetime(2026, 11, 2), organisation=world.district)
+    doc.save()
+    with time_machine.travel(EVENING_UTC, tick=False):
+        proposal = propose(world.member_a, "create", "admission", "Kết nạp")
+        party_docs.send(doc, [world.commune_a])
+        party_docs.mark(doc, world.commune_a.pk, "received_on")
+    assert proposal.month == "2026-12" and proposal.event_on == dt.datetime(2026, 12, 1)
+    assert Member.objects.get(pk=world.member_a.pk).handbook_changed_on == dt.datetime(2026, 12, 1)
+    rec = PartyDocument.objects.get(pk=doc.pk).recipient(world.commune_a.pk)
+    assert (rec.sent_on, rec.received_on) == (dt.datetime(2026, 12, 1), dt.datetime(2026, 12, 1))
