@@ -2,7 +2,9 @@
 
 The uploaded file waits for the confirm in a private temporary folder under a random
 token bound to the officer; the confirm re-reads it and plans again against the current
-database (inside the import lock), so the preview can never write stale decisions.
+database (inside the import lock), so the preview can never write stale decisions, and
+writes only if that plan is what the preview showed (its fingerprint is kept with the
+file); otherwise nothing is written and the new preview is shown.
 """
 
 from __future__ import annotations
@@ -34,12 +36,12 @@ KINDS = {**FORM_NAMES, "roster": "Danh sách cán bộ, đảng viên"}
 
 
 def _run(data: bytes, kind: str | None, org: Organisation, dry_run: bool,
-         resolutions: dict | None = None) -> imports.Summary:
+         resolutions: dict | None = None, expected: str | None = None) -> imports.Summary:
     if kind == "roster":
         from imports import roster
 
-        return roster.run(data, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions)
-    return imports.run(data, kind, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions)
+        return roster.run(data, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions, expected=expected)
+    return imports.run(data, kind, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions, expected=expected)
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -76,9 +78,14 @@ class ImportView(PanelView):
             flash(f"Không nhập được tệp “{upload.filename}”: {exc}", "error")
             return redirect(url_for(".index"))
         token = _store(data, {"user": str(current_user.pk), "org": str(org.pk), "kind": summary.kind,
-                              "filename": os.path.basename(upload.filename)[:200], "errors": summary.errors})
-        return self.render("imports/preview.html", summary=summary, org=org, token=token,
-                           filename=upload.filename, form_name=KINDS[summary.kind],
+                              "filename": os.path.basename(upload.filename)[:200], "errors": summary.errors,
+                              "fingerprint": summary.fingerprint})
+        return self._preview(summary, org, token, upload.filename)
+
+    def _preview(self, summary: imports.Summary, org: Organisation, token: str, filename: str,
+                 changed: bool = False) -> str:
+        return self.render("imports/preview.html", summary=summary, org=org, token=token, changed=changed,
+                           filename=filename, form_name=KINDS[summary.kind],
                            rows=_preview_rows(summary), labels=_labels(summary.kind), limit=PREVIEW_ROWS)
 
     @expose("/confirm/", methods=["POST"])
@@ -87,7 +94,13 @@ class ImportView(PanelView):
         data, meta = _load(token)
         org = _org(meta["org"])
         try:
-            summary = _run(data, meta["kind"], org, dry_run=False, resolutions=_resolutions(request.form))
+            summary = _run(data, meta["kind"], org, dry_run=False, resolutions=_resolutions(request.form),
+                           expected=meta.get("fingerprint"))
+        except imports.PlanChanged as exc:  # nothing written: the officer sees what the confirm would do now
+            fresh = _run(data, meta["kind"], org, dry_run=True)
+            _save_meta(token, {**meta, "errors": fresh.errors, "fingerprint": fresh.fingerprint})
+            flash(str(exc), "warning")
+            return self._preview(fresh, org, token, meta["filename"], changed=True)
         except imports.ImportFileError as exc:
             flash(f"Không nhập được tệp: {exc}", "error")
             return redirect(url_for(".index"))
@@ -184,9 +197,13 @@ def _store(data: bytes, meta: dict) -> str:
     token = secrets.token_urlsafe(24)
     with open(os.path.join(folder, f"{token}.xlsx"), "wb") as handle:
         handle.write(data)
-    with open(os.path.join(folder, f"{token}.json"), "w", encoding="utf-8") as handle:
-        json.dump(meta, handle, ensure_ascii=False)
+    _save_meta(token, meta)
     return token
+
+
+def _save_meta(token: str, meta: dict) -> None:
+    with open(os.path.join(_folder(), f"{token}.json"), "w", encoding="utf-8") as handle:
+        json.dump(meta, handle, ensure_ascii=False)
 
 
 def _load(token: str) -> tuple[bytes, dict]:

@@ -6,8 +6,8 @@
 The stages, in the order a row travels: see :mod:`imports.service`.
 """
 
-from .errors import ImportFileError, Limits
+from .errors import ImportFileError, Limits, PlanChanged
 from .report import error_report
 from .service import Summary, record, run, sha256
 
-__all__ = ["ImportFileError", "Limits", "Summary", "error_report", "record", "run", "sha256"]
+__all__ = ["ImportFileError", "Limits", "PlanChanged", "Summary", "error_report", "record", "run", "sha256"]

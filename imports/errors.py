@@ -9,6 +9,16 @@ class ImportFileError(Exception):
     """The file cannot be used at all; ``str(err)`` is a Vietnamese message."""
 
 
+class PlanChanged(ImportFileError):
+    """The register changed between the preview and the confirm: what would be written is
+    no longer what the officer was shown. Raised before anything is written."""
+
+    def __init__(self) -> None:
+        super().__init__("Dữ liệu trong hệ thống đã thay đổi kể từ lúc xem trước (có người vừa thêm, sửa hoặc xóa), "
+                         "nên kết quả nhập sẽ khác điều bạn đã xem. Chưa ghi gì; hãy xem lại bản xem trước mới "
+                         "rồi xác nhận.")
+
+
 PASSWORD_MESSAGE = "Tệp có mật khẩu hoặc được mã hóa: hãy bỏ mật khẩu rồi lưu lại."
 
 

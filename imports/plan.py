@@ -11,6 +11,7 @@ written here.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import bson
@@ -66,6 +67,21 @@ class Plan:
 
     def reject(self, sheet: str, excel_row: int, errors: list[tuple[int, str]]) -> None:
         self.errors.extend((sheet, excel_row, col, msg) for col, msg in errors)
+
+
+def fingerprint(actions: list[Action], errors: list[tuple[str, int, int, str]], candidates: list[Candidate]) -> str:
+    """What the officer is shown of a plan, as one digest: every row's outcome (create,
+    update with each change before -> after, unchanged, rejected with its message), whose
+    it is, and the possible duplicates. The confirm plans again against the current
+    register and writes only if this is still what the preview showed (preview = result).
+    Rows waiting on a possible duplicate are left out: the officer's choice changes them."""
+    chosen = {(sheet, row) for c in candidates for sheet, row in c.rows}
+    lines = [repr(("row", a.sheet, a.excel_row, a.kind, repr(a.person), str(a.existing or ""),
+                   sorted((name, repr(change)) for name, change in a.changes.items())))
+             for a in actions if (a.sheet, a.excel_row) not in chosen]
+    lines += [repr(("error", *e)) for e in errors if (e[0], e[1]) not in chosen]
+    lines += [repr(("maybe", c.key, sorted(m["id"] for m in c.members))) for c in candidates]
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
 
 
 def natural_key(form: Form, person: object, values: dict) -> tuple:

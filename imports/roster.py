@@ -30,11 +30,11 @@ from models import Member, Organisation, normalize, vn_legacy
 from models.member import GENDERS, LEFT_STATUSES, STATUSES
 
 from . import layouts, package, people, workbook
-from .errors import ImportFileError, Limits
+from .errors import ImportFileError, Limits, PlanChanged
 from .header import SEARCH_ROWS, Header, numbering
 from .layouts import Column, Form, header_key
 from .lock import import_lock
-from .plan import Action
+from .plan import Action, fingerprint
 from .rows import RawRow
 from .service import Summary, owned_rows
 from .values import FORMULA_MESSAGE, _plain
@@ -186,15 +186,16 @@ def _brief(doc: dict, why: str) -> dict:
 
 
 def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None,
-        resolutions: dict[str, str] | None = None) -> Summary:
+        resolutions: dict[str, str] | None = None, expected: str | None = None) -> Summary:
     """Read, check and plan the roster; unless ``dry_run``, write it (under the import lock).
-    ``resolutions``: possible duplicate key -> member id or "new"."""
+    ``resolutions``: possible duplicate key -> member id or "new"; ``expected``: the
+    preview's fingerprint (see :func:`imports.service.run`)."""
     limits = limits or Limits()
     try:
         if dry_run:
             return _run(data, target, limits, True, resolutions)
         with import_lock():
-            return _run(data, target, limits, False, resolutions)
+            return _run(data, target, limits, False, resolutions, expected)
     finally:
         normalize.clear_caches()  # the memos served this file; a worker keeps none of it
 
@@ -215,7 +216,7 @@ def _tables(book: workbook.Workbook) -> tuple[list[tuple[workbook.Sheet, Header]
 
 
 def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
-         resolutions: dict[str, str] | None = None) -> Summary:
+         resolutions: dict[str, str] | None = None, expected: str | None = None) -> Summary:
     book = workbook.read(data, package.check(data, limits), limits)
     tables, skipped = _tables(book)
     raw, encoding = owned_rows(tables, target, limits)
@@ -224,6 +225,9 @@ def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
                       hidden=book.hidden, skipped=skipped)
     errors: list[tuple[str, int, int, str]] = []
     summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates)
+    summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates)
+    if expected and summary.fingerprint != expected:
+        raise PlanChanged()  # before anything is written
     summary.conversions = parser.conversions
     if dry_run:
         for action in summary.actions:

@@ -6,7 +6,8 @@
 one stage per module (:mod:`imports.package`, :mod:`~imports.workbook`, :mod:`~imports.header`,
 :mod:`~imports.rows`, :mod:`~imports.values`, :mod:`~imports.people`, :mod:`~imports.plan`,
 :mod:`~imports.write`). The preview renders the plan and nothing else; the confirm builds
-the same plan again inside the import lock (against the current database) and writes it.
+the same plan again inside the import lock (against the current database) and writes it
+only if it is still what the preview showed (``expected``, :func:`imports.plan.fingerprint`).
 Nothing is written before the whole file has been read and planned.
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from models import ImportLog, Organisation, normalize, vn_legacy
 
 from . import header, package, people, plan, rows, values, workbook, write
-from .errors import ImportFileError, Limits
+from .errors import ImportFileError, Limits, PlanChanged
 from .layouts import FORM_NAMES
 from .lock import import_lock
 
@@ -40,6 +41,7 @@ class Summary:
     conversions: dict[str, int] = field(default_factory=dict)  # encoding name -> cells converted
     candidates: list = field(default_factory=list)  # possible duplicates (people.Candidate)
     actions: list = field(default_factory=list)  # plan.Action, for the preview
+    fingerprint: str = ""  # what the preview showed (plan.fingerprint); the confirm must match it
 
     @property
     def rejected(self) -> int:
@@ -54,9 +56,12 @@ class Summary:
 
 
 def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = True,
-        limits: Limits | None = None, resolutions: dict[str, str] | None = None) -> Summary:
+        limits: Limits | None = None, resolutions: dict[str, str] | None = None,
+        expected: str | None = None) -> Summary:
     """Import ``data`` (.xlsx, .xls or .ods bytes) as form ``kind`` ("sites", "social",
-    None = detect). ``resolutions``: possible duplicate key -> member id or "new".
+    None = detect). ``resolutions``: possible duplicate key -> member id or "new";
+    ``expected``: the preview's ``Summary.fingerprint`` (the confirm writes nothing and
+    raises :class:`PlanChanged` if the plan is no longer what the preview showed).
 
     Raises :class:`ImportFileError` when the file cannot be used at all."""
     limits = limits or Limits()
@@ -69,7 +74,7 @@ def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = 
         if dry_run:
             return _run(data, kind, target, limits, resolutions, dry_run=True)
         with import_lock():
-            return _run(data, kind, target, limits, resolutions, dry_run=False)
+            return _run(data, kind, target, limits, resolutions, dry_run=False, expected=expected)
     finally:
         normalize.clear_caches()  # the memos served this file; a worker keeps none of it
         if collecting:
@@ -101,7 +106,7 @@ def data_rows(tables: list, limits: Limits, release: bool = False):
 
 
 def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
-         resolutions: dict[str, str] | None, *, dry_run: bool) -> Summary:
+         resolutions: dict[str, str] | None, *, dry_run: bool, expected: str | None = None) -> Summary:
     checked = package.check(data, limits)
     book = workbook.read(data, checked, limits)
     tables, skipped = _tables(book, kind)
@@ -116,8 +121,12 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     matcher = people.Matcher(target, cells, {r.person for r in parsed if r.person})
     people.check_cells(matcher, cells, target)
     built = plan.build(form, target, parsed, matcher, resolutions, keep=not dry_run)
+    shown = plan.fingerprint(built.actions, built.errors, built.candidates)
+    if expected and shown != expected:
+        raise PlanChanged()  # before anything is written
     summary = Summary(form.kind, rows=built.rows, dry_run=dry_run, sheets=[s.name for s, _ in tables],
-                      hidden=book.hidden, skipped=skipped, candidates=built.candidates, actions=built.actions)
+                      hidden=book.hidden, skipped=skipped, candidates=built.candidates, actions=built.actions,
+                      fingerprint=shown)
     for r in parsed:
         for found in r.converted.values():
             name = vn_legacy.NAMES[found]

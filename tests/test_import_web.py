@@ -63,6 +63,27 @@ def test_preview_then_confirm(officer_client, world) -> None:
     assert again.status_code == 404  # a preview is confirmed once
 
 
+def test_confirm_writes_nothing_when_the_register_changed_since_the_preview(officer_client, world) -> None:
+    """Ensure that preview = result: when someone changes the register between the preview
+    and the confirm (here: the person the file names as new is entered meanwhile), the
+    confirm writes nothing, says why, and shows the new preview; confirming that one writes."""
+    token = csrf_token(officer_client, URL)
+    page = upload(officer_client, world.commune_a, workbook("social", rows()), token)
+    pending = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    before = SocialAccount.objects.count()
+    moi = factories.member(world.cell_a, "Đỗ Văn Mới")  # another officer, in another tab
+    stale = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token})
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 200 and "đã thay đổi kể từ lúc xem trước" in html and "Chưa ghi gì" in html
+    assert SocialAccount.objects.count() == before and not ImportLog.objects.count()
+    assert re.search(r"Người mới sẽ được thêm vào danh sách</th><td>0<", html)  # the new preview: Mới exists now
+    assert re.search(r'name="token" value="([^"]+)"', html).group(1) == pending
+    done = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token})
+    assert done.status_code == 302 and SocialAccount.objects.count() == before + 2
+    assert SocialAccount.objects(url_key="facebook.com/web3").get().member == moi
+    assert ImportLog.objects.get().people_created == 0
+
+
 def test_post_without_or_with_wrong_csrf_token_refused(officer_client, world) -> None:
     """Ensure that preview and confirm without a valid CSRF token are refused (400)."""
     data = workbook("social", rows())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
+
 import imports
 from models import ImportLog, Member, SocialAccount
 from tests import factories
@@ -31,6 +33,43 @@ def test_dry_run_writes_nothing_and_predicts_the_real_run(world) -> None:
     assert predicted == actual
     assert actual["created"] == 6 and actual["people_created"] == 3 and len(actual["errors"]) == 1
     assert counts() == (before[0] + 6, before[1] + 3)
+
+
+def test_confirm_refuses_a_plan_that_differs_from_the_preview(world) -> None:
+    """Ensure that the confirm writes only what the preview showed: a record edited in the
+    meantime (the update's "before" is no longer what was shown) makes it raise
+    PlanChanged with nothing written; an unchanged register, or the officer's own choices
+    on possible duplicates, do not."""
+    data = workbook("social", [social_row(c7="https://www.facebook.com/nguyenvanan", c12="Cá nhân"),
+                               social_row(c7="facebook.com/moi.truoc"), social_row(c3="Nguyen Van An", c7="facebook.com/khongdau")])
+    preview = imports.run(data, "social", world.commune_a)
+    assert (preview.created, preview.updated, len(preview.candidates)) == (1, 1, 1)
+    SocialAccount.objects(pk=world.account_a.pk).update(set__purpose="Tuyên truyền, vận động")
+    with pytest.raises(imports.PlanChanged, match="Chưa ghi gì"):
+        imports.run(data, "social", world.commune_a, dry_run=False, expected=preview.fingerprint)
+    assert not SocialAccount.objects(url_key="facebook.com/moi.truoc").count()
+    assert SocialAccount.objects.get(pk=world.account_a.pk).purpose == "Tuyên truyền, vận động"
+    again = imports.run(data, "social", world.commune_a)
+    choice = {again.candidates[0].key: str(world.member_a.pk)}
+    done = imports.run(data, "social", world.commune_a, dry_run=False, expected=again.fingerprint, resolutions=choice)
+    assert (done.created, done.updated, done.errors) == (2, 1, [])
+    assert SocialAccount.objects.get(pk=world.account_a.pk).purpose == "Cá nhân"
+
+
+def test_roster_confirm_refuses_a_plan_that_differs_from_the_preview(world) -> None:
+    """Ensure that the roster's confirm is held to its preview the same way."""
+    from imports import roster
+    from tests.test_roster_import import book, row
+
+    data = book([row(name="Nguyễn Văn An", phone="0912345678", born="")])
+    preview = roster.run(data, world.commune_a)
+    Member.objects(pk=world.member_a.pk).update(set__position="Bí thư chi bộ")
+    with pytest.raises(imports.PlanChanged):
+        roster.run(data, world.commune_a, dry_run=False, expected=preview.fingerprint)
+    assert Member.objects.get(pk=world.member_a.pk).position == "Bí thư chi bộ"
+    fresh = roster.run(data, world.commune_a)
+    assert fresh.fingerprint != preview.fingerprint
+    assert roster.run(data, world.commune_a, dry_run=False, expected=fresh.fingerprint).updated == 1
 
 
 def test_reimport_creates_nothing_and_changes_update(world) -> None:
