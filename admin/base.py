@@ -28,6 +28,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from mongoengine import DateTimeField, FileField, ListField, ReferenceField, ValidationError, get_db
 from mongoengine.errors import NotUniqueError
+from wtforms import HiddenField
 
 from models import normalize
 from models.base import ScopedDocument
@@ -196,10 +197,19 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     def create_form(self, obj: Any = None) -> Any:
         return _scope_choices(super().create_form(obj))
 
+    def get_edit_form(self) -> Any:
+        """The edit form carries the record's version as it was opened (``seen_version``):
+        a save over someone else's later change is stopped, never silently lost."""
+        form = super().get_edit_form()
+        return type(form.__name__, (form,), {"seen_version": HiddenField()})
+
     def edit_form(self, obj: Any = None) -> Any:
         if obj is not None and not self.has_change_permission(current_user, obj):
             deny(self.endpoint, "edit")  # a record the user can see (so no oracle) but not change
-        return _scope_choices(super().edit_form(obj))
+        form = _scope_choices(super().edit_form(obj))
+        if obj is not None and not form.seen_version.data:  # opened now (a POST carries its own)
+            form.seen_version.data = _version(obj)
+        return form
 
     def _create_ajax_loader(self, name: str, opts: Any) -> ScopedAjaxLoader:
         field = getattr(self.model, name)
@@ -230,6 +240,15 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     def update_model(self, form: Any, model: Any) -> bool:
         if not self.has_change_permission(current_user, model):  # still the stored record here
             deny(self.endpoint, "update")
+        seen = getattr(form, "seen_version", None)
+        if seen is not None and seen.data and seen.data != _version(model):
+            # saved by someone else since this form was opened: their change is not overwritten
+            # unknowingly; saving again (the form now carries the current version) overwrites it
+            flash(f"Bản ghi này đã được sửa lúc {normalize.format_moment(model.modified_at)}, sau khi bạn mở trang: "
+                  "thay đổi của bạn chưa được lưu. Hãy mở lại bản ghi để xem nội dung hiện tại, hoặc bấm Lưu "
+                  "lần nữa để ghi đè.", "error")
+            seen.data = _version(model)
+            return False
         before = audit.snapshot(model)
         ok = super().update_model(form, model)
         if ok:
@@ -347,6 +366,13 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     def _search(self, query: Any, search_term: str) -> Any:
         tokens = normalize.query_tokens(search_term)
         return query.filter(normalize.search_condition(tokens)) if tokens else query
+
+
+def _version(record: Any) -> str:
+    """A record's version for the edit form: when it was last saved (``modified_at``, set by
+    every save of a scoped record); "" for documents that keep none (no check)."""
+    stamp = getattr(record, "modified_at", None)
+    return stamp.isoformat() if isinstance(stamp, dt.datetime) else ""
 
 
 def _is_oid(value: str) -> bool:

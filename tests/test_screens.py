@@ -79,6 +79,32 @@ def test_create_edit_delete_member(admin_client, world):
     assert str(m.pk) not in admin_client.get("/admin/member/").get_data(as_text=True)
 
 
+def test_a_save_over_someone_elses_later_change_is_stopped(officer_client, world):
+    """Ensure that no edit is lost silently: when another officer saves a record after this
+    form was opened, saving the form changes nothing and says so (their change stays);
+    saving again, knowingly, overwrites it. Every edit screen carries the version."""
+    url = f"/admin/socialaccount/edit/?id={world.account_a.pk}"
+    page = officer_client.get(url).get_data(as_text=True)
+    seen = re.search(r'name="seen_version"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="seen_version"', page)
+    assert seen, "the edit form carries the record's version"
+    opened = seen.group(1) or seen.group(2)
+    account = SocialAccount.objects.get(pk=world.account_a.pk)
+    account.purpose = "Tuyên truyền, vận động"  # another officer, in another tab
+    account.save()
+    form = {"member": str(world.member_a.pk), "platform": "Facebook", "account_name": "An Nguyễn", "url": account.url,
+            "link_type": "personal", "purpose": "Cá nhân", "seen_version": opened}
+    stale = _post(officer_client, url, form)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 200 and "sau khi bạn mở trang" in html and "chưa được lưu" in html, re.findall(r"(?:alert|invalid-feedback|help-block)[^>]*>([^<]+)", html)
+    assert SocialAccount.objects.get(pk=account.pk).purpose == "Tuyên truyền, vận động"
+    current = re.search(r'name="seen_version"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="seen_version"', html)
+    again = _post(officer_client, url, {**form, "seen_version": current.group(1) or current.group(2)})
+    assert again.status_code == 302
+    assert SocialAccount.objects.get(pk=account.pk).purpose == "Cá nhân"
+    for endpoint, record in (("member", world.member_a), ("site", world.site_a)):
+        assert 'name="seen_version"' in officer_client.get(f"/admin/{endpoint}/edit/?id={record.pk}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("field,value,message", [
     ("phone", "12345", "Số điện thoại không hợp lệ"),
     ("email", "khong-co-a-cong", "Địa chỉ email không hợp lệ"),
