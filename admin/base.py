@@ -27,7 +27,7 @@ from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_login import current_user
 from markupsafe import Markup
 from mongoengine import DateTimeField, FileField, ListField, ReferenceField, ValidationError, get_db
-from mongoengine.errors import NotUniqueError
+from mongoengine.errors import NotUniqueError, SaveConditionError
 from wtforms import HiddenField
 
 from models import normalize
@@ -249,6 +249,8 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
                   "lần nữa để ghi đè.", "error")
             seen.data = _version(model)
             return False
+        if seen is not None and isinstance(getattr(model, "modified_at", None), dt.datetime):
+            model._expected_version = model.modified_at  # and the write itself is conditional on it
         before = audit.snapshot(model)
         ok = super().update_model(form, model)
         if ok:
@@ -264,6 +266,10 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         if isinstance(exc, ValidationError):
             details = "; ".join(str(v) for v in (exc.to_dict() or {}).values()) if exc.errors else exc.message
             flash(f"Không lưu được: {details}", "error")
+            return True
+        if isinstance(exc, SaveConditionError):  # saved by someone else between the check and the write
+            flash("Bản ghi này vừa được người khác sửa trong lúc lưu: thay đổi của bạn chưa được lưu. "
+                  "Hãy mở lại bản ghi để xem nội dung hiện tại.", "error")
             return True
         if isinstance(exc, NotUniqueError):
             flash(labels.duplicate_message(self, g.get("pending_record")), "error")

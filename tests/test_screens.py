@@ -105,6 +105,32 @@ def test_a_save_over_someone_elses_later_change_is_stopped(officer_client, world
         assert 'name="seen_version"' in officer_client.get(f"/admin/{endpoint}/edit/?id={record.pk}").get_data(as_text=True)
 
 
+def test_a_save_landing_between_the_check_and_the_write_is_caught(officer_client, world, monkeypatch):
+    """Ensure that the edit's write is conditional on the version it checked: a save made by
+    someone else after the check (here: inside the save's own preparation) is not
+    overwritten, and the officer is told."""
+    from admin.base import SecuredModelView
+
+    url = f"/admin/socialaccount/edit/?id={world.account_a.pk}"
+    page = officer_client.get(url).get_data(as_text=True)
+    opened = re.search(r'value="([^"]+)"[^>]*name="seen_version"|name="seen_version"[^>]*value="([^"]+)"', page)
+    real = SecuredModelView.on_model_change
+
+    def racing(self, form, model, is_created):
+        other = SocialAccount.objects.get(pk=model.pk)
+        other.purpose = "Tuyên truyền, vận động"  # another officer's save lands now
+        other.save()
+        return real(self, form, model, is_created)
+
+    monkeypatch.setattr(SecuredModelView, "on_model_change", racing)
+    form = {"member": str(world.member_a.pk), "platform": "Facebook", "account_name": "An Nguyễn",
+            "url": world.account_a.url, "link_type": "personal", "purpose": "Cá nhân",
+            "seen_version": opened.group(1) or opened.group(2)}
+    r = _post(officer_client, url, form)
+    assert r.status_code == 200 and "vừa được người khác sửa trong lúc lưu" in r.get_data(as_text=True)
+    assert SocialAccount.objects.get(pk=world.account_a.pk).purpose == "Tuyên truyền, vận động"
+
+
 @pytest.mark.parametrize("field,value,message", [
     ("phone", "12345", "Số điện thoại không hợp lệ"),
     ("email", "khong-co-a-cong", "Địa chỉ email không hợp lệ"),
