@@ -56,6 +56,26 @@ def test_confirm_refuses_a_plan_that_differs_from_the_preview(world) -> None:
     assert SocialAccount.objects.get(pk=world.account_a.pk).purpose == "Cá nhân"
 
 
+def test_cli_expect_writes_only_what_the_dry_run_showed(world, runner, tmp_path) -> None:
+    """Ensure that ``--expect`` (the dry run's fingerprint) makes the real run write nothing,
+    exit 2 and say why when the register changed in between, and write when it did not."""
+    path = tmp_path / "bm2.xlsx"
+    path.write_bytes(workbook("social", [social_row(c7="https://www.facebook.com/nguyenvanan", c12="Cá nhân"),
+                                         social_row(c7="facebook.com/cli.expect")]))
+    args = ["forms", "import", "social", str(path), "--org", "xa"]
+    dry = runner.invoke(args=[*args, "--dry-run"])
+    shown = json.loads(runner.invoke(args=[*args, "--dry-run", "--json"]).stdout)["fingerprint"]
+    assert f"--expect {shown}" in dry.output
+    SocialAccount.objects(pk=world.account_a.pk).update(set__purpose="Tuyên truyền, vận động")
+    stale = runner.invoke(args=[*args, "--expect", shown])
+    assert stale.exit_code == 2 and "đã thay đổi kể từ lúc xem trước" in stale.stderr
+    assert not SocialAccount.objects(url_key="facebook.com/cli.expect").count() and not ImportLog.objects.count()
+    fresh = json.loads(runner.invoke(args=[*args, "--dry-run", "--json"]).stdout)["fingerprint"]
+    done = runner.invoke(args=[*args, "--expect", fresh, "--json"])
+    assert done.exit_code == 0 and json.loads(done.stdout)["created"] == 1
+    assert SocialAccount.objects.get(pk=world.account_a.pk).purpose == "Cá nhân"
+
+
 def test_roster_confirm_refuses_a_plan_that_differs_from_the_preview(world) -> None:
     """Ensure that the roster's confirm is held to its preview the same way."""
     from imports import roster
@@ -158,7 +178,7 @@ def test_cli_json_summary_and_exit_codes(world, runner, tmp_path) -> None:
     assert dry.exit_code == 0, dry.output
     assert json.loads(dry.output) == {"rows": 2, "created": 1, "updated": 0, "unchanged": 0, "people_created": 0,
                                       "errors": [{"sheet": "Biểu mẫu", "row": FIRST + 1, "column": "(9)", "message": json.loads(dry.output)["errors"][0]["message"]}],
-                                      "candidates": []}
+                                      "candidates": [], "fingerprint": json.loads(dry.output)["fingerprint"]}
     assert not SocialAccount.objects(url_key="facebook.com/cli1").count() and not ImportLog.objects.count()
     real = runner.invoke(args=args)
     assert real.exit_code == 0 and json.loads(real.output)["created"] == 1

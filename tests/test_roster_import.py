@@ -110,7 +110,7 @@ def test_cli_import_and_export(runner, world, tmp_path):
     r = runner.invoke(args=["members", "import", str(path), "--org", "XA", "--dry-run", "--json"])
     assert r.exit_code == 0, r.output
     result = json.loads(r.output)
-    assert set(result) == {"rows", "created", "updated", "unchanged", "people_created", "errors", "candidates"}
+    assert set(result) == {"rows", "created", "updated", "unchanged", "people_created", "errors", "candidates", "fingerprint"}
     assert (result["rows"], result["created"], len(result["errors"])) == (2, 1, 1)
     assert not Member.objects(full_name="Lê Văn Mới").count()
     r = runner.invoke(args=["members", "import", str(path), "--org", "XA"])

@@ -1,4 +1,4 @@
-"""``flask forms import sites|social FILE --org CODE [--dry-run] [--json] [--resolve KEY=CHOICE …]``."""
+"""``flask forms import sites|social FILE --org CODE [--dry-run] [--json] [--resolve KEY=CHOICE …] [--expect FINGERPRINT]``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ resolve_option = click.option(
     help="Chọn cho một người có thể trùng (khóa do lần chạy thử in ra): mã của người đã có, hoặc new "
          "(là người mới). Dùng nhiều lần cho nhiều người.")
 
+#: ``--expect FINGERPRINT``: write only what the dry run showed (``imports.plan.fingerprint``)
+expect_option = click.option(
+    "--expect", "expect", default=None, metavar="MÃ",
+    help="Mã bản kiểm tra do lần chạy thử --dry-run in ra: chỉ ghi nếu kết quả vẫn đúng như đã xem "
+         "(nếu dữ liệu đã thay đổi thì không ghi gì).")
+
 
 @forms.command("import")
 @click.argument("kind", type=click.Choice(sorted(FORM_KINDS)))
@@ -39,28 +45,31 @@ resolve_option = click.option(
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo, không ghi gì vào cơ sở dữ liệu.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @resolve_option
-def import_form(kind: str, path: str, org_code: str, dry_run: bool, as_json: bool, resolves: tuple[str, ...]) -> None:
+@expect_option
+def import_form(kind: str, path: str, org_code: str, dry_run: bool, as_json: bool, resolves: tuple[str, ...],
+                expect: str | None) -> None:
     """Nhập biểu mẫu 1 (sites) hoặc 2 (social) từ tệp Excel PATH vào tổ chức --org."""
     org = Organisation.objects(code=org_code.strip().upper()).first()
     if org is None:
         raise _Unusable(f"Không tìm thấy tổ chức mã {org_code}.")
-    summary = run_file(path, org, dry_run, as_json, resolves,
-                       lambda data, chosen: imports.run(data, kind, org, dry_run=dry_run, resolutions=chosen))
+    summary = run_file(path, org, dry_run, as_json, resolves, expect, lambda data, chosen, expected: imports.run(
+        data, kind, org, dry_run=dry_run, resolutions=chosen, expected=expected))
     if summary is not None:
         _print(summary, org)
 
 
 def run_file(path: str, org: Organisation, dry_run: bool, as_json: bool, resolves: tuple[str, ...],
-             run) -> imports.Summary | None:
+             expect: str | None, run) -> imports.Summary | None:
     """The command-line import of one file, whatever it holds (forms, roster): read it,
-    ``run(data, resolutions)``, keep a trace of a confirmed import, print the JSON contract
-    when asked (then None is returned); an unusable file or a malformed ``--resolve`` exits 2
-    with the Vietnamese reason. A ``--resolve`` key that names no possible duplicate of this
-    file is told on stderr (a typo must not pass for a choice made)."""
+    ``run(data, resolutions, expected)``, keep a trace of a confirmed import, print the JSON
+    contract when asked (then None is returned); an unusable file, a malformed ``--resolve``
+    or a plan that is no longer what ``--expect`` names exits 2 with the Vietnamese reason,
+    nothing written. A ``--resolve`` key that names no possible duplicate of this file is
+    told on stderr (a typo must not pass for a choice made)."""
     chosen = resolutions(resolves)
     data = _read(path)
     try:
-        summary = run(data, chosen)
+        summary = run(data, chosen, None if dry_run else (expect or "").strip() or None)
     except imports.ImportFileError as exc:
         raise _Unusable(str(exc)) from None
     for key in sorted(chosen.keys() - {c.key for c in summary.candidates}):
@@ -68,8 +77,8 @@ def run_file(path: str, org: Organisation, dry_run: bool, as_json: bool, resolve
                    "trong tệp; lựa chọn này không được dùng.", err=True)
     if not dry_run:
         imports.record(summary, org, data, os.path.basename(path), source="cli")
-    if as_json:
-        click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+    if as_json:  # the fingerprint: what --expect takes
+        click.echo(json.dumps({**summary.as_json(), "fingerprint": summary.fingerprint}, ensure_ascii=False))
         return None
     return summary
 
@@ -92,6 +101,9 @@ def print_rows(summary: imports.Summary) -> None:
     arguments that settle them, ready to copy."""
     for error in summary.errors:
         click.echo(f"  Dòng {error['row']} {error['column']}: {error['message']}")
+    if summary.dry_run:
+        click.echo(f"Mã bản kiểm tra: {summary.fingerprint} — chạy thật kèm --expect {summary.fingerprint} "
+                   "để chỉ ghi khi kết quả vẫn đúng như trên.")
     if not summary.candidates:
         return
     click.echo("Có thể trùng người đã có — chưa chọn thì các dòng này chưa được nhập; chạy lại với một trong các lựa chọn:")

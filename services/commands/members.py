@@ -1,4 +1,4 @@
-"""``flask members import FILE --org CODE [--dry-run] [--json] [--resolve KEY=CHOICE …]`` and
+"""``flask members import FILE --org CODE [--dry-run] [--json] [--resolve KEY=CHOICE …] [--expect FINGERPRINT]`` and
 ``flask members export --org CODE -o FILE``: the member roster in and out, with the same
 JSON contract and exit codes as ``flask forms import``."""
 
@@ -12,7 +12,7 @@ from imports import roster
 from services import lists
 
 from .forms_export import find_org, find_user, write_atomically
-from .forms_import import _Unusable, print_rows, resolve_option, run_file
+from .forms_import import _Unusable, expect_option, print_rows, resolve_option, run_file
 
 members = AppGroup("members", help="Danh sách cán bộ, đảng viên: nhập, xuất Excel.")
 
@@ -23,14 +23,16 @@ members = AppGroup("members", help="Danh sách cán bộ, đảng viên: nhập,
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo, không ghi gì vào cơ sở dữ liệu.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @resolve_option
-def import_roster(path: str, org_code: str, dry_run: bool, as_json: bool, resolves: tuple[str, ...]) -> None:
+@expect_option
+def import_roster(path: str, org_code: str, dry_run: bool, as_json: bool, resolves: tuple[str, ...],
+                  expect: str | None) -> None:
     """Nhập danh sách cán bộ, đảng viên từ tệp Excel PATH vào tổ chức --org."""
     try:
         org = find_org(org_code)
     except click.ClickException as exc:
         raise _Unusable(exc.message) from None
-    summary = run_file(path, org, dry_run, as_json, resolves,
-                       lambda data, chosen: roster.run(data, org, dry_run=dry_run, resolutions=chosen))
+    summary = run_file(path, org, dry_run, as_json, resolves, expect, lambda data, chosen, expected: roster.run(
+        data, org, dry_run=dry_run, resolutions=chosen, expected=expected))
     if summary is None:
         return
     head = "Kiểm tra (không ghi)" if dry_run else "Đã nhập"
