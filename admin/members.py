@@ -62,7 +62,7 @@ def _status(view: Any, context: Any, model: Any, name: str) -> str:
 def _handbook(view: Any, context: Any, model: Any, name: str) -> Markup:
     """The handbook-account state, and a form to propose creation/deletion by hand."""
     text = Markup("{0}{1}").format(dict(HANDBOOK_STATES).get(model.handbook_state, ""),
-                                   f" ({normalize.format_date(model.handbook_changed_on)})" if model.handbook_changed_on else "")
+                                   f" ({normalize.format_day(model.handbook_changed_on)})" if model.handbook_changed_on else "")
     if not view.can_edit or not model.is_party_member:
         return text
     kind = "delete" if model.handbook_state in ("created", "proposed_create") else "create"

@@ -87,8 +87,8 @@ def _recipients_short(view: Any, context: Any, model: Any, name: str) -> str:
 
 def _recipients_detail(view: Any, context: Any, model: Any, name: str) -> Markup:
     rows = [Markup("<tr><td>{0}</td><td>{1}</td><td>{2}</td><td>{3}</td></tr>").format(
-        r.org_name, normalize.format_date(r.sent_on), normalize.format_date(r.received_on) or "chưa nhận",
-        normalize.format_date(r.read_on) or "chưa đọc") for r in model.recipients]
+        r.org_name, normalize.format_day(r.sent_on), normalize.format_day(r.received_on) or "chưa nhận",
+        normalize.format_day(r.read_on) or "chưa đọc") for r in model.recipients]
     table = Markup('<table class="table table-sm table-bordered mb-1 doc-recipients"><thead><tr><th>Nơi nhận</th>'
                    '<th>Ngày gửi</th><th>Đã nhận</th><th>Đã đọc</th></tr></thead><tbody>{0}</tbody></table>').format(
         Markup("").join(rows)) if rows else Markup("<p class='mb-1'>Chưa gửi đơn vị nào.</p>")
@@ -188,9 +188,9 @@ def _my_state(view: Any, context: Any, model: Any, name: str) -> Markup:
     if rec is None:
         return Markup("")
     if rec.read_on:
-        return Markup('<span class="badge badge-success">Đã đọc {0}</span>').format(normalize.format_date(rec.read_on))
+        return Markup('<span class="badge badge-success">Đã đọc {0}</span>').format(normalize.format_day(rec.read_on))
     if rec.received_on:
-        return Markup('<span class="badge badge-info">Đã nhận {0}</span>').format(normalize.format_date(rec.received_on))
+        return Markup('<span class="badge badge-info">Đã nhận {0}</span>').format(normalize.format_day(rec.received_on))
     badge = Markup('<span class="badge badge-warning">Chưa nhận</span>')
     if current_user.role not in party_docs.OFFICER_ROLES:
         return badge

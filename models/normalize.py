@@ -497,7 +497,10 @@ def day_start(day: dt.date) -> dt.datetime:
 
 
 def format_day(value: dt.datetime | None) -> str:
-    """A stored UTC timestamp shown as its Vietnamese date, dd/mm/yyyy."""
+    """A stored UTC timestamp shown as its Vietnamese date, dd/mm/yyyy. Also right for a
+    calendar date stored at midnight (00:00 UTC is 07:00 the same day in Vietnam), so a
+    field that held UTC moments before holding dates (documents' sent/received/read, the
+    handbook's change date) shows both correctly."""
     return format_date(local_date(value)) if value else ""
 
 

@@ -115,6 +115,8 @@ def test_timestamp_bounds_and_display_follow_vietnam() -> None:
     assert normalize.day_start(dt.date(2026, 12, 1)) == dt.datetime(2026, 11, 30, 17, 0)
     assert normalize.format_day(dt.datetime(2026, 11, 30, 17, 0)) == "01/12/2026"
     assert normalize.format_day(dt.datetime(2026, 11, 30, 16, 59)) == "30/11/2026"
+    # a calendar date stored at midnight keeps its day (fields that held UTC moments before)
+    assert normalize.format_day(dt.datetime(2026, 12, 1)) == "01/12/2026"
 
 
 def test_a_person_entered_without_admission_date_joins_on_vietnams_date(world) -> None:
