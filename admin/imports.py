@@ -82,9 +82,8 @@ class ImportView(PanelView):
                               "fingerprint": summary.fingerprint})
         return self._preview(summary, org, token, upload.filename)
 
-    def _preview(self, summary: imports.Summary, org: Organisation, token: str, filename: str,
-                 changed: bool = False) -> str:
-        return self.render("imports/preview.html", summary=summary, org=org, token=token, changed=changed,
+    def _preview(self, summary: imports.Summary, org: Organisation, token: str, filename: str) -> str:
+        return self.render("imports/preview.html", summary=summary, org=org, token=token,
                            filename=filename, form_name=KINDS[summary.kind],
                            rows=_preview_rows(summary), labels=_labels(summary.kind), limit=PREVIEW_ROWS)
 
@@ -97,10 +96,14 @@ class ImportView(PanelView):
             summary = _run(data, meta["kind"], org, dry_run=False, resolutions=_resolutions(request.form),
                            expected=meta.get("fingerprint"))
         except imports.PlanChanged as exc:  # nothing written: the officer sees what the confirm would do now
-            fresh = _run(data, meta["kind"], org, dry_run=True)
+            try:
+                fresh = _run(data, meta["kind"], org, dry_run=True)
+            except imports.ImportFileError as again:
+                flash(f"Không nhập được tệp: {again}", "error")
+                return redirect(url_for(".index"))
             _save_meta(token, {**meta, "errors": fresh.errors, "fingerprint": fresh.fingerprint})
             flash(str(exc), "warning")
-            return self._preview(fresh, org, token, meta["filename"], changed=True)
+            return self._preview(fresh, org, token, meta["filename"])  # with the reason, flashed above
         except imports.ImportFileError as exc:
             flash(f"Không nhập được tệp: {exc}", "error")
             return redirect(url_for(".index"))
