@@ -48,3 +48,34 @@ def test_import_preview_walk(live_server, browser, shots: Path, tmp_path: Path) 
     snap(page, shots, "31-nhap-xong")
     done = page.inner_text(".alert:has-text('Đã nhập')")
     assert "thêm mới 2, cập nhật 1" in done and "người mới 1" in done, done
+
+
+def test_confirm_after_someone_else_changed_the_register(live_server, browser, shots: Path, tmp_path: Path) -> None:
+    """Ensure that preview = result in the browser: when the account the file updates is
+    edited in another tab after the preview, the confirm writes nothing, says so, and shows
+    the new preview (with the other change as "before"); confirming that one writes."""
+    path = tmp_path / "cap-nhat.xlsx"
+    path.write_bytes(build([SheetSpec("Thôn 1", [_row("Hoàng Minh Kiểm", URL, purpose="Học tập nghị quyết")],
+                                      title=TITLE)]))
+    page = new_page(browser, DESKTOP)
+    base = live_server
+    log_in(page, base)
+    page.goto(f"{base}/admin/imports/")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button:has-text('Kiểm tra và xem trước')")
+    page.wait_for_selector("#import-rows tr.import-update")
+    assert "→ Học tập nghị quyết" in page.inner_text("#import-rows tr.import-update")
+    other = new_page(browser, DESKTOP)  # the same officer in another tab
+    log_in(other, base)
+    other.goto(f"{base}/admin/socialaccount/?search=kiemthu")
+    other.click("tr:has-text('Hoàng Minh Kiểm') a[title='Sửa bản ghi']")
+    other.fill("#purpose", "Cá nhân")
+    other.click("input[type=submit][value='Lưu']")
+    other.wait_for_load_state()
+    page.click("button:has-text('Xác nhận nhập')")
+    page.wait_for_selector(".alert:has-text('đã thay đổi kể từ lúc xem trước')")
+    snap(page, shots, "32-nhap-du-lieu-da-doi")
+    assert "Cá nhân → Học tập nghị quyết" in page.inner_text("#import-rows tr.import-update")
+    page.click("button:has-text('Xác nhận nhập')")
+    page.wait_for_selector(".alert:has-text('Đã nhập')")
+    assert "cập nhật 1" in page.inner_text(".alert:has-text('Đã nhập')")
