@@ -162,6 +162,17 @@ def _check_owner(model: type, report: Report, repair: bool) -> None:
                 report.repaired.append(f"{model.VERBOSE_NAME} {row['_id']}: chép lại từ người khai.")
 
 
+def _bulk_fix(report: Report, repair: bool, model: type, fixes: list[UpdateOne], problem: str, repaired: str) -> None:
+    """Report the documents of ``model`` that differ from what they should hold; with
+    ``repair``, write ``fixes`` in one bulk write (only those documents)."""
+    if not fixes:
+        return
+    report.problems.append(f"{model.VERBOSE_NAME}: {problem}")
+    if repair:
+        model._get_collection().bulk_write(fixes, ordered=False)
+        report.repaired.append(f"{model.VERBOSE_NAME}: {repaired}")
+
+
 def _check_calendar_dates(report: Report, repair: bool) -> None:
     """A member's ``joined_on`` is a calendar date (midnight). Someone entered without an
     admission date used to get their creation *timestamp* (UTC) instead, a day early from
@@ -172,12 +183,8 @@ def _check_calendar_dates(report: Report, repair: bool) -> None:
                        {"$set": {"joined_on": normalize.to_datetime(normalize.local_date(row["joined_on"]))}})
              for row in Member.objects(joined_on__ne=None).only("joined_on").as_pymongo()
              if row["joined_on"].time() != dt.time()]
-    if not fixes:
-        return
-    report.problems.append(f"{Member.VERBOSE_NAME}: {len(fixes)} người có ngày vào danh sách ghi theo giờ UTC, chưa phải ngày.")
-    if repair:
-        Member._get_collection().bulk_write(fixes, ordered=False)
-        report.repaired.append(f"{Member.VERBOSE_NAME}: đưa ngày vào danh sách của {len(fixes)} người về ngày theo giờ Việt Nam.")
+    _bulk_fix(report, repair, Member, fixes, f"{len(fixes)} người có ngày vào danh sách ghi theo giờ UTC, chưa phải ngày.",
+              f"đưa ngày vào danh sách của {len(fixes)} người về ngày theo giờ Việt Nam.")
 
 
 def _check_sort_keys(report: Report, repair: bool) -> None:
@@ -191,9 +198,5 @@ def _check_sort_keys(report: Report, repair: bool) -> None:
         fixes = [UpdateOne({"_id": row["_id"]}, {"$set": {key: want}})
                  for row in model.objects.only(name, key).as_pymongo()
                  if row.get(name) is not None and row.get(key) != (want := normalize.vn_sort_key(row[name]))]
-        if not fixes:
-            continue
-        report.problems.append(f"{model.VERBOSE_NAME}: {len(fixes)} bản ghi có khóa sắp xếp theo tên đã cũ.")
-        if repair:
-            model._get_collection().bulk_write(fixes, ordered=False)
-            report.repaired.append(f"{model.VERBOSE_NAME}: tính lại khóa sắp xếp theo tên của {len(fixes)} bản ghi.")
+        _bulk_fix(report, repair, model, fixes, f"{len(fixes)} bản ghi có khóa sắp xếp theo tên đã cũ.",
+                  f"tính lại khóa sắp xếp theo tên của {len(fixes)} bản ghi.")

@@ -19,6 +19,17 @@ def _row(name: str, url: str, purpose: str = "Tuyên truyền") -> list:
             "02/10/2023", "01/10/2025", purpose]
 
 
+def _preview(browser, base: str, path: Path):
+    """A logged-in officer's page showing the preview of the file at ``path``."""
+    page = new_page(browser, DESKTOP)
+    log_in(page, base)
+    page.goto(f"{base}/admin/imports/")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button:has-text('Kiểm tra và xem trước')")
+    page.wait_for_selector("#import-rows")
+    return page
+
+
 def test_import_preview_walk(live_server, browser, shots: Path, tmp_path: Path) -> None:
     """Ensure that an officer sees what the import will do, resolves a possible duplicate,
     and confirms."""
@@ -28,13 +39,7 @@ def test_import_preview_walk(live_server, browser, shots: Path, tmp_path: Path) 
     data = build([SheetSpec("Năm 2022", rows[:1], state="hidden", title=TITLE), SheetSpec("Thôn 1", rows, title=TITLE)])
     path = tmp_path / "danh-sach-thon-1.xlsx"
     path.write_bytes(data)
-    page = new_page(browser, DESKTOP)
-    base = live_server
-    log_in(page, base)
-    page.goto(f"{base}/admin/imports/")
-    page.set_input_files("input[name=file]", str(path))
-    page.click("button:has-text('Kiểm tra và xem trước')")
-    page.wait_for_selector("#import-rows")
+    page = _preview(browser, live_server, path)
     snap(page, shots, "30-nhap-xem-truoc")
     assert "Năm 2022" in page.inner_text("#import-hidden")
     assert "TCVN3" in page.inner_text("#import-conversions")
@@ -57,13 +62,8 @@ def test_confirm_after_someone_else_changed_the_register(live_server, browser, s
     path = tmp_path / "cap-nhat.xlsx"
     path.write_bytes(build([SheetSpec("Thôn 1", [_row("Hoàng Minh Kiểm", URL, purpose="Học tập nghị quyết")],
                                       title=TITLE)]))
-    page = new_page(browser, DESKTOP)
     base = live_server
-    log_in(page, base)
-    page.goto(f"{base}/admin/imports/")
-    page.set_input_files("input[name=file]", str(path))
-    page.click("button:has-text('Kiểm tra và xem trước')")
-    page.wait_for_selector("#import-rows tr.import-update")
+    page = _preview(browser, base, path)
     assert "→ Học tập nghị quyết" in page.inner_text("#import-rows tr.import-update")
     other = new_page(browser, DESKTOP)  # the same officer in another tab
     log_in(other, base)
