@@ -30,7 +30,7 @@ class TaskStatusFilter(BaseMongoEngineFilter):
         super().__init__("status", "Tình trạng", options=[*TASK_STATUSES, OVERDUE])
 
     def apply(self, query: QuerySet, value: Any) -> QuerySet:
-        today = normalize.to_datetime(normalize.today())
+        today = normalize.today_stored()
         if value == OVERDUE[0]:
             return query.filter(status__in=["todo", "doing"], due_on__lt=today)
         if value in ("todo", "doing"):

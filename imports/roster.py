@@ -353,7 +353,7 @@ def _write(actions: list[Action]) -> Iterator[tuple[Action, str | None]]:
         for name, value in written.items():
             setattr(member, name, value)
         if member.status in LEFT_STATUSES and not member.left_on:
-            member.left_on = normalize.to_datetime(normalize.today())
+            member.left_on = normalize.today_stored()
         if action.existing is None and not member.admission_date:
             member._quiet_handbook = True  # an old roster without dates is not a wave of admissions
         try:

@@ -84,7 +84,7 @@ class _Owned(ScopedDocument):
         changed = data.get("content_digest") is not None and digest != data.get("content_digest")
         out: dict[str, object] = {"content_digest": digest}
         if not data.get("updated_on") or (changed and not explicit_update):
-            out["updated_on"] = normalize.to_datetime(normalize.today())
+            out["updated_on"] = normalize.today_stored()
         return out
 
     _NOT_CONTENT = frozenset({"id", "updated_on", "content_digest", "modified_at", "created_at", "search_keys",

@@ -123,14 +123,14 @@ def withdraw(p: HandbookProposal, reason: str) -> None:
 
 
 def mark_done(p: HandbookProposal, by: str) -> None:
-    p.state, p.done_on, p.done_by = "done", normalize.to_datetime(normalize.today()), by
+    p.state, p.done_on, p.done_by = "done", normalize.today_stored(), by
     p.save()
     _set_state(p.member, "created" if p.kind == "create" else "deleted")
 
 
 def _set_state(member: Member, state: str) -> None:
     """Written straight to the record: a state change of the account is not an edit of the person."""
-    now = normalize.to_datetime(normalize.today())  # a date (shown as one), Vietnam's
+    now = normalize.today_stored()  # a date (shown as one), Vietnam's
     Member.objects(pk=member.pk).update(set__handbook_state=state, set__handbook_changed_on=now)
     member.handbook_state, member.handbook_changed_on = state, now
     member._clear_changed_fields()

@@ -175,7 +175,7 @@ class Member(ScopedDocument):
 
     def compute_keys(self) -> None:
         if self.role_grants:  # the current roles, for the list and its filter
-            self.roles = self.roles_on(normalize.to_datetime(normalize.today()))
+            self.roles = self.roles_on(normalize.today_stored())
         if not self.joined_on:
             # a calendar date, as typed ones are: the day the person was entered, in Vietnam
             self.joined_on = normalize.to_datetime(self.admission_date or normalize.local_date(self.created_at or utcnow()))

@@ -484,6 +484,12 @@ def today() -> dt.date:
     return dt.datetime.now(LOCAL_TZ).date()
 
 
+def today_stored() -> dt.datetime:
+    """Vietnam's date as calendar dates are stored (midnight, naive): the date the panel
+    itself sets on a record (completed, sent, received, updated, left, …)."""
+    return to_datetime(today())
+
+
 def local_date(value: dt.datetime) -> dt.date:
     """The Vietnamese calendar date of a stored UTC timestamp (23:00 UTC on 30/11 is 01/12)."""
     return local_time(value).date()

@@ -86,7 +86,7 @@ class Task(ScopedDocument):
                 and self.assigned_by.pk not in (self.organisation.scope or []):
             raise me.ValidationError(errors={"assigned_by": "Đơn vị giao nhiệm vụ phải là chi bộ đó hoặc cấp trên của nó."})
         if self.status == "done" and not self.completed_on:
-            self.completed_on = normalize.to_datetime(normalize.today())
+            self.completed_on = normalize.today_stored()
         if self.status != "done":
             self.completed_on = None
         seen = set()

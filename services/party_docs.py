@@ -76,7 +76,7 @@ def targets(user: Any, doc: PartyDocument) -> dict[str, list[Organisation]]:
 def send(doc: PartyDocument, orgs: list[Organisation], user: Any = None) -> int:
     """Add ``orgs`` to the recipients (units already there are kept as they are)."""
     have = set(doc.recipient_ids or [])
-    now = normalize.to_datetime(normalize.today())  # the day it was sent, in Vietnam
+    now = normalize.today_stored()  # the day it was sent, in Vietnam
     added = [o for o in orgs if o.pk not in have]
     for o in added:
         doc.recipients.append(Recipient(organisation=o, org_name=o.name, sent_on=now))
@@ -92,7 +92,7 @@ def mark(doc: PartyDocument, org_id: Any, what: str, user: Any = None) -> bool:
     rec = doc.recipient(org_id)
     if rec is None or getattr(rec, what) is not None:
         return False
-    now = normalize.to_datetime(normalize.today())  # the day, in Vietnam (shown as a date)
+    now = normalize.today_stored()  # the day, in Vietnam (shown as a date)
     setattr(rec, what, now)
     if what == "read_on" and rec.received_on is None:
         rec.received_on = now

@@ -45,7 +45,7 @@ def annual(org_code: str, as_of: dt.datetime | None, output: str, username: str 
 @_USER
 def monthly(org_code: str, month: dt.datetime | None, output: str, username: str | None) -> None:
     """Người và tài khoản thêm mới, xóa trong tháng, theo đơn vị, kèm danh sách và lý do."""
-    month = month or normalize.to_datetime(normalize.today())
+    month = month or normalize.today_stored()
     _run("monthly", org_code, output, username, year=month.year, month=month.month)
 
 
