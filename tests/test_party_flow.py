@@ -281,7 +281,8 @@ def test_overdue_task_on_the_dashboard_and_in_the_list(world, officer_client, b_
     listing = officer_client.get(f"/admin/task/?member={world.member_a.pk}").get_data(as_text=True)
     assert "Quá hạn" in listing and f"/admin/task/?member={world.member_a.pk}" in listing
     other = factories.member(world.cell_a, "Lê Văn Cường")
-    Task(member=other, organisation=world.cell_a, title="Việc của người khác", due_on=dt.datetime(2026, 12, 1)).save()
+    Task(member=other, organisation=world.cell_a, title="Việc của người khác",
+         due_on=normalize.to_datetime(TODAY + dt.timedelta(days=30))).save()
     assert "Việc của người khác" not in officer_client.get(f"/admin/task/?member={world.member_a.pk}").get_data(as_text=True)
     assert "Việc của người khác" in officer_client.get("/admin/task/").get_data(as_text=True)
     task.status = "done"
