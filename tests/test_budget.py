@@ -135,3 +135,97 @@ def test_pages_send_a_bounded_number_of_documents(measured):
         for (w, url), (_docs, _trips, shown) in big.items():
             if w == who and "page_size" in url:
                 assert shown <= PAGE, (who, url, shown)
+
+
+# --- the tree grows: other communes multiply around the commune officer's own ------------------
+
+#: (role, page) -> how many documents the page may send at ×10 (what it shows, plus a constant)
+TREE_BOUNDS = {"transfer form": 12, "transfers in": 12 + 50, "transfers out": 12 + 50, "handbook": 12 + 50,
+               "handbook last month": 12 + 50, "calendar": 12 + 4 * 31 * 3, "calendar last month": 12 + 4 * 31 * 3,
+               "document send form": 12}
+
+
+def _tree_pages(code: str) -> dict[str, str]:
+    """The pages whose cost grew with the tree (issue 27), as ``code``'s user opens them."""
+    from models import PartyDocument
+
+    from models.normalize import today
+
+    org = Organisation.objects(code=code).get()
+    member = Member.objects(scope=Organisation.objects(code="X01").get().pk, status="active",
+                            in_transfer__ne=True).order_by("sort_key").first()
+    doc = PartyDocument.objects(organisation=org.pk).order_by("issued_on").first()
+    now = today()
+    last = f"{now.year - (now.month == 1)}-{(now.month - 2) % 12 + 1:02d}"
+    return {"transfer form": f"/admin/member/transfer/?id={member.pk}",
+            "transfers in": "/admin/transfers/?side=incoming", "transfers out": "/admin/transfers/?side=outgoing",
+            "handbook": "/admin/handbook/", "handbook last month": f"/admin/handbook/?month={last}",
+            "calendar": "/admin/lich-cong-tac/", "calendar last month": f"/admin/lich-cong-tac/?month={last}",
+            "document send form": f"/admin/partydocument/send/?id={doc.pk}"}
+
+
+def _tree_shown(html: str) -> int:
+    """Rows or entries a page of the tree shows: transfers, proposals, calendar entries."""
+    return html.count("data-order=") + html.count("data-proposal=") + html.count('class="entry entry-')
+
+
+def _measure_tree(scale: int) -> dict[tuple[str, str], tuple[int, int, int]]:
+    from tests.growth import grow_communes
+
+    app = create_app({"MONGODB_URI": f"mongomock://localhost/tree_{uuid.uuid4().hex}", "SECRET_KEY": "t",
+                      "SEED_DEMO": False, "DEMO_MODE": False, "TESTING": True})
+    with app.app_context():
+        demo.seed(people=BASE_PEOPLE)
+        grow_communes(scale)
+        for username, code in USERS.values():
+            factories.user(username, Organisation.objects(code=code).get(), "admin" if code == "HU-VB" else "officer")
+        pages = {who: _tree_pages(code) for who, (_u, code) in USERS.items()}
+    out = {}
+    for who, (username, _code) in USERS.items():
+        client = app.test_client()
+        r = client.post("/login/", data={"username": username, "password": factories.PASSWORD,
+                                         "csrf_token": csrf_token(client)})
+        assert r.status_code == 302
+        with Budget() as budget:
+            for label, url in pages[who].items():
+                budget.measure(client, url)  # a first opening may build what later ones reuse
+                docs, trips, response = budget.measure(client, url)
+                assert response.status_code == 200, (who, url, response.status_code)
+                out[(who, label)] = (docs, trips, _tree_shown(response.get_data(as_text=True)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def tree_measured():
+    return {scale: _measure_tree(scale) for scale in (1, 10)}
+
+
+def test_tree_pages_show_something(tree_measured):
+    """Ensure that the measured pages are not empty at ×1 (a page showing nothing costs nothing):
+    transfers both ways, proposals this month and last, calendar entries."""
+    small = tree_measured[1]
+    for who in USERS:
+        for label in ("transfers in", "handbook last month", "calendar", "calendar last month"):
+            assert small[(who, label)][2] > 0, (who, label, small[(who, label)])
+
+
+def test_commune_pages_do_not_change_when_other_communes_grow(tree_measured):
+    """Ensure that the commune officer's transfer form, transfers, proposal lists, calendar and
+    document send form cost exactly the same documents and round trips when the communes
+    beside it multiply tenfold."""
+    changed = {label: (tree_measured[1][("officer", label)], tree_measured[10][("officer", label)])
+               for who, label in tree_measured[1] if who == "officer"
+               if tree_measured[1][("officer", label)] != tree_measured[10][("officer", label)]}
+    assert changed == {}
+
+
+def test_administrator_pages_grow_only_with_what_they_show(tree_measured):
+    """Ensure that the administrator's pages make the same round trips at ×10, and send no more
+    documents than the rows or entries they show plus what they sent at ×1 beyond theirs, and at
+    most the page's bound."""
+    grown = []
+    for (who, label), (docs, trips, shown) in tree_measured[1].items():
+        big_docs, big_trips, big_shown = tree_measured[10][(who, label)]
+        if big_trips != trips or big_docs - big_shown > docs - shown or big_docs > TREE_BOUNDS[label]:
+            grown.append(((who, label), (docs, trips, shown), (big_docs, big_trips, big_shown)))
+    assert grown == [], "\n".join(map(str, grown))
