@@ -127,13 +127,17 @@ class DashboardView(PanelIndexView):
 
     @expose("/don-vi/")
     def org_options(self) -> Any:
-        """Units in scope matching the typed text, for the organisation filter of every list."""
+        """Units in scope matching the typed text, for the organisation filter of every list and every
+        form choosing a unit (``kind``, ``under``, ``parent``, ``tree=1``: see ``options_for``)."""
         try:
             offset = int(request.args.get("offset", 0))
         except ValueError:
             offset = 0
+        ids = {key: ObjectId(request.args[key]) for key in ("under", "parent")
+               if ObjectId.is_valid(request.args.get(key, ""))}
         return jsonify(OrgSubtreeFilter.options_for(current_user, request.args.get("query", ""), offset,
-                                                     request.args.get("kind")))
+                                                     request.args.get("kind"), **ids,
+                                                     whole_tree=request.args.get("tree") == "1"))
 
     @expose("/chua-khai-bao/")
     def no_account(self) -> str:

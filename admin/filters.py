@@ -34,17 +34,38 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
         return path_label(org.get("path_names") or [])
 
     @classmethod
-    def options_for(cls, user: Any, text: str, offset: int = 0, kind: str | None = None) -> list[tuple[str, str]]:
+    def options_for(cls, user: Any, text: str, offset: int = 0, kind: str | None = None, *,
+                    under: ObjectId | None = None, parent: ObjectId | None = None,
+                    whole_tree: bool = False) -> list[tuple[str, str]]:
         """Units in the user's scope matching what was typed, in tree order, a page at a time;
-        ``kind`` ("committee" or "cell"): only units of that kind (a report made per committee)."""
-        orgs = scope.organisations(user)
+        ``kind`` ("committee" or "cell"): only units of that kind (a report made per committee);
+        ``under``: only that unit's subtree; ``parent``: only the units directly below it;
+        ``whole_tree``: any unit outside the user's own subtree (where a person may be
+        transferred to: only paths are shown)."""
+        orgs = cls._units(user, whole_tree)
         if kind in dict(KINDS):
             orgs = orgs.filter(kind=kind)
+        if under is not None:
+            orgs = orgs.filter(scope=under)
+        if parent is not None:
+            orgs = orgs.filter(parent=parent)
         tokens = normalize.query_tokens(text or "")
         if tokens:
             orgs = orgs.filter(normalize.search_condition(tokens))
         found = orgs.only("path_names").order_by("tree_key").skip(max(offset, 0)).limit(cls.LIMIT).as_pymongo()
         return [(str(o["_id"]), cls.label(o)) for o in found]
+
+    @staticmethod
+    def _units(user: Any, whole_tree: bool) -> QuerySet:
+        from models import Organisation
+
+        if not whole_tree:
+            return scope.organisations(user)
+        if not scope.can_write(user):
+            return Organisation.objects(pk__in=[])
+        if scope.sees_everything(user):
+            return Organisation.objects
+        return Organisation.objects(scope__ne=scope.scope_root(user))
 
     @classmethod
     def labels_of(cls, user: Any, values: list[str]) -> dict[str, str]:

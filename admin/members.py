@@ -14,7 +14,7 @@ from wtforms.widgets import TextArea
 from models import Member, Organisation, normalize
 from models.handbook import KINDS
 from models.member import HANDBOOK_STATES, ROLES, STATUSES, RoleGrant
-from services import audit, lifecycle, scope
+from services import audit, lifecycle
 
 from . import details
 from .accounts import ListExportMixin
@@ -134,7 +134,6 @@ class MemberView(ListExportMixin, SecuredModelView):
         member = self.get_one(request.args.get("id", ""))
         if member is None or not self.has_change_permission(current_user, member):
             abort(404)
-        cells = scope.organisations(current_user).filter(kind="cell").order_by("tree_key")
         form = {"to_org": request.form.get("to_org", ""), "on": request.form.get("on", ""),
                 "note": request.form.get("note", "")}
         errors: dict[str, str] = {}
@@ -156,8 +155,11 @@ class MemberView(ListExportMixin, SecuredModelView):
                 else:
                     flash(f"Đã chuyển {member.full_name} sang {member.org_name}.", "success")
                     return redirect(url_for(".details_view", id=member.pk))
-        return self.render("members/transfer.html", member=member, cells=cells, form=form, errors=errors,
-                           units=self._other_units(member), orders=lifecycle.TransferOrder.objects(member=member))
+        # the units are chosen with pickers asking /admin/don-vi/: the page lists none of them
+        label = OrgSubtreeFilter.labels_of(current_user, [form["to_org"]]).get(form["to_org"]) if form["to_org"] else None
+        picked = (form["to_org"], label) if label else ("", "")
+        return self.render("members/transfer.html", member=member, form=form, errors=errors, picked=picked,
+                           outside={"tree": "1"})
 
     @expose("/roles/", methods=("GET", "POST"))
     def roles_view(self) -> Any:
@@ -189,16 +191,6 @@ class MemberView(ListExportMixin, SecuredModelView):
                 flash("Đã cập nhật chức vụ.", "success")
                 return redirect(url_for(".details_view", id=member.pk))
         return self.render("members/roles.html", member=member, roles=ROLES, labels=_ROLE_LABELS, form=form, error=error)
-
-    @staticmethod
-    def _other_units(member: Member) -> Any:
-        """Destinations of a transfer between committees: units anywhere in the tree outside
-        the officer's own subtree (an admin: outside the person's own unit path)."""
-        root = scope.scope_root(current_user)
-        qs = Organisation.objects.order_by("tree_key").only("name", "path_names", "kind", "scope")
-        if scope.sees_everything(current_user):
-            return [o for o in qs if o.pk not in member.scope]
-        return qs.filter(scope__ne=root)
 
     @expose("/transfer-out/", methods=("POST",))
     def transfer_out_view(self) -> Any:

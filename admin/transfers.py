@@ -21,7 +21,8 @@ from services import audit, lifecycle, scope
 
 from .access import WRITE_ROLES, PanelView
 
-PAGE = 200
+PAGE = 50
+_SHOWN = ("member_name", "from_name", "to_name", "on", "decision_number", "state", "return_reason", "to_unit")
 
 
 class TransferOrdersView(PanelView):
@@ -29,12 +30,17 @@ class TransferOrdersView(PanelView):
 
     @expose("/")
     def index(self) -> str:
+        """A page of orders in one round trip: the names are the order's own, and the cell
+        of an incoming order is chosen with a picker of the destination's cells (asked
+        from /admin/don-vi/ as the officer types), so no unit is read for the page."""
         side = "outgoing" if request.args.get("side") == "outgoing" else "incoming"
-        rows = list(lifecycle.orders(current_user, side).order_by("state", "-on").limit(PAGE))
-        cells = list(scope.organisations(current_user).filter(kind="cell").order_by("tree_key").only("name", "scope"))
-        choices = {str(o.pk): [c for c in cells if o.to_unit is not None and o.to_unit.pk in c.scope] for o in rows
-                   if o.state == "pending" and side == "incoming"}
-        return self.render("transfers/index.html", side=side, rows=rows, choices=choices,
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        found = scope.stable(lifecycle.orders(current_user, side).order_by("state", "-on"))
+        rows = list(found.only(*_SHOWN).skip((page - 1) * PAGE).limit(PAGE + 1).as_pymongo())
+        return self.render("transfers/index.html", side=side, rows=rows[:PAGE], page=page, more=len(rows) > PAGE,
                            states=dict(TransferOrder.state.choices))
 
     def _order(self) -> TransferOrder:

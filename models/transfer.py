@@ -22,7 +22,9 @@ STATES = [("pending", "Đang chuyển"), ("accepted", "Đã tiếp nhận"), ("r
 class TransferOrder(me.Document):
     VERBOSE_NAME = "Chuyển sinh hoạt đảng"
     meta = {"collection": "transfer_orders",
-            "indexes": ["scope", "to_scope", "to_cell_scope", "member", "state", "on", ("state", "decided_at")],
+            "indexes": ["scope", "to_scope", "to_cell_scope", "member", "state", "on", ("state", "decided_at"),
+                        # a page of each side's list in its order (the top administrator: the whole tree)
+                        ("to_scope", "state", "-on", "_id"), ("scope", "state", "-on", "_id"), ("state", "-on", "_id")],
             "ordering": ["-on"]}
 
     member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.CASCADE)  # purged with the person

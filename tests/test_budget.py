@@ -148,7 +148,6 @@ TREE_BOUNDS = {"transfer form": 12, "transfers in": 12 + 50, "transfers out": 12
 def _tree_pages(code: str) -> dict[str, str]:
     """The pages whose cost grew with the tree (issue 27), as ``code``'s user opens them."""
     from models import PartyDocument
-
     from models.normalize import today
 
     org = Organisation.objects(code=code).get()

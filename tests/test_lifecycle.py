@@ -15,7 +15,10 @@ def test_transfer_through_screen_keeps_history(admin_client, world):
     cell_a2 = factories.org("XA-2", "Chi bộ thôn 2", world.commune_a)
     path = f"/admin/member/transfer/?id={world.member_a.pk}"
     page = admin_client.get(path).get_data(as_text=True)
-    assert "Chuyển sinh hoạt: Nguyễn Văn An" in page and "Chi bộ thôn 2" in page
+    assert "Chuyển sinh hoạt: Nguyễn Văn An" in page and 'data-url="/admin/don-vi/?kind=cell"' in page
+    assert "Chi bộ thôn 2" not in page  # the cells are asked for as the officer types, not listed
+    offered = dict(admin_client.get("/admin/don-vi/?kind=cell&query=thon 2").get_json())
+    assert offered[str(cell_a2.pk)].endswith("Chi bộ thôn 2")
     r = admin_client.post(path, data={"to_org": str(cell_a2.pk), "on": "15/11/2026", "note": "Chuyển nơi cư trú",
                                       "csrf_token": csrf_token(admin_client, path)})
     assert r.status_code == 302
@@ -41,9 +44,11 @@ def test_transfer_bad_date_shows_error(admin_client, world):
 def test_officer_cannot_transfer_outside_scope(officer_client, world):
     path = f"/admin/member/transfer/?id={world.member_a.pk}"
     page = officer_client.get(path).get_data(as_text=True)
-    direct = page.split('id="to_org"')[1].split("</select>")[0]
-    assert "Chi bộ thôn Đông" not in direct  # the sibling commune's cell is not offered for a direct move
-    assert "Chi bộ thôn Đông" in page.split('id="to_unit"')[1]  # only as a transfer the receiver accepts
+    assert 'data-url="/admin/don-vi/?kind=cell"' in page and 'data-url="/admin/don-vi/?tree=1"' in page
+    direct = [label for _id, label in officer_client.get("/admin/don-vi/?kind=cell").get_json()]
+    assert direct and "Chi bộ thôn Đông" not in " ".join(direct)  # the sibling's cell: not for a direct move
+    outside = [label for _id, label in officer_client.get("/admin/don-vi/?tree=1&query=dong").get_json()]
+    assert any(label.endswith("Chi bộ thôn Đông") for label in outside)  # only as a transfer the receiver accepts
     r = officer_client.post(path, data={"to_org": str(world.cell_b.pk), "on": "01/11/2026",
                                         "csrf_token": csrf_token(officer_client, path)})
     assert r.status_code == 200 and "ngoài phạm vi" in r.get_data(as_text=True)
