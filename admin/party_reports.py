@@ -17,7 +17,8 @@ from services import audit, party_calendar, party_reports, scope
 from services.reports import title_block
 
 from .access import PanelView, org_or_404
-from .filters import picked_unit
+from .dashboard import list_url
+from .filters import DateFromFilter, DateToFilter, picked_unit
 from .party_work import month_arg
 
 
@@ -97,6 +98,9 @@ class CalendarView(PanelView):
         entries = party_calendar.month_entries(current_user, year, month, today)
 
         def link(e: party_calendar.Entry) -> str | None:
+            if e.more:  # "+N": the list of that kind filtered on the day
+                day = normalize.format_date(e.day)
+                return list_url(e.endpoint.split(".")[0], [(DateFromFilter, e.field, day), (DateToFilter, e.field, day)])
             try:
                 return url_for(e.endpoint, **e.args)
             except BuildError:

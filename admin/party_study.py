@@ -37,7 +37,7 @@ class StudyCampaignView(SecuredModelView):
     column_formatters_detail = {"progress": _progress_link}
     column_sortable_list = ["starts_on", "ends_on"]
     column_default_sort = ("starts_on", True)
-    column_filters = [OrgSubtreeFilter(), *date_range("starts_on", "Từ ngày")]
+    column_filters = [OrgSubtreeFilter(), *date_range("starts_on", "Từ ngày"), *date_range("ends_on", "Đến ngày")]
     form_columns = ["organisation", "document", "title", "starts_on", "ends_on", "notes"]
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên tổ chức"},
                       "document": {"fields": ["search_keys"], "placeholder": "Gõ số hoặc trích yếu văn bản"}}

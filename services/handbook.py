@@ -59,12 +59,23 @@ def send(org: Organisation, month: str, user: Any) -> ProposalList:
 
 def is_superior(user: Any, p: HandbookProposal) -> bool:
     """The level above a unit whose list carrying ``p`` has been sent."""
-    if not scope.can_write(user) or not scope.can_see(user, p):
-        return False
-    lists = ProposalList.objects(organisation__in=list(p.scope), month=p.month, sent_at__ne=None)
+    return bool(superior_ids(user, p.month, [{"_id": p.pk, "scope": list(p.scope)}]))
+
+
+def superior_ids(user: Any, month: str, items: list[dict]) -> set[str]:
+    """Ids of the proposals (``_id``, ``scope``) the user may mark done: a list of a unit on the
+    proposal's path has been sent and the user's unit lies above that unit. One query for a
+    whole page: the proposal's path is the units' current place in the tree (a list's stored
+    path may predate a move), so no unit is read."""
     root = scope.scope_root(user)
-    # the unit's current place in the tree (a list's stored path may predate a move)
-    return any(scope.sees_everything(user) or root in lst.organisation.scope[:-1] for lst in lists)
+    if not items or not scope.can_write(user):
+        return set()
+    units = list({u for p in items for u in p.get("scope") or []})
+    sent = {lst["organisation"] for lst in ProposalList.objects(organisation__in=units, month=month, sent_at__ne=None)
+            .only("organisation").as_pymongo()}
+    everything = scope.sees_everything(user)
+    return {str(p["_id"]) for p in items
+            if any(u in sent and (everything or root in p["scope"][:i]) for i, u in enumerate(p["scope"]))}
 
 
 def mark_done(p: HandbookProposal, user: Any) -> None:
@@ -98,15 +109,30 @@ def withdraw(p: HandbookProposal, reason: str | None, user: Any) -> None:
     audit.record("update", user=user, records=[p], detail="Rút đề nghị")
 
 
-def units_not_sent(user: Any, month: str) -> list[Organisation]:
-    """The committees directly under the user's unit that have not sent this month's list."""
+def units_not_sent(user: Any, month: str, limit: int | None = None) -> list[dict]:
+    """The committees directly under the user's unit that have not sent this month's list
+    (``pk``, ``name``), in tree order; ``limit``: the first few (see :func:`not_sent`)."""
+    return not_sent(user, month, limit)[0]
+
+
+def not_sent(user: Any, month: str, limit: int | None = None) -> tuple[list[dict], int]:
+    """(the first ``limit`` committees below that have not sent, how many have not): one
+    aggregation over the units directly below, each joined to its own lists."""
     root = scope.scope_root(user)
     if root is None:
-        return []
-    below = scope.organisations(user).filter(parent=root, kind="committee").order_by("tree_key")
-    sent = {lst.organisation.pk for lst in ProposalList.objects(month=month, sent_at__ne=None,
-                                                                organisation__in=[o.pk for o in below])}
-    return [o for o in below if o.pk not in sent]
+        return [], 0
+    below = scope.organisations(user).filter(parent=root, kind="committee")
+    sent = {"$filter": {"input": "$lists", "as": "x", "cond": {
+        "$and": [{"$eq": ["$$x.month", month]}, {"$ne": [{"$ifNull": ["$$x.sent_at", None]}, None]}]}}}
+    first: list[dict] = [{"$sort": {"tree_key": 1, "_id": 1}}, *([{"$limit": limit}] if limit else []),
+                         {"$project": {"name": 1}}]
+    found = next(below.aggregate([
+        {"$lookup": {"from": ProposalList._get_collection_name(), "localField": "_id", "foreignField": "organisation",
+                     "as": "lists"}},
+        {"$project": {"name": 1, "tree_key": 1, "sent": {"$size": sent}}}, {"$match": {"sent": 0}},
+        {"$facet": {"first": first, "count": [{"$count": "n"}]}}]))
+    units = [{"pk": o["_id"], "name": o["name"]} for o in found["first"]]
+    return units, (found["count"][0]["n"] if found["count"] else 0)
 
 
 def deadline(today: dt.date) -> dict[str, Any]:
