@@ -160,17 +160,17 @@ class PartyDocumentView(_DocumentAccess, ListExportMixin, SecuredModelView):
         doc = self.get_one(request.args.get("id", ""))
         if not self.has_change_permission(current_user, doc):
             abort(403)
-        where = party_docs.targets(current_user, doc)
+        below, above = party_docs.below(current_user, doc), party_docs.above(doc)
         if request.method == "POST":
-            below = {str(o.pk): o for o in where["below"]}
-            above = {str(o.pk): o for o in where["above"]}
-            chosen = list(below.values()) if request.form.get("all_below") == "1" else []
-            for raw in request.form.getlist("to"):
-                target = below.get(raw) or above.get(raw)
-                if target is None:
-                    abort(400)
-                if target not in chosen:
-                    chosen.append(target)
+            # the units below are chosen with a picker (ids separated by commas), the unit above with a box
+            raw = [v for value in request.form.getlist("to") for v in value.split(",") if v.strip()]
+            if any(not ObjectId.is_valid(v.strip()) for v in raw):
+                abort(400)
+            ids = {ObjectId(v.strip()) for v in raw}
+            chosen = list(below) if request.form.get("all_below") == "1" else []
+            chosen += [o for o in [*above, *below.filter(pk__in=list(ids))] if o.pk in ids and o not in chosen]
+            if not ids <= {o.pk for o in chosen}:
+                abort(400)  # a unit that is neither below nor above the issuer
             if not chosen:
                 flash("Hãy chọn ít nhất một nơi nhận.", "error")
             else:
@@ -178,8 +178,9 @@ class PartyDocumentView(_DocumentAccess, ListExportMixin, SecuredModelView):
                 flash(f"Đã gửi văn bản đến {n} đơn vị." if n else "Các đơn vị đã chọn đều đã nhận văn bản này.",
                       "success")
                 return redirect(url_for(".details_view", id=doc.pk))
-        return self.render("party/send.html", doc=doc, below=where["below"], above=where["above"],
-                           sent=set(doc.recipient_ids or []))
+        sent = set(doc.recipient_ids or [])
+        return self.render("party/send.html", doc=doc, below_count=below.count(), above=above, sent=sent,
+                           issuer=doc.organisation)
 
 
 def _my_state(view: Any, context: Any, model: Any, name: str) -> Markup:

@@ -64,13 +64,18 @@ def audit_opening(doc: PartyDocument, user: Any = None) -> None:
         audit.record("view", user=user, records=[doc], detail=f"Mở văn bản {doc.get_classification_display()}: {doc.number}")
 
 
-def targets(user: Any, doc: PartyDocument) -> dict[str, list[Organisation]]:
-    """Where the issuing unit may send: the units directly below it, and the unit above."""
+def below(user: Any, doc: PartyDocument) -> QuerySet:
+    """The units directly below the issuing unit, those the user sees (where it sends down)."""
     issuer = doc.organisation
-    below = list(scope.organisations(user).filter(parent=issuer.pk).order_by("tree_key")) \
-        if scope.can_see(user, issuer) else []
-    above = [issuer.parent] if issuer.parent is not None else []
-    return {"below": below, "above": above}
+    if issuer is None or not scope.can_see(user, issuer):
+        return Organisation.objects(pk__in=[])
+    return scope.organisations(user).filter(parent=issuer.pk).order_by("tree_key")
+
+
+def above(doc: PartyDocument) -> list[Organisation]:
+    """The unit above the issuing unit (where it reports up)."""
+    issuer = doc.organisation
+    return [issuer.parent] if issuer is not None and issuer.parent is not None else []
 
 
 def send(doc: PartyDocument, orgs: list[Organisation], user: Any = None) -> int:
