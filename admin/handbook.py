@@ -22,7 +22,6 @@ from .filters import picked_unit
 
 PAGE = 50
 NOT_SENT_SHOWN = 10
-_SHOWN = ("scope", "org_name", "member_name", "kind", "reason", "withdrawn_reason", "event", "event_on", "state")
 
 
 class HandbookView(PanelView):
@@ -38,19 +37,18 @@ class HandbookView(PanelView):
     @expose("/")
     def index(self) -> str:
         """A page of the month's proposals: a constant number of queries whatever the number
-        of units below (the rows, the sent lists on their paths, the committees not sent)."""
+        of units below (the rows with the sent lists on their paths, the committees not sent)."""
         org, month = self._args()
         try:
             page = max(int(request.args.get("page", 1)), 1)
         except ValueError:
             page = 1
-        found = scope.stable(handbook.proposals(org, month, current_user).order_by("org_key", "member_sort_key"))
-        items = list(found.only(*_SHOWN).skip((page - 1) * PAGE).limit(PAGE + 1).as_pymongo())
+        items = handbook.page_of(org, month, current_user, page, PAGE)
         not_sent, not_sent_count = handbook.not_sent(current_user, month, NOT_SENT_SHOWN)
         return self.render("handbook/index.html", org=org, month=month, items=items[:PAGE], page=page,
                            more=len(items) > PAGE, picked=picked_unit(current_user, str(org.pk)),
                            sent=handbook.sent_list(org, month), kinds=dict(KINDS), events=dict(EVENTS),
-                           states=dict(STATES), superior=handbook.superior_ids(current_user, month, items[:PAGE]),
+                           states=dict(STATES),
                            not_sent=not_sent, not_sent_count=not_sent_count, can_write=scope.can_write(current_user))
 
     @expose("/export/")

@@ -59,23 +59,38 @@ def send(org: Organisation, month: str, user: Any) -> ProposalList:
 
 def is_superior(user: Any, p: HandbookProposal) -> bool:
     """The level above a unit whose list carrying ``p`` has been sent."""
-    return bool(superior_ids(user, p.month, [{"_id": p.pk, "scope": list(p.scope)}]))
+    sent = [lst["organisation"] for lst in ProposalList.objects(organisation__in=list(p.scope), month=p.month,
+                                                                 sent_at__ne=None).only("organisation").as_pymongo()]
+    return _above_a_sent_list(user, list(p.scope), sent)
 
 
-def superior_ids(user: Any, month: str, items: list[dict]) -> set[str]:
-    """Ids of the proposals (``_id``, ``scope``) the user may mark done: a list of a unit on the
-    proposal's path has been sent and the user's unit lies above that unit. One query for a
-    whole page: the proposal's path is the units' current place in the tree (a list's stored
-    path may predate a move), so no unit is read."""
-    root = scope.scope_root(user)
-    if not items or not scope.can_write(user):
-        return set()
-    units = list({u for p in items for u in p.get("scope") or []})
-    sent = {lst["organisation"] for lst in ProposalList.objects(organisation__in=units, month=month, sent_at__ne=None)
-            .only("organisation").as_pymongo()}
-    everything = scope.sees_everything(user)
-    return {str(p["_id"]) for p in items
-            if any(u in sent and (everything or root in p["scope"][:i]) for i, u in enumerate(p["scope"]))}
+def _above_a_sent_list(user: Any, path: list, sent_units: list) -> bool:
+    """Whether the user's unit lies above a unit of ``path`` whose list was sent. The path is
+    the proposal's, i.e. the units' current place in the tree (a list's stored path may
+    predate a move), so no unit is read."""
+    if not scope.can_write(user) or scope.scope_root(user) is None:
+        return False
+    root, everything = scope.scope_root(user), scope.sees_everything(user)
+    return any(u in sent_units and (everything or root in path[:i]) for i, u in enumerate(path))
+
+
+SHOWN = ("scope", "org_name", "member_name", "kind", "reason", "withdrawn_reason", "event", "event_on", "state")
+
+
+def page_of(org: Organisation, month: str, user: Any, page: int, size: int) -> list[dict]:
+    """A page of the month's proposals under ``org`` (``size + 1`` rows: whether another page
+    follows) in one aggregation, each row with ``sent_units``, the units of its path whose
+    list of the month has been sent, and ``superior``: whether the user may mark it done."""
+    found = scope.stable(proposals(org, month, user).order_by("org_key", "member_sort_key"))
+    sent = {"$filter": {"input": "$lists", "as": "x", "cond": {
+        "$and": [{"$eq": ["$$x.month", month]}, {"$ne": [{"$ifNull": ["$$x.sent_at", None]}, None]}]}}}
+    rows = list(found.skip((page - 1) * size).limit(size + 1).aggregate([
+        {"$lookup": {"from": ProposalList._get_collection_name(), "localField": "scope", "foreignField": "organisation",
+                     "as": "lists"}},
+        {"$project": {**dict.fromkeys(SHOWN, 1), "sent_units": {"$map": {"input": sent, "as": "x", "in": "$$x.organisation"}}}}]))
+    for row in rows:
+        row["superior"] = _above_a_sent_list(user, row.get("scope") or [], row["sent_units"])
+    return rows
 
 
 def mark_done(p: HandbookProposal, user: Any) -> None:
