@@ -158,3 +158,41 @@ def test_demo_has_life_events_across_months(app):
         assert (people_in, people_out) == (3, 1) and summary.total[7:9] == [1, 1]
         assert accounts_new < SocialAccount.objects.count() / 4  # not every demo account is "new"
         assert Member.objects(roles="bi_thu").count() == 25
+
+
+# --- issue 27: the list costs what it shows ---------------------------------------------------
+
+def test_list_is_paged_and_names_a_few_units_not_sent(world, login, monkeypatch):
+    """Ensure that the proposal list shows a page with a link to the next, and names the first
+    committees below that have not sent, counting the others."""
+    from admin import handbook as view
+
+    monkeypatch.setattr(view, "PAGE", 2)
+    monkeypatch.setattr(view, "NOT_SENT_SHOWN", 1)
+    for n in range(3):
+        factories.member(world.cell_a, f"Lê Văn Mới {n}", admission_date=TODAY, party_card_number=f"09300020{n}")
+    factories.user("canbo_hu", world.district, "officer")
+    hu = login("canbo_hu")
+    total = HandbookProposal.objects(scope=world.district.pk, month=MONTH).count()
+    pages = [hu.get(f"/admin/handbook/?page={n}").get_data(as_text=True) for n in range(1, (total + 1) // 2 + 1)]
+    first = pages[0]
+    assert total >= 3 and [p.count("data-proposal=") for p in pages] == [2] * (total // 2) + [1] * (total % 2)
+    assert all("Trang sau" in p for p in pages[:-1]) and "Trang sau" not in pages[-1]
+    assert all(any(f"Lê Văn Mới {n}" in p for p in pages) for n in range(3))
+    assert "Đảng bộ xã An Hòa</a> và 1 đơn vị khác" in first
+
+
+def test_superior_button_comes_from_the_page_query(world, login):
+    """Ensure that the level above sees "Đã thực hiện" on the rows of a sent list, and the unit
+    itself does not (the button is decided from the lists joined to the page's rows)."""
+    from services import handbook
+
+    factories.member(world.cell_a, "Lê Văn Mới", admission_date=TODAY, party_card_number="093000301")
+    admin = factories.user("quantri", world.district, "admin")
+    factories.user("canbo_hu", world.district, "officer")
+    factories.user("canbo_a", world.commune_a, "officer")
+    hu, a = login("canbo_hu"), login("canbo_a")
+    assert "Đã thực hiện</button>" not in hu.get("/admin/handbook/").get_data(as_text=True)
+    handbook.send(world.commune_a, MONTH, admin)
+    assert "Đã thực hiện</button>" in hu.get("/admin/handbook/").get_data(as_text=True)
+    assert "Đã thực hiện</button>" not in a.get("/admin/handbook/").get_data(as_text=True)

@@ -408,3 +408,42 @@ def test_migrate_command_counts_old_roll_calls_and_converts_studied_by(app, runn
     assert "studied_by" not in PartyDocument._get_collection().find_one({"_id": doc.pk})
     assert StudyRecord.objects.get().member.pk == world.member_a.pk
     assert "tạo 0 đợt" in runner.invoke(args=["party-work", "migrate"]).output
+
+
+# --- issue 27: the send form and the calendar cost what they show ------------------------------
+
+def test_send_form_offers_the_units_below_with_a_picker(world, commune_c, district_client):
+    """Ensure that the send form lists no unit below (one "all" button with their count and a
+    picker of the issuer's direct children), and that units chosen together are all sent to."""
+    doc = _resolution(world.district)
+    path = f"/admin/partydocument/send/?id={doc.pk}"
+    page = district_client.get(path).get_data(as_text=True)
+    assert "Gửi tất cả 3 đơn vị trực thuộc" in page and "Đảng bộ xã Cổ Am" not in page
+    assert f"/admin/don-vi/?parent={world.district.pk}" in page and 'type="checkbox" name="to"' not in page
+    offered = [i for i, _ in district_client.get(f"/admin/don-vi/?parent={world.district.pk}").get_json()]
+    assert sorted(offered) == sorted(str(o.pk) for o in (world.commune_a, world.commune_b, commune_c))  # no cell
+    r = _post(district_client, path, {"to": f"{world.commune_a.pk},{commune_c.pk}"})
+    assert r.status_code == 302
+    doc.reload()
+    assert sorted(r.org_name for r in doc.recipients) == ["Đảng bộ xã An Hòa", "Đảng bộ xã Cổ Am"]
+    assert _post(district_client, path, {"to": f"{world.commune_b.pk},{world.cell_b.pk}"}).status_code == 400
+    assert _post(district_client, path, {"to": "khong-phai-ma"}).status_code == 400
+    doc.reload()
+    assert len(doc.recipients) == 2  # a refused choice sends to nobody, not even the valid unit beside it
+
+
+def test_calendar_day_shows_a_few_entries_and_links_to_the_rest(world, officer_client):
+    """Ensure that a day with more meetings than the grid shows lists the first few, says how
+    many more, and links to the meeting list filtered on that day, which holds them all."""
+    day = dt.datetime(2026, 10, 14)
+    for n in range(5):
+        cell = factories.org(f"XA-C{n}", f"Chi bộ thôn Số {n}", world.commune_a)
+        _meeting(cell, day)
+    _meeting(world.cell_b, day)  # the sibling commune's: neither shown nor counted
+    page = officer_client.get("/admin/lich-cong-tac/?month=2026-10").get_data(as_text=True)
+    cell_html = page.split('data-day="14"')[1].split("</td>")[0]
+    assert cell_html.count("entry-meeting") == 3 and "+2 mục khác" in cell_html
+    href = cell_html.split('class="entry-more')[1].split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert href.startswith("/admin/meeting/?") and ("14%2F10%2F2026" in href or "14/10/2026" in href)
+    listed = officer_client.get(href).get_data(as_text=True)
+    assert all(f"Chi bộ thôn Số {n}" in listed for n in range(5)) and "Chi bộ thôn Đông" not in listed

@@ -122,3 +122,50 @@ def test_transfers_counted_in_monthly_movement(world):
     lifecycle.return_order(other, "Không đúng địa bàn", admin)
     [summary, _] = reports.monthly_tables(world.district, admin, today.year, today.month)
     assert summary.total[7:9] == [1, 1]
+
+
+# --- issue 27: units chosen on demand, the list a page at a time --------------------------------
+
+def test_destination_picker_offers_any_unit_outside_the_officers_subtree_by_path(two_officers, world, login):
+    """Ensure that the transfer destination is searched in the whole tree (by any name of its
+    path) outside the officer's own subtree, and that a viewer is offered nothing."""
+    a, _ = two_officers
+    offered = dict(a.get("/admin/don-vi/?tree=1").get_json())
+    assert str(world.commune_b.pk) in offered and str(world.cell_b.pk) in offered
+    assert str(world.commune_a.pk) not in offered and str(world.cell_a.pk) not in offered
+    by_path = dict(a.get("/admin/don-vi/?tree=1&query=binh minh").get_json())  # the commune's name finds its cells
+    assert str(world.cell_b.pk) in by_path and by_path[str(world.cell_b.pk)].endswith("Chi bộ thôn Đông")
+    factories.user("xem_a", world.commune_a, "viewer")
+    assert login("xem_a").get("/admin/don-vi/?tree=1").get_json() == []
+    page = a.get(f"/admin/member/transfer/?id={world.member_a.pk}").get_data(as_text=True)
+    assert "Chi bộ thôn Đông" not in page and "<select" not in page  # no unit is listed in the page
+
+
+def test_acceptance_picker_offers_only_the_destinations_cells(two_officers, world):
+    """Ensure that the receiver chooses the cell with a picker limited to the destination's
+    cells, and that a destination outside the receiver's scope offers nothing."""
+    a, b = two_officers
+    _send(a, world.member_a, world.commune_b)
+    page = b.get("/admin/transfers/?side=incoming").get_data(as_text=True)
+    assert f"/admin/don-vi/?under={world.commune_b.pk}&amp;kind=cell" in page
+    assert [i for i, _ in b.get(f"/admin/don-vi/?kind=cell&under={world.commune_b.pk}").get_json()] == [str(world.cell_b.pk)]
+    assert b.get(f"/admin/don-vi/?kind=cell&under={world.commune_a.pk}").get_json() == []
+
+
+def test_transfers_list_is_paged(two_officers, world, monkeypatch):
+    """Ensure that the list shows a page of orders with a link to the next one, and that the
+    next page holds the rest."""
+    from admin import transfers
+
+    monkeypatch.setattr(transfers, "PAGE", 2)
+    a, _ = two_officers
+    admin = factories.user("quantri", world.district, "admin")
+    for n in range(3):
+        m = factories.member(world.cell_a, f"Người Chuyển {n}")
+        lifecycle.send(m, world.commune_b, dt.date(2026, 11, 1 + n), None, None, admin)
+    first = a.get("/admin/transfers/?side=outgoing").get_data(as_text=True)
+    second = a.get("/admin/transfers/?side=outgoing&page=2").get_data(as_text=True)
+    assert first.count("data-order=") == 2 and "Trang sau" in first
+    assert second.count("data-order=") == 1 and "Trang sau" not in second and "Trang trước" in second
+    names = {f"Người Chuyển {n}" for n in range(3)}
+    assert {n for n in names if n in first} | {n for n in names if n in second} == names
