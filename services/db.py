@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import operator
 from urllib.parse import urlsplit
 
 import mongoengine
@@ -28,6 +29,7 @@ def connect(uri: str, timeout_ms: int = 5000, wtimeout_ms: int = 5000) -> None:
         # Teaches pymongo's gridfs to accept the in-process store (attachments, backups).
         mongomock.gridfs.enable_gridfs_integration()
         _teach_bulk_write(mongomock)
+        _teach_word_ranges(mongomock)
         db = urlsplit(uri).path.strip("/") or "dang"
         mongoengine.connect(db=db, host="mongodb://localhost", mongo_client_class=MOCK_CLIENT or mongomock.MongoClient,
                             uuidRepresentation="standard")
@@ -124,3 +126,30 @@ def init_app(app: Flask) -> None:
         ensure_indexes()
     except Exception:  # unreachable database: /healthz and the error page say so
         app.logger.exception("Không tạo được chỉ mục (index) cơ sở dữ liệu.")
+
+
+_RANGE = {"$gte": operator.ge, "$gt": operator.gt, "$lt": operator.lt, "$lte": operator.le}
+
+
+def _teach_word_ranges(mongomock) -> None:
+    """A search for a partial word is ``search_keys: {$elemMatch: {$gte: w, $lt: w'}}`` (see
+    ``normalize.search_condition``): on MongoDB one range of the multikey index. mongomock
+    4.3 tries each key of every record as a sub-document first, fails with an exception,
+    then again as a value: the look-up's slow tail in the in-process store (bench/bench_lookup.py).
+    A range of strings over an array of strings is answered here directly, with MongoDB's
+    meaning: an element in the range (strings compare by code point, as MongoDB compares
+    UTF-8 bytes); any other ``$elemMatch`` goes to mongomock."""
+    filterer = mongomock.filtering._filterer_inst
+    original = filterer._operator_map["$elemMatch"]
+    if getattr(original, "_word_ranges", False):
+        return
+
+    def elem_match(doc_val, query):
+        if (isinstance(doc_val, list) and isinstance(query, dict) and query and query.keys() <= _RANGE.keys()
+                and all(isinstance(v, str) for v in query.values()) and all(isinstance(x, str) for x in doc_val)):
+            checks = [(_RANGE[op], bound) for op, bound in query.items()]
+            return any(all(cmp(x, bound) for cmp, bound in checks) for x in doc_val)
+        return original(doc_val, query)
+
+    elem_match._word_ranges = True
+    filterer._operator_map["$elemMatch"] = elem_match
