@@ -116,14 +116,18 @@ def build(size: float, rnd: random.Random) -> dict[str, int]:
     return {"units": len(orgs), "people": len(people), "accounts": len(accounts), "sites": len(sites)}
 
 
-def pages(db_province: dict, sample_phone: str) -> list[tuple[str, str]]:
+def pages(db_province: dict, sample_phone: str, sample_member: str = "") -> list[tuple[str, str]]:
     org = str(db_province["_id"])
     return [("dashboard", "/admin/"), ("members", "/admin/member/"), ("accounts", "/admin/socialaccount/"),
             ("sites", "/admin/site/"), ("units", "/admin/organisation/"), ("users", "/admin/user/"),
             ("audit", "/admin/audit/"), ("documents", "/admin/partydocument/"), ("meetings", "/admin/meeting/"),
             ("search 'ng'", "/admin/member/?search=ng"), ("unit picker 'thon'", "/admin/don-vi/?query=thon"),
             ("no account list", f"/admin/chua-khai-bao/?org={org}"), ("look-up phone", f"/admin/lookup/?q={sample_phone}"),
-            ("reports page", "/admin/reports/"), ("annual report", f"/admin/reports/download/?kind=annual&org={org}")]
+            ("reports page", "/admin/reports/"), ("annual report", f"/admin/reports/download/?kind=annual&org={org}"),
+            # issue 27: the pages that chose units from a list of the whole tree
+            ("transfer form", f"/admin/member/transfer/?id={sample_member}"), ("transfers in", "/admin/transfers/"),
+            ("transfers out", "/admin/transfers/?side=outgoing"), ("proposal list", "/admin/handbook/"),
+            ("work calendar", "/admin/lich-cong-tac/")]
 
 
 def run_size(size: float, export: bool) -> dict[str, tuple[int, int, float]]:
@@ -135,12 +139,13 @@ def run_size(size: float, export: bool) -> dict[str, tuple[int, int, float]]:
         print(f"size {size}: {counts} built in {time.perf_counter() - t:.1f} s", flush=True)
         province = get_db().organisations.find_one({"code": "TU"})
         factories.user("quantri", Organisation.objects(pk=province["_id"]).get(), "admin")
-        phone = get_db().members.find_one({}, sort=[("_id", -1)])["phone"]
+        last = get_db().members.find_one({}, sort=[("_id", -1)])
+        phone, sample = last["phone"], str(last["_id"])
     client = app.test_client()
     client.post("/login/", data={"username": "quantri", "password": factories.PASSWORD, "csrf_token": csrf_token(client)})
     out = {}
     with Budget() as budget:
-        for label, url in pages(province, phone):
+        for label, url in pages(province, phone, sample):
             t = time.perf_counter()
             docs, trips, response = budget.measure(client, url)
             out[label] = (docs, trips, time.perf_counter() - t, response.status_code)
