@@ -139,9 +139,11 @@ def test_pages_send_a_bounded_number_of_documents(measured):
 
 # --- the tree grows: other communes multiply around the commune officer's own ------------------
 
-#: (role, page) -> how many documents the page may send at ×10 (what it shows, plus a constant)
-TREE_BOUNDS = {"transfer form": 12, "transfers in": 12 + 50, "transfers out": 12 + 50, "handbook": 12 + 50,
-               "handbook last month": 12 + 50, "calendar": 12 + 4 * 31 * 3, "calendar last month": 12 + 4 * 31 * 3,
+#: page -> how many documents it may send at any size: a constant (the user, the unit, the
+#: record the page is about: 12) plus what it shows, a page of rows (and one more: whether
+#: another page follows), or one group a day of each kind of calendar entry
+TREE_BOUNDS = {"transfer form": 12, "transfers in": 12 + 50 + 1, "transfers out": 12 + 50 + 1, "handbook": 12 + 50 + 1,
+               "handbook last month": 12 + 50 + 1, "calendar": 12 + 31 * 3, "calendar last month": 12 + 31 * 3,
                "document send form": 12}
 
 

@@ -25,6 +25,7 @@ VIEWER = "xem_e2e"
 PASSWORD = factories.PASSWORD
 PHONE = "0912888777"
 URL = "https://www.facebook.com/kiemthu.e2e"
+MOVER = "Trịnh Văn Chuyển"
 
 
 def prepare() -> None:
@@ -39,6 +40,7 @@ def prepare() -> None:
     factories.account(owner, URL, purpose="Tuyên truyền")
     other = factories.member(Organisation.objects(code="X01-CB02").get(), "Lý Thu Trang", position="Giáo viên")
     factories.account(other, "m.facebook.com/kiemthu.e2e/", account_name="Trang Lý")
+    factories.member(Organisation.objects(code="X01-CB03").get(), MOVER, position="Đảng viên")  # transferred by a test
 
 
 def main() -> None:
