@@ -47,10 +47,12 @@ def test_officer_transfers_with_the_tree_picker_and_sends_to_chosen_cells(live_s
     _open_first(page, base, "/admin/partydocument/", "/admin/partydocument/details/")
     page.click("text=Gửi văn bản…")
     page.wait_for_selector("#s2id_to-below")
-    for typed in ("thon 2", "thon 3"):
+    for typed in ("truong tieu hoc", "cong an"):  # two cells of the commune
         page.click("#s2id_to-below input.select2-input")
-        page.fill("#s2id_to-below input.select2-input", typed)
-        page.locator(".select2-drop-active .select2-result-selectable").first.click()
+        page.type("#s2id_to-below input.select2-input", typed)
+        offered = page.locator(".select2-drop-active .select2-result-selectable").first
+        offered.wait_for()
+        offered.click()
     assert page.locator("#s2id_to-below li.select2-search-choice").count() == 2
     snap(page, shots, "u03-chon-noi-nhan")
     page.click("text=Gửi các đơn vị đã chọn")
