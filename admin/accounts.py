@@ -12,13 +12,14 @@ from flask_admin import expose
 from flask_login import current_user
 
 from exports import XLSX_MIMETYPE, ExportError
+from exports.forms import invalid_note
 from models import Organisation, Site, SocialAccount, normalize
 from models.accounts import ADMIN_ROLES, LINK_TYPES, PLATFORMS, PURPOSES
 from models.member import OWNER_STATUSES
 from services import reports, scope
 
 from .base import SecuredModelView, escape_link
-from .filters import BoolFilter, ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
+from .filters import BoolFilter, ChoiceFilter, CountedFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
 from .labels import checked_column, domain_text, issue_reasons, marked
 
 _OWNER_LABELS = {"org_name": "Chi bộ", "member_name": "Họ và tên", "position": "Cấp bậc, chức vụ",
@@ -80,10 +81,13 @@ class FormExportMixin:
                          download_name=f"{self._export_name()}-{org.code}-{normalize.today():%Y%m%d}.xlsx")
 
     def _write_export(self, out: Any, org: Organisation, query: Any, filters: Any) -> None:
+        invalid = reports.InvalidCounter()
         reports.export_form(self.export_kind, out, org, current_user, base=query,
                             cap=current_app.config["EXPORT_ROW_CAP"],
                             include_departed=self._owner_filtered(filters),
-                            criteria=request.query_string.decode("utf-8", "replace"))
+                            criteria=request.query_string.decode("utf-8", "replace"), invalid=invalid)
+        if invalid.count:
+            flash(invalid_note(invalid.count), "warning")
 
     def _export_name(self) -> str:
         return f"bieu-mau-{1 if self.export_kind == 'sites' else 2}"
@@ -144,6 +148,7 @@ class SiteView(FormExportMixin, SecuredModelView):
         OrgSubtreeFilter(),
         ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
         QualityFilter(Site),
+        CountedFilter(Site),
         *_owner_filters(),
         *date_range("established_on", "Thời gian thiết lập"),
         *date_range("expires_on", "Thời hạn hết hạn"),
@@ -180,6 +185,7 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
         ChoiceFilter("link_type", "Loại đường dẫn", LINK_TYPES),
         ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
         QualityFilter(SocialAccount),
+        CountedFilter(SocialAccount),
         *_owner_filters(),
         *date_range("established_on", "Thời gian thiết lập"),
         *date_range("updated_on", "Thời gian cập nhật"),

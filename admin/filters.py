@@ -126,6 +126,28 @@ class DateFromFilter(BaseMongoEngineFilter):
         return "từ ngày (dd/mm/yyyy)"
 
 
+class CountedFilter(DateFromFilter):
+    """The records the figures count on a date (:func:`services.figures.counted_q`): the list
+    behind every people, sites and accounts figure, so that a figure and its list agree."""
+
+    def __init__(self, model: Any) -> None:
+        from models import Member
+
+        self.model = model
+        super().__init__("joined_on" if model is Member else "owner_status", "Được tính trong số liệu ngày")
+
+    def clean(self, value: str) -> dt.date:  # type: ignore[override]
+        return normalize.date(value)
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        from services.figures import counted_q
+
+        return query.filter(counted_q(self.model, value))
+
+    def operation(self) -> str:
+        return "(dd/mm/yyyy)"
+
+
 class DateToFilter(DateFromFilter):
     """``column <= date`` (inclusive of that whole day)."""
 

@@ -22,6 +22,7 @@ from .base import SecuredModelView
 from .filters import (
     BoolFilter,
     ChoiceFilter,
+    CountedFilter,
     EmptyFilter,
     OrgSubtreeFilter,
     QualityFilter,
@@ -112,6 +113,7 @@ class MemberView(ListExportMixin, SecuredModelView):
         BoolFilter("in_transfer", "Đang chuyển sinh hoạt"),
         BoolFilter("is_party_member", "Là đảng viên"),
         QualityFilter(Member),
+        CountedFilter(Member),
         EmptyFilter("phone", "Số điện thoại"),
         *date_range("admission_date", "Ngày vào Đảng"),
         *date_range("joined_on", "Ngày vào danh sách"),

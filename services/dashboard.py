@@ -17,9 +17,9 @@ from typing import Any
 
 from bson import ObjectId
 
-from models import Member, Site, SocialAccount, normalize
+from models import Member, Organisation, Site, SocialAccount, normalize
 from models.accounts import PLATFORMS
-from services import scope
+from services import figures, scope
 
 HORIZONS = (30, 60, 90)
 OTHER = "Khác"  # the last of PLATFORMS: anything else typed
@@ -36,6 +36,9 @@ class Unit:
     #: index of the units directly below this one in a record's ``scope`` path
     level: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
+    #: "unit" (a unit below), "own" (attached to the root itself), "others" (units on other pages)
+    kind_of_row: str = "unit"
+    more: bool = False  # the root only: more units below than shown
 
 
 @dataclass
@@ -62,20 +65,12 @@ def _flag(condition: dict) -> dict:
 
 
 _HAS_ISSUES = _flag({"$gt": [{"$size": {"$ifNull": ["$quality_issues", []]}}, 0]})
-
-
-def _tally(qs: Any, root: ObjectId, level: int, flags: dict[str, Any]) -> dict[ObjectId, dict[str, int]]:
-    """One aggregation: per unit directly below ``root`` (the ``level``-th id of the scope
-    path; records of the root itself have none), the number of records and the sum of each
-    0/1 flag; the root's row is the sum of all rows. The answer has one row per unit."""
-    sums = {"n": {"$sum": 1}, **{name: {"$sum": expr} for name, expr in flags.items()}}
-    out: dict = {}
-    for row in qs.aggregate([{"$group": {"_id": {"$arrayElemAt": ["$scope", level]}, **sums}}]):
-        for unit in {row["_id"] or root, root}:
-            into = out.setdefault(unit, dict.fromkeys(sums, 0))
-            for name in sums:
-                into[name] += row[name]
-    return out
+_SILENT = _flag({"$and": [{"$eq": ["$status", "active"]}, {"$eq": ["$declared", 0]}]})
+#: the dashboard's own flags, summed in the same ``$group`` as the counted figures
+_EXTRA = {Member: {"issues": _HAS_ISSUES, "silent": _SILENT}, Site: {"issues": _HAS_ISSUES},
+          SocialAccount: {"issues": _HAS_ISSUES}}
+#: units directly below shown on the dashboard; the rest on the "see all" pages
+UNITS_SHOWN = 20
 
 
 def people_without_accounts(user: Any, org: ObjectId) -> Any:
@@ -84,14 +79,41 @@ def people_without_accounts(user: Any, org: ObjectId) -> Any:
     return scope.in_subtree(Member, org, user).filter(status="active", declared=0)
 
 
-def _units(user: Any, root: ObjectId) -> tuple[Unit, list[Unit]]:
-    orgs = scope.organisations(user).filter(pk__in=[root]).only("name", "kind", "scope").as_pymongo()
-    top = next(iter(orgs), None)
+def _counts(fig: figures.Figures) -> dict[str, int]:
+    x = fig.extra
+    return {"people": fig.people, "no_account": x.get("members_silent", 0), "sites": fig.sites,
+            "accounts": fig.accounts, "issues_members": x.get("members_issues", 0),
+            "issues_sites": x.get("sites_issues", 0), "issues_accounts": x.get("social_accounts_issues", 0)}
+
+
+def _root(user: Any, root: ObjectId) -> Organisation:
+    top = scope.organisations(user).filter(pk=root).only("name", "kind", "scope").first()
     if top is None:
         raise LookupError("organisation outside the user's scope")
-    children = scope.organisations(user).filter(parent=root).only("name", "kind").order_by("tree_key")
-    return (Unit(root, top["name"], top.get("kind", "committee"), level=len(top.get("scope") or [root])),
-            [Unit(c["_id"], c["name"], c.get("kind", "cell")) for c in children.as_pymongo()])
+    return top
+
+
+def unit_rows(user: Any, org: Organisation, today: dt.date, page: int = 1,
+              per_page: int = UNITS_SHOWN) -> tuple[Unit, list[Unit], figures.Figures]:
+    """The root's row, one page of the units directly below it (plus a row for the people and
+    records attached to the root itself, and one for the units on other pages), from one
+    ``$group`` per collection; and the root's total figures."""
+    page = max(page, 1)
+    below = figures.children(org, user, (page - 1) * per_page, per_page + 1)
+    more, below = len(below) > per_page, below[:per_page]
+    found = figures.tally(org, user, today, [c["_id"] for c in below], _EXTRA)
+    level = len(org.scope)
+    root = Unit(org.pk, org.name, org.kind, level=level, counts=_counts(found[figures.TOTAL]))
+    units = [Unit(c["_id"], c["name"], c.get("kind", "cell"), counts=_counts(found[c["_id"]])) for c in below]
+    own = found[figures.OWN]
+    if below or page > 1:
+        units.append(Unit(org.pk, f"Trực thuộc trực tiếp {org.name}", org.kind, kind_of_row="own",
+                          counts=_counts(own)))
+    if more or page > 1:
+        units.append(Unit(org.pk, "Các đơn vị trực thuộc khác", org.kind, kind_of_row="others",
+                          counts=_counts(found[figures.OTHERS])))
+    root.more = more
+    return root, units, found[figures.TOTAL]
 
 
 def build(user: Any, today: dt.date | None = None) -> Dashboard:
@@ -100,28 +122,12 @@ def build(user: Any, today: dt.date | None = None) -> Dashboard:
     if root_id is None:
         raise PermissionError("no scope")
     today = today or normalize.today()
-    root, units = _units(user, root_id)
-    rows = [root, *units]
-    members, accounts, sites = (scope.in_subtree(m, root_id, user) for m in (Member, SocialAccount, Site))
-    active = {"$eq": ["$status", "active"]}
-    level = root.level
-    people = _tally(members, root_id, level, {"active": _flag(active), "issues": _HAS_ISSUES,
-                                              "silent": _flag({"$and": [active, {"$eq": ["$declared", 0]}]})})
+    root, units, total = unit_rows(user, _root(user, root_id), today)
     known = [p for p in PLATFORMS if p != OTHER]
-    per_platform = {f"p{i}": _flag({"$eq": ["$platform", p]}) for i, p in enumerate(known)}
-    social = _tally(accounts, root_id, level, {"issues": _HAS_ISSUES, **per_platform})
-    site_rows = _tally(sites, root_id, level, {"issues": _HAS_ISSUES})
-    for row in rows:
-        mine, webs, accs = people.get(row.id, {}), site_rows.get(row.id, {}), social.get(row.id, {})
-        row.counts = {"people": mine.get("active", 0), "no_account": mine.get("silent", 0),
-                      "sites": webs.get("n", 0), "accounts": accs.get("n", 0),
-                      "issues_members": mine.get("issues", 0), "issues_sites": webs.get("issues", 0),
-                      "issues_accounts": accs.get("issues", 0)}
-    mine = social.get(root_id, {})
-    counts = {p: mine.get(f"p{i}", 0) for i, p in enumerate(known)}
-    counts[OTHER] = mine.get("n", 0) - sum(counts.values())  # platforms typed outside the list
+    counts = {p: total.platforms.get(p, 0) for p in known}
+    counts[OTHER] = total.accounts - sum(counts.values())  # platforms typed outside the list
     platforms = sorted(((p, n) for p, n in counts.items() if n), key=lambda item: (-item[1], item[0]))
-    expiring, expired = _expiry(sites, today)
+    expiring, expired = _expiry(scope.in_subtree(Site, root_id, user), today)
     return Dashboard(root, units, platforms, expiring, expired, deadlines(today), today)
 
 

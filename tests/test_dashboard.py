@@ -40,8 +40,10 @@ def test_figures_for_the_district(known, app):
     user = factories.user("quantri", known.district, "admin")
     board = dashboard.build(user, TODAY)
     assert board.root.name == "Huyện ủy Vĩnh Bảo"
-    assert [u.name for u in board.units] == ["Đảng bộ xã An Hòa", "Đảng bộ xã Bình Minh"]
-    a, b = board.units
+    assert [u.name for u in board.units] == ["Đảng bộ xã An Hòa", "Đảng bộ xã Bình Minh",
+                                             "Trực thuộc trực tiếp Huyện ủy Vĩnh Bảo"]
+    a, b, own = board.units
+    assert own.kind_of_row == "own" and not any(own.counts.values())
     assert a.counts == {"people": 2, "no_account": 1, "sites": 1, "accounts": 2, "issues_members": 0,
                         "issues_sites": 0, "issues_accounts": 0}
     assert b.counts == {"people": 2, "no_account": 1, "sites": 2, "accounts": 2, "issues_members": 1,
@@ -76,7 +78,8 @@ def test_every_figure_links_to_the_list_behind_it(known, admin_client):
     links = _figure_links(admin_client.get("/admin/").get_data(as_text=True))
     figures = {fig for _, fig, _ in links}
     assert figures == set(dashboard.FIGURES)
-    assert len(links) == 3 * len(dashboard.FIGURES) + len(dashboard.FIGURES)  # 2 units + total, and the cards
+    # 2 units and the total (the own row is plain numbers: no list shows only it), and the cards
+    assert len(links) == 3 * len(dashboard.FIGURES) + len(dashboard.FIGURES)
     for href, fig, n in links:
         assert _list_count(admin_client, href) == n, (fig, href)
 
