@@ -12,6 +12,7 @@ period) and remembers the unit that sent it (``sender``, ``sender_name``), which
 from __future__ import annotations
 
 import mongoengine as me
+from bson import ObjectId
 
 from .base import FollowsOrganisation, owned, utcnow
 from .organisation import Organisation
@@ -65,6 +66,19 @@ class Submission(FollowsOrganisation, me.Document):
 
     def __str__(self) -> str:
         return f"{dict(KINDS)[self.kind]} {self.period} — {self.sender_name} (lần {self.version})"
+
+    def _ref(self, name: str) -> ObjectId | None:
+        """A reference's id without loading the document it names (no query)."""
+        value = self._data.get(name)
+        return getattr(value, "id", None) or getattr(value, "pk", None) or value
+
+    @property
+    def sender_id(self) -> ObjectId | None:
+        return self._ref("sender")
+
+    @property
+    def organisation_id(self) -> ObjectId | None:
+        return self._ref("organisation")
 
     @property
     def late(self) -> bool:
