@@ -34,6 +34,7 @@ from .party_study import StudyCampaignView
 from .party_tasks import TaskView
 from .party_work import IncomingDocumentView, MeetingView, PartyDocumentView
 from .reports import ReportsView
+from .submissions import SubmissionsView
 from .transfers import TransferOrdersView
 from .trash import TrashView
 from .users import UserView
@@ -53,6 +54,7 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(TransferOrdersView(name="Chuyển sinh hoạt", endpoint="transfers", url="/admin/transfers/"))
     admin.add_view(HandbookView(name="Đề nghị tài khoản Sổ tay", endpoint="handbook", url="/admin/handbook/"))
     admin.add_view(ReportsView(name="Báo cáo", endpoint="reports", url="/admin/reports/"))
+    admin.add_view(SubmissionsView(name="Báo cáo lên cấp trên", endpoint="submissions", url="/admin/bao-cao-len-cap-tren/"))
     admin.add_view(PartyDocumentView(PartyDocument, name="Văn bản đi", endpoint="partydocument", category="Công tác đảng"))
     admin.add_view(MeetingView(Meeting, name="Sinh hoạt, hội họp", endpoint="meeting", category="Công tác đảng"))
     # issue 14: party work of the platform regulation (Điều 7–10, Điều 12 khoản 5)

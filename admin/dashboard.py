@@ -74,12 +74,12 @@ def expiry_url(unit: ObjectId, start: dt.date | None, end: dt.date) -> str | Non
     return list_url("site", [*flts, (DateToFilter, "expires_on", normalize.format_date(end))])
 
 
-def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str:
-    """Where each deadline is produced: the proposal list, the unit's monthly meeting report, else the reports screen."""
+def deadline_url(key: str, unit: ObjectId, period: str) -> str:
+    """Where each report is prepared: the proposal list, the unit's monthly meeting report, else the reports screen."""
     if key == "proposals":  # the monthly list of handbook-account proposals behind the deadline
-        return url_for("handbook.index", org=str(unit), month=f"{today:%m/%Y}")
+        return url_for("handbook.index", org=str(unit), month=f"{period[5:7]}/{period[:4]}")
     if key == "meetings":
-        return url_for("partyreports.meetings", org=str(unit), month=f"{today.year}-{today.month:02d}")
+        return url_for("partyreports.meetings", org=str(unit), month=period)
     return url_for("reports.index")
 
 

@@ -27,14 +27,15 @@ STATES = [("sent", "Đã gửi"), ("reopened", "Đã mở lại để sửa")]
 @owned
 class Submission(FollowsOrganisation, me.Document):
     VERBOSE_NAME = "Báo cáo đã gửi"
-    ORG_COPIES = {"scope": "scope"}
+    ORG_COPIES = {"scope": "scope", "depth": "depth"}
 
     meta = {
         "collection": "submissions",
         "indexes": [
             "scope", "organisation", "sender",
             {"fields": ["sender", "kind", "period", "version"], "unique": True},
-            ("scope", "kind", "period", "-sent_at"),  # the district's tracker: one period, every unit below
+            ("scope", "kind", "period", "-sent_at"),
+            ("scope", "kind", "period", "state", "depth"),  # the dashboard: units directly below that sent
             ("organisation", "kind", "period", "-version"),
         ],
         "ordering": ["-sent_at"],
@@ -42,6 +43,7 @@ class Submission(FollowsOrganisation, me.Document):
 
     organisation = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
     scope = me.ListField(me.ObjectIdField())
+    depth = me.IntField()  # the holding unit's depth in the tree
     sender = me.ReferenceField(Organisation, required=True, reverse_delete_rule=me.DENY)
     sender_name = me.StringField(required=True)
     kind = me.StringField(required=True, choices=KINDS)

@@ -10,7 +10,6 @@ not a list of ids sent back in a ``$nin``.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,22 +41,15 @@ class Unit:
 
 
 @dataclass
-class Deadline:
-    key: str
-    title: str
-    due: dt.date
-    days_left: int
-
-
-@dataclass
 class Dashboard:
     root: Unit
     units: list[Unit]
     platforms: list[tuple[str, int]]
     expiring: dict[int, int]
     expired: int
-    deadlines: list[Deadline]
+    deadlines: list[Any]  # services.submissions.Deadline
     today: dt.date
+    below: list[Any] = field(default_factory=list)  # services.tracker.BelowStatus
 
 
 def _flag(condition: dict) -> dict:
@@ -87,7 +79,8 @@ def _counts(fig: figures.Figures) -> dict[str, int]:
 
 
 def _root(user: Any, root: ObjectId) -> Organisation:
-    top = scope.organisations(user).filter(pk=root).only("name", "kind", "scope").first()
+    top = scope.organisations(user).filter(pk=root).only("name", "kind", "scope", "parent", "closed_on",
+                                                        "created_at", "depth").first()
     if top is None:
         raise LookupError("organisation outside the user's scope")
     return top
@@ -122,13 +115,17 @@ def build(user: Any, today: dt.date | None = None) -> Dashboard:
     if root_id is None:
         raise PermissionError("no scope")
     today = today or normalize.today()
-    root, units, total = unit_rows(user, _root(user, root_id), today)
+    org = _root(user, root_id)
+    root, units, total = unit_rows(user, org, today)
     known = [p for p in PLATFORMS if p != OTHER]
     counts = {p: total.platforms.get(p, 0) for p in known}
     counts[OTHER] = total.accounts - sum(counts.values())  # platforms typed outside the list
     platforms = sorted(((p, n) for p, n in counts.items() if n), key=lambda item: (-item[1], item[0]))
     expiring, expired = _expiry(scope.in_subtree(Site, root_id, user), today)
-    return Dashboard(root, units, platforms, expiring, expired, deadlines(today), today)
+    from services import tracker
+
+    return Dashboard(root, units, platforms, expiring, expired, deadlines(user, org, today), today,
+                     tracker.below_status(org, user, today))
 
 
 def _expiry(sites: Any, today: dt.date) -> tuple[dict[int, int], int]:
@@ -144,22 +141,15 @@ def _expiry(sites: Any, today: dt.date) -> tuple[dict[int, int], int]:
     return {h: row.get(f"d{h}", 0) for h in HORIZONS}, row.get("expired", 0)
 
 
-def deadlines(today: dt.date) -> list[Deadline]:
-    """The reporting dates of directive 1150-CV/HU and the regulation, nearest first."""
-    year = today.year if today < dt.date(today.year, 12, 1) else today.year + 1
-    annual = dt.date(year, 12, 1) - dt.timedelta(days=1)
-    month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    proposals = today.replace(day=min(29, month_end.day))
-    if today > proposals:  # this month's window is over: next month's
-        nxt = month_end + dt.timedelta(days=1)
-        proposals = nxt.replace(day=min(29, calendar.monthrange(nxt.year, nxt.month)[1]))
-    items = [
-        ("annual", f"Báo cáo tổng số trang web, tài khoản MXH năm {year} (trước ngày 01/12)", annual),
-        ("monthly", f"Báo cáo tăng, giảm tài khoản tháng {today.month:02d}/{today.year} (cuối tháng)", month_end),
-        ("proposals", f"Danh sách đề nghị tạo, xóa tài khoản (ngày 27–29 tháng {proposals.month:02d})", proposals),
-        ("meetings", f"Báo cáo kết quả sinh hoạt chi bộ tháng {today.month:02d}/{today.year}", month_end),
-    ]
-    return sorted((Deadline(k, t, d, (d - today).days) for k, t, d in items), key=lambda x: (x.due, x.key))
+def deadlines(user: Any, org: Organisation, today: dt.date) -> list[Any]:
+    """The reports the unit owes upward (missed ones stay, overdue, until sent); a unit at the
+    top of the tree sends nothing upward and sees the current periods it receives."""
+    from services import submissions
+
+    if org.parent is not None:
+        return submissions.unit_deadlines(org, today)
+    return [submissions.Deadline(kind, p, submissions.due_date(kind, p), today)
+            for kind in submissions.LOOKBACK for p in [submissions.current_period(kind, today)]]
 
 
-__all__ = ["Dashboard", "Deadline", "Unit", "build", "deadlines", "people_without_accounts"]
+__all__ = ["Dashboard", "Unit", "build", "deadlines", "people_without_accounts"]

@@ -137,6 +137,7 @@ class _Org:
         self.scope = want["scope"]
         self.name = want["name"]
         self.tree_key = want["tree_key"]
+        self.depth = want["depth"]
         self.code = want["code"]
 
 

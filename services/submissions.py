@@ -313,7 +313,7 @@ def send(org: Organisation, user: Any, kind: str, period: str, *, confirm_qualit
     snapshot["sheets"] = _read_back(data)
     snapshot["quality_count"] = check.count
     names = org.title_names()
-    sub = Submission(organisation=org, scope=list(org.scope), sender=org, sender_name=org.name, kind=kind,
+    sub = Submission(organisation=org, scope=list(org.scope), depth=org.depth, sender=org, sender_name=org.name, kind=kind,
                      period=period, version=version, sent_by=getattr(user, "username", "") or "",
                      sent_on=normalize.to_datetime(today), due_on=normalize.to_datetime(due_date(kind, period)),
                      signer_title=names["signer_title"], signer_name=names["signer_name"], snapshot=snapshot,

@@ -177,6 +177,55 @@ def reminders(t: Tracker) -> list[str]:
     return out
 
 
+@dataclass
+class BelowStatus:
+    """Where the units directly below stand for one report and period (the dashboard's line)."""
+
+    kind: str
+    period: str
+    due: dt.date
+    today: dt.date
+    units: int
+    sent: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.units - self.sent, 0)
+
+    @property
+    def overdue_days(self) -> int:
+        return max((self.today - self.due).days, 0) if self.missing else 0
+
+    @property
+    def text(self) -> str:
+        late = f", quá hạn {self.overdue_days} ngày" if self.overdue_days else ""
+        return f"Đơn vị trực thuộc {period_label(self.kind, self.period)}: {self.sent}/{self.units} đã gửi" + \
+            (f", {self.missing} chưa gửi{late}" if self.missing else "")
+
+
+def below_status(org: Organisation, user: Any, today: dt.date) -> list[BelowStatus]:
+    """Per report: the current period and the last one past its deadline while units below
+    still owe it (a missed deadline stays for the level above too). Counts only: one
+    ``$group`` per period asked, whatever the number of units."""
+    from services.submissions import LOOKBACK, current_period, previous_period
+
+    open_units = scope.organisations(user).filter(parent=org.pk, closed_on=None)
+    units = open_units.count()
+    if not units:
+        return []
+    out = []
+    for kind in LOOKBACK:
+        current = current_period(kind, today)
+        for period in (previous_period(kind, current), current):
+            held = scope.visible(Submission, user).filter(scope=org.pk, kind=kind, period=period, state="sent",
+                                                         depth=len(org.scope))  # held by a unit directly below
+            rows = list(held.aggregate([{"$group": {"_id": "$organisation"}}, {"$count": "n"}]))
+            item = BelowStatus(kind, period, due_date(kind, period), today, units, rows[0]["n"] if rows else 0)
+            if period == current or item.missing:
+                out.append(item)
+    return out
+
+
 # --- the consolidated report ----------------------------------------------------------------
 
 def counting_snapshots(row: Row) -> list[Submission]:
