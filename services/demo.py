@@ -50,12 +50,12 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
     cells: list[Organisation] = []
     for i, cname in enumerate(COMMUNES, start=1):
         commune = Organisation(code=f"X{i:02d}", name=f"Đảng bộ {cname}", kind="committee", level="commune",
-                               parent=district, place="Vĩnh Bảo")
+                               parent=district)  # its own place ("Tân Hưng"), by default from its name
         commune.save()
         for j in range(1, 6):
             template = CELL_NAMES[(j - 1) % len(CELL_NAMES)]
             cell = Organisation(code=f"X{i:02d}-CB{j:02d}", name=template.format(n=j), kind="cell", level="cell",
-                                parent=commune, place="Vĩnh Bảo")
+                                parent=commune)  # dated with its commune's place
             cell.save()
             cells.append(cell)
     today = normalize.today()
