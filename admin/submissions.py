@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from exports import XLSX_MIMETYPE
 from models import Organisation, normalize
-from models.submission import Submission
+from models.submission import Submission, kind_phrase
 from services import audit, scope, submissions, tracker
 from services.submissions import KIND_NAMES, SubmissionError
 
@@ -75,7 +75,7 @@ class SubmissionsView(PanelView):
             except SubmissionError as exc:
                 flash(str(exc), "error")
                 return redirect(url_for(".send", org=org.pk, kind=kind, period=period))
-            flash(f"Đã gửi {KIND_NAMES[kind].lower()} {submissions.period_label(kind, period)} (lần {sub.version}).",
+            flash(f"Đã gửi {kind_phrase(kind)} {submissions.period_label(kind, period)} (lần {sub.version}).",
                   "success")
             return redirect(url_for(".details", sub_id=sub.pk))
         return self.render("submissions/send.html", org=org, kind=kind, period=period, kinds=KIND_NAMES,

@@ -18,9 +18,15 @@ from .base import FollowsOrganisation, owned, utcnow
 from .organisation import Organisation
 
 #: report kind -> its name as shown and printed
-KINDS = [("annual", "Báo cáo tổng số trang web, blog, tài khoản mạng xã hội năm (HD 1150-CV/HU)"),
-         ("meetings", "Báo cáo kết quả sinh hoạt chi bộ, học tập nghị quyết tháng"),
-         ("proposals", "Danh sách đề nghị tạo, xóa tài khoản Sổ tay đảng viên tháng")]
+KINDS = [("annual", "Báo cáo tổng số trang web, blog, tài khoản mạng xã hội (HD 1150-CV/HU)"),
+         ("meetings", "Báo cáo kết quả sinh hoạt chi bộ, học tập nghị quyết"),
+         ("proposals", "Danh sách đề nghị tạo, xóa tài khoản Sổ tay đảng viên")]
+
+
+def kind_phrase(kind: str) -> str:
+    """The kind's name inside a sentence: "gửi báo cáo tổng số … (HD 1150-CV/HU)"."""
+    name = dict(KINDS)[kind]
+    return name[0].lower() + name[1:]
 STATES = [("sent", "Đã gửi"), ("reopened", "Đã mở lại để sửa")]
 
 
@@ -87,4 +93,4 @@ class Submission(FollowsOrganisation, me.Document):
         return self.sent_on > self.due_on
 
 
-__all__ = ["KINDS", "STATES", "Submission"]
+__all__ = ["KINDS", "STATES", "Submission", "kind_phrase"]

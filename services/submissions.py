@@ -31,7 +31,7 @@ from exports.reports import _write_table
 from exports.xlsx import Sheet, open_workbook
 from models import Member, Organisation, Site, SocialAccount, normalize
 from models.base import utcnow
-from models.submission import KINDS, Submission
+from models.submission import KINDS, Submission, kind_phrase
 from services import audit, figures, scope
 from services import reports as reports_service
 
@@ -320,7 +320,7 @@ def send(org: Organisation, user: Any, kind: str, period: str, *, confirm_qualit
                      invalid_rows=max(invalid, check.count), quality_confirmed=bool(check.count and confirm_quality),
                      file=data, file_sha256=hashlib.sha256(data).hexdigest())
     sub.save()
-    detail = f"Gửi {KIND_NAMES[kind].lower()} {period_label(kind, period)}, lần {version}; tổ chức {org.code}"
+    detail = f"Gửi {kind_phrase(kind)} {period_label(kind, period)}, lần {version}; tổ chức {org.code}"
     if sub.quality_confirmed:
         detail += f"; xác nhận gửi kèm {check.count} hồ sơ có lỗi"
     audit.record("submit", user=user, records=[sub], detail=detail)
@@ -344,7 +344,7 @@ def reopen(sub: Submission, user: Any, reason: str | None) -> Submission:
         raise SubmissionError("Báo cáo này đã được mở lại.")
     sub.reload()
     audit.record("reopen", user=user, records=[sub],
-                 detail=f"Mở lại {KIND_NAMES[sub.kind].lower()} {period_label(sub.kind, sub.period)}, "
+                 detail=f"Mở lại {kind_phrase(sub.kind)} {period_label(sub.kind, sub.period)}, "
                         f"lần {sub.version}: {reason}")
     return sub
 

@@ -26,10 +26,10 @@ from exports import write_report
 from exports.layouts import vn_date
 from models import Member, Organisation, Site, SocialAccount, normalize
 from models.accounts import PLATFORMS
-from models.submission import Submission
+from models.submission import Submission, kind_phrase
 from services import audit, figures, scope
 from services import reports as reports_service
-from services.submissions import _LIGHT, KIND_NAMES, due_date, period_label
+from services.submissions import _LIGHT, due_date, period_label
 
 PAGE = 50
 STATES = {"sent": "Đã gửi", "late_sent": "Đã gửi muộn", "open": "Chưa gửi", "overdue": "Quá hạn, chưa gửi",
@@ -167,7 +167,7 @@ def _settle(row: Row, today: dt.date, due: dt.date, live: figures.Figures | None
 
 def reminders(t: Tracker) -> list[str]:
     """One line per unit still owing the report, ready to copy or print."""
-    what = f"{KIND_NAMES[t.kind].lower()} {period_label(t.kind, t.period)}"
+    what = f"{kind_phrase(t.kind)} {period_label(t.kind, t.period)}"
     out = []
     for r in t.rows:
         if r.state in ("open", "overdue", "reopened"):
@@ -273,7 +273,7 @@ def consolidated_tables(t: Tracker, live: bool = False) -> list[layouts.Table]:
 def export_consolidated(out: str | IO[bytes], t: Tracker, user: Any, live: bool = False) -> None:
     write_report(out, reports_service.title_block(t.org, t.today, t.today), consolidated_tables(t, live))
     audit.record("export", user=user, collection="submissions",
-                 detail=f"Tổng hợp {KIND_NAMES[t.kind].lower()} {period_label(t.kind, t.period)}"
+                 detail=f"Tổng hợp {kind_phrase(t.kind)} {period_label(t.kind, t.period)}"
                         f" ({'số liệu trực tiếp' if live else 'từ báo cáo đã gửi'}); tổ chức {t.org.code}")
 
 

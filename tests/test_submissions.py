@@ -183,7 +183,7 @@ def test_tracker_sent_not_yet_late_and_changed(district, clock) -> None:
     t = tracker.tracker(district.district, boss, "annual", "2026", dt.date(2026, 12, 2))
     assert t.rows[1].state == "overdue" and t.rows[1].overdue_days == 2
     assert tracker.reminders(t) == ["Đề nghị Đảng bộ xã Bình Minh gửi báo cáo tổng số trang web, blog, tài khoản "
-                                    "mạng xã hội năm (hd 1150-cv/hu) năm 2026 (hạn 30/11/2026, đã quá hạn 2 ngày)."]
+                                    "mạng xã hội (HD 1150-CV/HU) năm 2026 (hạn 30/11/2026, đã quá hạn 2 ngày)."]
     factories.account(district.member_a, "https://www.tiktok.com/@an", platform="TikTok")
     t = tracker.tracker(district.district, boss, "annual", "2026", dt.date(2026, 12, 2))
     assert t.rows[0].state == "changed" and t.rows[0].differences == ["tài khoản: 1 → 2"]

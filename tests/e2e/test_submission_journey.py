@@ -61,7 +61,7 @@ def test_commune_sends_district_follows_commune_sends_again(live_server, browser
     sign_in(district, base, DISTRICT_ADMIN)
     tracker = f"{base}{BASE}theo-doi/?kind=annual&period={period}"
     district.goto(tracker)
-    unit = district.locator("tr[data-unit='Đảng bộ xã Tân Hưng']")
+    unit = district.locator("tr[data-unit='Đảng bộ Xã Tân Hưng']")
     assert unit.get_attribute("data-state") in ("sent", "late_sent"), unit.inner_text()
     snap(district, shots, "s04-huyen-thay-da-gui")
 
@@ -73,7 +73,7 @@ def test_commune_sends_district_follows_commune_sends_again(live_server, browser
     commune.wait_for_selector(".alert-success")
 
     district.goto(tracker)
-    unit = district.locator("tr[data-unit='Đảng bộ xã Tân Hưng']")
+    unit = district.locator("tr[data-unit='Đảng bộ Xã Tân Hưng']")
     assert unit.get_attribute("data-state") == "changed", unit.inner_text()
     assert "sửa hồ sơ lúc" in unit.locator("[data-col=change]").inner_text()
     snap(district, shots, "s05-huyen-thay-thay-doi-sau-khi-gui")
@@ -97,7 +97,7 @@ def test_commune_sends_district_follows_commune_sends_again(live_server, browser
     snap(commune, shots, "s08-da-gui-lan-2")
 
     district.goto(tracker)
-    unit = district.locator("tr[data-unit='Đảng bộ xã Tân Hưng']")
+    unit = district.locator("tr[data-unit='Đảng bộ Xã Tân Hưng']")
     assert unit.get_attribute("data-state") in ("sent", "late_sent") and "lần 2" in unit.inner_text()
     snap(district, shots, "s09-huyen-nhan-lan-2")
     district.context.close()
