@@ -23,8 +23,8 @@ from .party_tasks import TaskStatusFilter
 COUNTED = "counted"  # placeholder for the day the figures are counted on
 FIGURE_LISTS: dict[str, tuple[str, list[tuple[type, str, str]]]] = {
     "people": ("member", [(CountedFilter, "joined_on", COUNTED)]),
-    "sites": ("site", [(CountedFilter, "owner_status", COUNTED)]),
-    "accounts": ("socialaccount", [(CountedFilter, "owner_status", COUNTED)]),
+    "sites": ("site", [(CountedFilter, "created_at", COUNTED)]),
+    "accounts": ("socialaccount", [(CountedFilter, "created_at", COUNTED)]),
     "issues_members": ("member", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
     "issues_sites": ("site", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
     "issues_accounts": ("socialaccount", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),

@@ -134,7 +134,7 @@ class CountedFilter(DateFromFilter):
         from models import Member
 
         self.model = model
-        super().__init__("joined_on" if model is Member else "owner_status", "Được tính trong số liệu ngày")
+        super().__init__("joined_on" if model is Member else "created_at", "Được tính trong số liệu ngày")
 
     def clean(self, value: str) -> dt.date:  # type: ignore[override]
         return normalize.date(value)

@@ -178,7 +178,7 @@ class Site(_Owned):
         "collection": "sites",
         "indexes": [
             "scope", "search_keys", "quality_issues", "deleted_at", "established_on", "expires_on",
-            "owner_status", "owner_party",
+            "owner_status", "owner_party", "created_at",  # created_at: the lists behind the figures
             "updated_on", "purpose", "domain_key", "registration_phone", "registration_email",
             ("org_key", "member_sort_key"), "member_sort_key",
             ("scope", "deleted_at", "org_key", "member_sort_key", "_id"),
@@ -232,7 +232,7 @@ class SocialAccount(_Owned):
         "collection": "social_accounts",
         "indexes": [
             "scope", "search_keys", "quality_issues", "deleted_at", "platform", "link_type",
-            "owner_status", "owner_party",
+            "owner_status", "owner_party", "created_at",  # created_at: the lists behind the figures
             "established_on", "updated_on", "purpose", "url_key", "registration_phone",
             "registration_email", ("org_key", "member_sort_key"), "member_sort_key",
             ("scope", "deleted_at", "org_key", "member_sort_key", "_id"),
