@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 
 import openpyxl
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from app import create_app
 from models import Member, Organisation, SocialAccount
 from services import demo
-from tests import factories
+from tests import factories, stores
 from tests.budget import Budget, replicate
 from tests.conftest import csrf_token
 
@@ -67,8 +66,8 @@ def _key(url: str) -> str:
 
 
 def _measure(scale: int) -> dict[tuple[str, str], tuple[int, int, int]]:
-    app = create_app({"MONGODB_URI": f"mongomock://localhost/budget_{uuid.uuid4().hex}", "SECRET_KEY": "t",
-                      "SEED_DEMO": False, "DEMO_MODE": False, "TESTING": True})
+    config = stores.current().config(f"budget{scale}")
+    app = create_app({**config, "SECRET_KEY": "t", "SEED_DEMO": False, "DEMO_MODE": False, "TESTING": True})
     out = {}
     with app.app_context():
         demo.seed(people=BASE_PEOPLE)
