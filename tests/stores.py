@@ -46,6 +46,10 @@ class MockStore:
     def reusable_uri(self) -> str:
         return self.uri("test")
 
+    def environment(self) -> dict[str, str]:
+        """For a subprocess of the suite (the browser tests' panel): the same store."""
+        return {"PANEL_TEST_STORE": self.name}
+
     def ready(self, uri: str) -> None:
         pass
 
@@ -111,12 +115,15 @@ class WireStore:
             # fail points on: the fault tests of tests/test_app.py arm ``failCommand``
             self._server = local_server.start(Path(self._folder) / "db", test_commands=True)
             self._base = self._server.uri
-            os.environ["PANEL_TEST_STORE"], os.environ["PANEL_TEST_STORE_URI"] = "wire", self._base
             atexit.register(self.stop)
         return self._base
 
     def uri(self, prefix: str) -> str:
         return f"{self.base}/{prefix}_{uuid.uuid4().hex[:16]}"
+
+    def environment(self) -> dict[str, str]:
+        """For a subprocess of the suite (the browser tests' panel): this server."""
+        return {"PANEL_TEST_STORE": self.name, "PANEL_TEST_STORE_URI": self.base}
 
     def reusable_uri(self) -> str:
         """An emptied database of an earlier test, or a new one (see :meth:`release`)."""
