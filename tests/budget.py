@@ -220,19 +220,20 @@ class _MockCounting:
             setattr(owner, name, original)
 
 
-def bulk_load(collection: Any, docs: list[dict]) -> None:
+def bulk_load(collection: Any, docs: list[dict]) -> int:
     """Insert prepared documents fast. mongomock checks every unique index against every
     stored document on each insert (quadratic); documents built here are unique by
     construction, so on mongomock they go straight into its store. Real MongoDB gets one
     unordered ``insert_many``."""
     if not docs:
-        return
-    if type(collection).__module__.startswith("mongomock"):
+        return 0
+    if type(collection).__module__.startswith("mongomock") or type(collection).__name__ == "StrictCollection":
         store = collection._store
         for doc in docs:
             store[doc["_id"]] = doc
     else:
         collection.insert_many(docs, ordered=False)
+    return len(docs)
 
 
 def replicate(factor: int) -> dict[str, int]:
