@@ -131,3 +131,14 @@ def test_make_run_uses_the_launcher_and_installs_the_server():
     test_plan = subprocess.run(["make", "-n", "--no-print-directory", "test"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     runs = [line for line in test_plan.splitlines() if "-m pytest" in line]
     assert len(runs) == 2 and runs[0].endswith("--store=mock") and runs[1].endswith("--store=wire")  # mock first
+
+
+def test_panel_store_memory_is_the_throw_away_demo(monkeypatch):
+    """``PANEL_STORE=memory``: the in-process store, even with a URI in the environment."""
+    from services import config
+
+    monkeypatch.setenv("PANEL_STORE", "memory")
+    monkeypatch.setenv("MONGODB_URI", "mongodb://db.invalid:27017/dang")
+    cfg = config.finalize(config.from_env())
+    assert cfg["MONGODB_URI"].startswith("mongomock://") and cfg["DEMO_MODE"] and cfg["SEED_DEMO"]
+    assert not cfg["PRODUCTION"] and not cfg.get("DEMO_KEEPS_DATA")
