@@ -9,6 +9,14 @@ numpy, so it is kept out of the panel's ``.venv``). Two users:
   session, data in a temporary folder.
 
 Production uses MongoDB >= 6 through ``MONGODB_URI``; nothing here runs then.
+
+Where SecantusDB 0.7.0b3 differs from MongoDB (what the panel relies on): a *compiled* regex
+given as a value (``{"f": re.compile("^x")}``, BSON regex type; what MongoEngine's
+``__startswith``/``__icontains``/``__iexact`` send) matches nothing when ``f`` is indexed,
+anchored or not, also inside ``$in``; ``{"f": {"$regex": "^x"}}`` matches as on MongoDB. The
+panel never sends one (search is on precomputed keys; the strict test store refuses it, rule 7
+of ``tests/strict_store.py``). It runs here as a standalone server (``--standalone``): writes
+with ``w="majority"`` are acknowledged by the one node.
 """
 
 from __future__ import annotations
