@@ -80,10 +80,13 @@ class Server:
 
 
 def start(storage: Path | str, port: int | None = None, test_commands: bool = False,
-          wait: float = 60) -> Server:
+          wait: float = 60, own_session: bool = True) -> Server:
     """Start ``secantusd-py`` on 127.0.0.1 with its data in ``storage`` (created if missing,
     reopened intact otherwise) and wait until it answers ``ping``. ``test_commands`` turns on
-    its fail points (``configureFailPoint``), for the suite's fault tests only."""
+    its fail points (``configureFailPoint``), for the suite's fault tests only. With
+    ``own_session`` (``make run``) a Ctrl-C in the terminal reaches only the panel, which then
+    stops the server cleanly; without it (the test suite) the server is in the caller's process
+    group, so killing the group takes it down too."""
     storage = Path(storage)
     storage.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
@@ -93,9 +96,8 @@ def start(storage: Path | str, port: int | None = None, test_commands: bool = Fa
     if test_commands:
         args.append("--enable-test-commands")
     with open(log, "ab") as out:
-        # own process group: a Ctrl-C in the terminal reaches the panel, which stops the server itself
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=own_session)
     server = Server(storage, port, process, log)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import tempfile
 import uuid
 from pathlib import Path
@@ -113,9 +114,12 @@ class WireStore:
 
             self._folder = tempfile.mkdtemp(prefix="secantus-test-")
             # fail points on: the fault tests of tests/test_app.py arm ``failCommand``
-            self._server = local_server.start(Path(self._folder) / "db", test_commands=True)
+            self._server = local_server.start(Path(self._folder) / "db", test_commands=True, own_session=False)
             self._base = self._server.uri
             atexit.register(self.stop)
+            if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                # a run stopped with SIGTERM (timeout, CI) ends as an interrupted one: the server is stopped
+                signal.signal(signal.SIGTERM, _interrupt)
         return self._base
 
     def uri(self, prefix: str) -> str:
@@ -175,6 +179,10 @@ class WireStore:
         if self._folder:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
+
+
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt("SIGTERM")
 
 
 _current: MockStore | WireStore | None = None
