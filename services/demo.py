@@ -299,7 +299,7 @@ def seed_at_start(app: Flask) -> None:
     with app.app_context():
         if Organisation.objects.count():
             return
-        seed()
+        seed(people=app.config.get("DEMO_PEOPLE", 600))
         password = passwords.generate()
         user = User(username=DEMO_ADMIN, full_name="Quản trị trình diễn",
                     organisation=Organisation.objects(code="HU-VB").first(), role="admin")

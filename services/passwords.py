@@ -7,6 +7,7 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import normalize
+from models import user as user_model
 
 MIN_LENGTH = 10
 _COMMON = {"password", "password1", "12345678", "123456789", "1234567890", "qwerty123", "matkhau123",
@@ -26,12 +27,15 @@ def problem(password: str, username: str | None = None) -> str | None:
     return None
 
 
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def waste_time(password: str) -> None:
     """Check against a throw-away hash: an unknown name costs as much as a wrong password."""
-    check_password_hash(_DUMMY_HASH, password or "")
+    method = user_model.hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    check_password_hash(_DUMMY_HASHES[method], password or "")
 
 
 def new_token() -> str:

@@ -115,6 +115,7 @@ def test_url_fast_path_agrees_with_full_parse():
 
     rng = random.Random(7)
     alphabet = "abcXYZ019-._~/?=&@:%#!$'()*+,;"
+    fast = 0
     for _ in range(20000):
         raw = (rng.choice(["https://", "http://"]) + rng.choice(["facebook.com", "www.x.vn", "a-b.c.com"])
                + rng.choice(["/", "?", ""]) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))))
@@ -123,4 +124,11 @@ def test_url_fast_path_agrees_with_full_parse():
         except n.NormalizeError:
             expected = None
         if n._CLEAN_URL.match(raw):
+            fast += 1
             assert n.url(raw) == expected == raw, raw
+        elif expected is None:
+            with pytest.raises(n.NormalizeError):
+                n.url(raw)
+        else:
+            assert n.url(raw) == expected, raw
+    assert 1000 < fast < 20000, fast  # both paths were exercised, many times each
