@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,7 +22,35 @@ db.MOCK_CLIENT = strict_store.StrictMongoClient
 
 
 def pytest_report_header() -> str:
-    return f"strict store: STRICT_STORE_SEED={strict_store.SEED}"
+    return f"strict store: STRICT_STORE_SEED={strict_store.SEED}" + (
+        f"; clock: TEST_CLOCK={os.environ['TEST_CLOCK']}" if os.environ.get("TEST_CLOCK") else "")
+
+
+def clock_destination(raw: str, now: dt.datetime | None = None) -> dt.datetime:
+    """``TEST_CLOCK`` as an aware UTC moment: a full ISO moment (``2027-01-01T00:30Z``), or
+    month-day-time without a year (``11-30T20:00Z``), meaning its next occurrence after now,
+    so that a date written into a test today meets that calendar day before it passes."""
+    now = now or dt.datetime.now(dt.UTC)
+    text = raw.strip().replace("Z", "+00:00")
+    if len(text.split("T")[0]) == 5:  # MM-DD
+        moment = dt.datetime.fromisoformat(f"{now.year}-{text}")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment if moment > now else moment.replace(year=now.year + 1)
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``TEST_CLOCK`` set: the whole session runs at that moment, the clock ticking from there
+    (``make test-clocks`` runs the date-sensitive files at the month and year boundaries)."""
+    raw = os.environ.get("TEST_CLOCK")
+    if raw:
+        import time_machine
+
+        traveller = time_machine.travel(clock_destination(raw), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture
