@@ -32,7 +32,7 @@ from wtforms import HiddenField
 
 from models import normalize
 from models.base import ScopedDocument
-from services import audit, db, scope, soft_delete
+from services import audit, db, policy, scope, soft_delete
 
 from . import labels
 from .access import PanelAccess, clean_request_line, deny, not_found
@@ -88,9 +88,9 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     details_modal = False
     edit_modal = False
     create_modal = False
-    #: roles that may open the screen at all; write roles are decided in ``can_*``
-    read_roles = ("admin", "officer", "viewer")
-    write_roles = ("admin", "officer")
+    #: policy actions that open the screen and that change its records (``services.policy``)
+    read_action = policy.VIEW
+    write_action = policy.CHANGE
     #: view methods that change data -> the permission each needs; refused with 403 and audited
     write_views = {"create_view": "can_create", "edit_view": "can_edit", "delete_view": "can_delete",
                    "ajax_update": "can_edit"}
@@ -137,7 +137,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     # change: the stored one; after: the new state). Screens override these, nothing else.
     # ``has_view_permission`` comes from ``PanelAccess`` (read roles, record in scope).
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
-        if scope.scope_root(user) is None or user.role not in self.write_roles:
+        if scope.scope_root(user) is None or not policy.can(user, self.write_action):
             return False
         return obj is None or scope.can_see(user, obj)
 

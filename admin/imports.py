@@ -26,9 +26,9 @@ import imports
 from imports import people
 from imports.layouts import FORM_NAMES
 from models import ImportLog, Organisation, normalize
-from services import audit, scope
+from services import audit, policy, scope
 
-from .access import WRITE_ROLES, PanelView
+from .access import PanelView
 from .filters import picked_unit
 
 #: what the screen imports: forms 1 and 2, and the member roster (issue 13, :mod:`imports.roster`)
@@ -55,7 +55,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ImportView(PanelView):
     """Imports write records: only the write roles open it (``PanelAccess.has_view_permission``)."""
 
-    read_roles = WRITE_ROLES
+    read_action = policy.WORK
 
     @expose("/")
     def index(self) -> str:

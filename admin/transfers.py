@@ -17,15 +17,15 @@ from mongoengine import ValidationError
 
 from models import Organisation
 from models.transfer import TransferOrder
-from services import audit, lifecycle, scope
+from services import audit, lifecycle, policy, scope
 
-from .access import WRITE_ROLES, PanelView
+from .access import PanelView
 
 PAGE = 200
 
 
 class TransferOrdersView(PanelView):
-    read_roles = WRITE_ROLES
+    read_action = policy.WORK
 
     @expose("/")
     def index(self) -> str:

@@ -164,8 +164,9 @@ class Member(ScopedDocument):
             others = Member.objects(pk__ne=self.pk, deleted_at=None,
                                     role_grants__match={"unit": g.unit.pk, "role": g.role})
             for other in others.only("full_name", "role_grants"):
-                clash = next((o for o in other.role_grants if o.role == g.role and o.unit is not None
-                              and o.unit.pk == g.unit.pk and o.overlaps(g)), None)
+                # the same party post (Bí thư…) in the same unit: ``(post, unit)`` pairs compared
+                clash = next((o for o in other.role_grants if o.unit is not None
+                              and (o.role, o.unit.pk) == (g.role, g.unit.pk) and o.overlaps(g)), None)
                 if clash is not None:
                     label = dict(ROLES)[g.role]
                     raise me.ValidationError(errors={"role_grants": (

@@ -17,7 +17,7 @@ from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAcc
 from models.handbook import ProposalList, month_key
 from models.member import RoleGrant
 from models.party_work import Attendance
-from services import passwords
+from services import passwords, policy
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đinh"]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Xuân", "Thanh", "Đình", "Mạnh"]
@@ -265,7 +265,7 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
     movement report, the proposal list and the transfer screens have something to show."""
     from services import lifecycle, reports
 
-    acting = reports.OrgPrincipal(district, role="admin")
+    acting = reports.OrgPrincipal(district, role=policy.ADMIN)
     party = [m for m in members if m.is_party_member and m.position and not m.role_grants]  # not the role holders
     if len(party) < 7:  # a very small demo: no deaths or transfers
         party = []
@@ -302,11 +302,11 @@ def seed_at_start(app: Flask) -> None:
         seed(people=app.config.get("DEMO_PEOPLE", 600))
         password = passwords.generate()
         user = User(username=DEMO_ADMIN, full_name="Quản trị trình diễn",
-                    organisation=Organisation.objects(code="HU-VB").first(), role="admin")
+                    organisation=Organisation.objects(code="HU-VB").first(), role=policy.ADMIN)
         user.set_password(password)
         user.save()
         officer = User(username="xa01", full_name="Cán bộ Xã Tân Hưng",
-                       organisation=Organisation.objects(code="X01").first(), role="officer")
+                       organisation=Organisation.objects(code="X01").first(), role=policy.OFFICER)
         officer.set_password(password)
         officer.save()
         app.logger.warning("Demo mode")

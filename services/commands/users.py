@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from mongoengine.errors import NotUniqueError, ValidationError
 
 from models import Organisation, User
-from services import passwords
+from services import passwords, policy
 
 users = AppGroup("users", help="Quản lý tài khoản người dùng.")
 
@@ -16,7 +16,7 @@ users = AppGroup("users", help="Quản lý tài khoản người dùng.")
 @users.command("create")
 @click.argument("username")
 @click.option("--org", "org_code", required=True, help="Mã tổ chức của người dùng.")
-@click.option("--role", type=click.Choice(["admin", "officer", "viewer"]), required=True)
+@click.option("--role", type=click.Choice(policy.ALL_ROLES), required=True)
 @click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
 @click.option("--full-name", default=None)
 def create(username: str, org_code: str, role: str, password: str, full_name: str | None) -> None:
