@@ -26,7 +26,7 @@ import imports
 from imports import people
 from imports.layouts import FORM_NAMES
 from models import ImportLog, Organisation, normalize
-from services import audit, policy, scope
+from services import import_runs, policy, scope
 
 from .access import PanelView
 from .filters import picked_unit
@@ -107,9 +107,7 @@ class ImportView(PanelView):
         except imports.ImportFileError as exc:
             flash(f"Không nhập được tệp: {exc}", "error")
             return redirect(url_for(".index"))
-        log = imports.record(summary, org, data, meta["filename"], user=current_user, source="web")
-        audit.record("import", user=current_user, collection=summary.kind, ids=[log.pk],
-                     detail=f"{meta['filename']}: {json.dumps({k: v for k, v in summary.as_json().items() if k != 'errors'})}")
+        import_runs.confirmed(summary, org, data, meta["filename"], by=current_user, source="web")
         _discard(token)
         flash(f"Đã nhập {meta['filename']}: thêm mới {summary.created}, cập nhật {summary.updated}, "
               f"không đổi {summary.unchanged}, bị từ chối {summary.rejected}, người mới {summary.people_created}.",

@@ -13,7 +13,7 @@ from mongoengine import ValidationError
 
 from models import Organisation, OrganisationNotEmpty, normalize
 from models.organisation import KINDS, LEVELS
-from services import policy, restructure, scope
+from services import policy, records, restructure, scope
 
 from . import details
 from .access import deny
@@ -78,7 +78,7 @@ class OrganisationView(SecuredModelView):
             return False
         try:
             self.on_model_delete(model)
-            model.delete()
+            records.delete(model, by=current_user)
         except OrganisationNotEmpty as exc:
             flash(str(exc), "error")
             return False

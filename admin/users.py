@@ -79,11 +79,13 @@ class UserView(SecuredModelView):
             if problem:
                 raise ValidationError(problem)
             model.set_password(password)
-            model._audit_detail = "đặt mật khẩu mới"  # that it changed, never what it is
         elif is_created:
             raise ValidationError("Mật khẩu mới: bắt buộc khi tạo tài khoản.")
         if not model.active:
             model.session_token = passwords.new_token()  # deactivation ends every session
+
+    def audit_detail(self, form: Any, model: Any) -> str | None:
+        return "đặt mật khẩu mới" if form.new_password.data else None  # that it changed, never what it is
 
     @staticmethod
     def _check_role_and_state(model: Any, is_created: bool) -> None:

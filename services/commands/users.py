@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from mongoengine.errors import NotUniqueError, ValidationError
 
 from models import Organisation, User
-from services import passwords, policy
+from services import passwords, policy, records
 
 users = AppGroup("users", help="Quản lý tài khoản người dùng.")
 
@@ -30,7 +30,7 @@ def create(username: str, org_code: str, role: str, password: str, full_name: st
     user = User(username=username, organisation=org, role=role, full_name=full_name)
     user.set_password(password)
     try:
-        user.save()
+        records.save(user, username=records.CLI, detail=f"flask users create {user.username}")
     except NotUniqueError:
         raise click.ClickException(f"Tên đăng nhập {username} đã tồn tại.") from None
     except ValidationError:
