@@ -8,6 +8,7 @@ import mongoengine as me
 
 from . import normalize
 from .base import Rule, ScopedDocument, owned, utcnow
+from .locks import held
 from .organisation import Organisation
 
 GENDERS = [("nam", "Nam"), ("nu", "Nữ"), ("khac", "Khác")]
@@ -185,46 +186,14 @@ class Member(ScopedDocument):
             self.full_name, self.position, self.party_card_number, self.email, self.org_name
         ) + ([self.phone] if self.phone else [])
 
-    #: what a member's sites and accounts copy of them (columns (2)–(4) of the forms, and
-    #: whether the owner is still in the register and a party member)
-    _SHOWN_BY_ACCOUNTS = frozenset({"full_name", "position", "organisation", "status", "is_party_member"})
-
     def save(self, *args, **kwargs):  # type: ignore[override]
-        # a moved organisation is followed by ``refresh_subtree`` (bulk, by organisation);
-        # a member's own change is copied to their few sites and accounts here
-        follow = bool(self.pk) and bool(set(getattr(self, "_changed_fields", None) or []) & self._SHOWN_BY_ACCOUNTS)
-        renamed = "full_name" in (getattr(self, "_changed_fields", None) or [])
-        # a new member may carry an id chosen beforehand (the import validates its records first)
-        created = self.pk is None or bool(getattr(self, "_created", False))
-        before = None if created else self._before_status()
-        # the one-holder check (``_check_grants``, run by validate inside save) and the write
-        # happen under a lock per unit and role: two officers naming two Bí thư of one cell
-        # at the same moment cannot both pass the check
-        from .locks import held
+        """Write this member and nothing else (follow-up work: ``services.members.save``).
 
+        The one-holder check (``_check_grants``, run by validate inside save) and the write
+        happen under a lock per unit and role: two officers naming two Bí thư of one cell
+        at the same moment cannot both pass the check."""
         keys = {f"single-role:{(g.unit or self.organisation).pk}:{g.role}" for g in self.role_grants
                 if g.role in SINGLE_ROLES and (g.unit or self.organisation) is not None}
         with held(keys, busy=lambda: me.ValidationError(errors={"role_grants": (
                 "Đang có người khác cập nhật chức vụ của đơn vị này; hãy thử lại sau giây lát.")})):
-            result = super().save(*args, **kwargs)
-        from . import handbook
-
-        handbook.after_member_saved(self, created, before)
-        if follow:
-            from .accounts import Site, SocialAccount
-
-            for model in (Site, SocialAccount):
-                for doc in model.objects(member=self):
-                    doc.save_legacy() if doc.quality_issues else doc.save()
-        if follow and renamed:
-            from .party_tasks import Task
-
-            for task in Task.objects(member=self):  # the name shown and searched on their tasks
-                task.save()
-        return result
-
-    def _before_status(self) -> str | None:
-        if "status" not in (getattr(self, "_changed_fields", None) or []):
-            return self.status
-        stored = Member.objects(pk=self.pk).only("status").as_pymongo().first()
-        return stored.get("status") if stored else None
+            return super().save(*args, **kwargs)
