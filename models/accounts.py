@@ -107,9 +107,6 @@ class _Owned(ScopedDocument):
             cls._CONTENT_FIELDS = cached
         return cached
 
-    def _digest(self) -> str:
-        return self.digest_of(self._data, getattr(self.member, "pk", None))
-
     @classmethod
     def owner_values(cls, member: Member) -> dict[str, object]:
         """What the record copies of its owner: columns (2)–(4) and their place."""

@@ -174,10 +174,6 @@ class Refreshed:
     records: dict[str, int] = field(default_factory=dict)
     updates: int = 0  # update_many/bulk calls sent
 
-    @property
-    def total_records(self) -> int:
-        return sum(self.records.values())
-
 
 def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
                     renamed: bool = False) -> Refreshed:

@@ -193,10 +193,6 @@ class Meeting(_OrgOwned):
     def __str__(self) -> str:
         return f"{normalize.format_date(self.held_on)} — {self.topic}"
 
-    @property
-    def attendance_rate(self) -> float | None:
-        return self.present_count / self.member_count if self.member_count else None
-
     def clean(self) -> None:
         self.held_on = normalize.to_datetime(self.held_on)
         if self.kind in COMMITTEE_ONLY_KINDS and self.organisation is not None and self.organisation.kind != "committee":
