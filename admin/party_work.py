@@ -27,7 +27,7 @@ from models.party_work import (
     Attendance,
     attachment_type,
 )
-from services import audit, party_docs, party_study, policy, scope
+from services import party_docs, party_study, policy, records, scope
 from services.party_reports import ReportError, campaigns
 
 from .accounts import ListExportMixin
@@ -334,14 +334,12 @@ class MeetingView(ListExportMixin, SecuredModelView):
             before = f"{meeting.present_count}/{meeting.member_count}"
             meeting.attendance = lines
             try:
-                meeting.save()
+                records.save(meeting, by=current_user, detail="Điểm danh", changes=[
+                    {"field": "attendance", "before": before, "after": f"{sum(1 for a in lines if a.present)}/{len(lines)}"}])
             except ValidationError as exc:
                 flash("; ".join(str(v) for v in (exc.to_dict() or {}).values()) or exc.message, "error")
                 current = {a.member.pk: a for a in lines}
             else:
-                audit.record("update", user=current_user, records=[meeting], detail="Điểm danh",
-                             changes=[{"field": "attendance", "before": before,
-                                       "after": f"{meeting.present_count}/{meeting.member_count}"}])
                 flash("Đã lưu điểm danh.", "success")
                 return redirect(url_for(".details_view", id=meeting.pk))
         return self.render("meetings/attendance.html", meeting=meeting, people=people, current=current,

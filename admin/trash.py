@@ -19,8 +19,7 @@ from flask_login import current_user
 from mongoengine.errors import OperationError
 
 from models import Meeting, Member, PartyDocument, Site, SocialAccount, StudyCampaign, Task
-from services import audit, policy, scope
-from services.soft_delete import purge, restore
+from services import audit, policy, records, scope
 
 from .access import PanelView
 
@@ -84,11 +83,10 @@ class TrashView(PanelView):
         key = self._kind(request.form.get("c"))[0]
         doc = self._binned(key, request.form.get("id", ""))
         try:
-            back = restore(doc)
+            back = records.restore(doc, by=current_user)
         except ValueError as exc:
             flash(str(exc), "error")
         else:
-            audit.record("restore", records=[doc, *back])
             flash(f"Đã khôi phục {1 + len(back)} bản ghi.", "success")
         return redirect(url_for(".index", c=key))
 
@@ -101,10 +99,9 @@ class TrashView(PanelView):
             abort(403)
         doc = self._binned(key, request.form.get("id", ""))
         try:
-            gone = purge(doc)
+            gone = records.purge(doc, by=current_user)
         except (ValueError, OperationError) as exc:
             flash(str(exc), "error")
         else:
-            audit.record("purge", records=[doc, *gone])
             flash(f"Đã xóa vĩnh viễn {1 + len(gone)} bản ghi.", "success")
         return redirect(url_for(".index", c=key))

@@ -13,7 +13,7 @@ from typing import Any
 
 from models import Member, Site, SocialAccount, Task
 from models.handbook import after_member_saved
-from services import audit, records
+from services import records
 
 #: what a member's sites and accounts copy of them (columns (2)–(4) of the forms, and
 #: whether the owner is still in the register and a party member)
@@ -30,14 +30,11 @@ def save(member: Member, *, by: Any = None, detail: str | None = None, before: d
     created = member.pk is None or bool(getattr(member, "_created", False))
     changed = set(getattr(member, "_changed_fields", None) or [])
     before_status = None if created else stored_status(member, changed)
-    if not audited:
-        records.write(member, expected_version=expected_version, strict=strict)
-    elif changes is not None:  # the caller words the change (a term of office, a transfer)
-        records.write(member, expected_version=expected_version, strict=strict)
-        audit.record("update", user=by, username=username, records=[member], changes=changes, detail=detail)
-    else:
-        records.save(member, by=by, detail=detail, before=before, expected_version=expected_version,
+    if audited:  # ``changes``: the caller words the change (a term of office, a transfer)
+        records.save(member, by=by, detail=detail, before=before, changes=changes, expected_version=expected_version,
                      strict=strict, username=username)
+    else:
+        records.write(member, expected_version=expected_version, strict=strict)
     if not quiet_handbook:
         after_member_saved(member, created, before_status, keeps_handbook=keeps_handbook)
     if not created:

@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import normalize
 from models import user as user_model
+from services import audit
 
 MIN_LENGTH = 10
 _COMMON = {"password", "password1", "12345678", "123456789", "1234567890", "qwerty123", "matkhau123",
@@ -36,6 +37,14 @@ def waste_time(password: str) -> None:
     if method not in _DUMMY_HASHES:
         _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
     check_password_hash(_DUMMY_HASHES[method], password or "")
+
+
+def change(user: user_model.User, password: str) -> None:
+    """A user's own new password: written, every other session ended, one audit entry
+    (that it changed, never what it is)."""
+    user.set_password(password)
+    user.save()
+    audit.record("password_change", user=user)
 
 
 def new_token() -> str:
