@@ -36,7 +36,7 @@ from models import normalize
 from models.base import ScopedDocument
 from services import audit, db, policy, records, scope
 
-from . import labels
+from . import adapter, labels
 from .access import PanelAccess, clean_request_line, deny, not_found
 from .filters import OrgSubtreeFilter
 from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
@@ -168,7 +168,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
             deny(self.endpoint, name)
         if name == "action_view":
             chosen = request.form.get("action", "")
-            if chosen not in self._actions_data or not self.is_action_allowed(chosen):
+            if chosen not in adapter.action_names(self) or not self.is_action_allowed(chosen):
                 deny(self.endpoint, f"action {chosen}")
         return None
 
@@ -248,7 +248,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         before = None if created else audit.snapshot(model)
         try:
             form.populate_obj(model)
-            self._on_model_change(form, model, created)
+            adapter.model_change(self, form, model, created)
             self.save_record(form, model, before=before, expected_version=expected_version)
         except Exception as ex:
             if not self.handle_view_exception(ex):
@@ -362,7 +362,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         """Sort only on an offered column, through its sort key (Flask-Admin's MongoEngine
         view would sort on any list column by its raw name); anything else is ignored.
         Every sort ends with ``_id`` (:func:`services.scope.stable`)."""
-        target = self._sortable_columns.get(sort_column) if sort_column else None
+        target = adapter.sortable_field(self, sort_column) if sort_column else None
         if target is not None and not isinstance(target, str):
             target = sort_column
         page = max(page, 0) if isinstance(page, int) else page  # ?page=-5: pymongo refuses a negative skip
@@ -379,7 +379,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         groups = super()._get_filter_groups()
         for items in (groups or {}).values():
             for item in items:
-                flt = self._filters[item["index"]]
+                flt = adapter.filter_at(self, item["index"])
                 if isinstance(flt, OrgSubtreeFilter):
                     chosen = [v for k, v in request.args.items() if k.startswith("flt") and k.endswith(f"_{item['arg']}")]
                     item["labels"] = OrgSubtreeFilter.labels_of(current_user, chosen)
