@@ -32,7 +32,7 @@ from mongoengine import DateTimeField, FileField, ListField, ReferenceField, Val
 from mongoengine.errors import NotUniqueError, SaveConditionError
 from wtforms import HiddenField
 
-from models import normalize
+from models import normalize, search
 from models.base import ScopedDocument
 from services import audit, db, policy, records, scope
 
@@ -67,9 +67,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
     def get_list(self, query: str, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> Any:
         qs = self._query()
-        tokens = normalize.query_tokens(query or "")
+        tokens = search.query_tokens(query or "")
         if tokens:
-            qs = qs.filter(normalize.search_condition(tokens))
+            qs = qs.filter(search.search_condition(tokens))
         # from the query string: pymongo refuses a negative skip (a 500 on real MongoDB)
         return qs.skip(max(offset or 0, 0)).limit(max(1, min(limit or 10, 50)))
 
@@ -396,8 +396,8 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         return "search_keys" in self.model._fields
 
     def _search(self, query: Any, search_term: str) -> Any:
-        tokens = normalize.query_tokens(search_term)
-        return query.filter(normalize.search_condition(tokens)) if tokens else query
+        tokens = search.query_tokens(search_term)
+        return query.filter(search.search_condition(tokens)) if tokens else query
 
 
 def _version(record: Any) -> str:

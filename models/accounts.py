@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import mongoengine as me
 
-from . import normalize, platforms
+from . import normalize, platforms, search
 from .base import Rule, ScopedDocument, owned, utcnow
 from .member import OWNER_STATUSES, Member
 from .organisation import Organisation
@@ -154,7 +154,7 @@ class _Owned(ScopedDocument):
             data = dict(data, **out)  # the search keys include the address key
         email = data.get("registration_email")
         out["search_keys"] = sorted(set(
-            normalize.search_tokens(data.get("member_name"), data.get("org_name"), data.get("purpose"),
+            search.search_tokens(data.get("member_name"), data.get("org_name"), data.get("purpose"),
                                     *cls._own_text_of(data))
             + [v for v in (data.get("registration_phone"), email and email.lower()) if v]
         ))

@@ -6,7 +6,7 @@ import datetime as dt
 
 import mongoengine as me
 
-from . import normalize
+from . import normalize, search
 from .base import Rule, ScopedDocument, owned, utcnow
 from .locks import held
 from .organisation import Organisation
@@ -182,7 +182,7 @@ class Member(ScopedDocument):
             # a calendar date, as typed ones are: the day the person was entered, in Vietnam
             self.joined_on = normalize.to_datetime(self.admission_date or normalize.local_date(self.created_at or utcnow()))
         self.sort_key = normalize.vn_sort_key(self.full_name)
-        self.search_keys = normalize.search_tokens(
+        self.search_keys = search.search_tokens(
             self.full_name, self.position, self.party_card_number, self.email, self.org_name
         ) + ([self.phone] if self.phone else [])
 

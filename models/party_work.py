@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mongoengine as me
 
-from . import normalize
+from . import normalize, search
 from .base import Rule, ScopedDocument, follows_renames, owned
 from .member import Member
 from .organisation import Organisation
@@ -66,7 +66,7 @@ class _OrgOwned(ScopedDocument):
         self.follow_organisation(self.organisation)
 
     def compute_keys(self) -> None:
-        self.search_keys = normalize.search_tokens(*self._search_text())
+        self.search_keys = search.search_tokens(*self._search_text())
 
     def _search_text(self) -> list[object]:
         return [self.org_name]
