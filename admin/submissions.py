@@ -16,7 +16,7 @@ from flask_login import current_user
 from exports import XLSX_MIMETYPE
 from models import Organisation, normalize
 from models.submission import Submission, kind_phrase
-from services import audit, scope, submissions, tracker
+from services import audit, policy, scope, submissions, tracker
 from services.submissions import KIND_NAMES, SubmissionError
 
 from .access import PanelView, not_found, org_or_404
@@ -61,7 +61,7 @@ class SubmissionsView(PanelView):
                            may_send=submissions.may_send(current_user, org),
                            sent=list(submissions.visible(current_user).filter(sender=org.pk)
                                      .only(*submissions._LIGHT).order_by("-sent_at").limit(30)),
-                           names=org.title_names())
+                           names=org.title_names(), can_edit_unit=policy.can(current_user, policy.EDIT_UNIT, org))
 
     @expose("/gui/", methods=("GET", "POST"))
     def send(self) -> Any:
@@ -82,6 +82,7 @@ class SubmissionsView(PanelView):
                            label=submissions.period_label(kind, period), due=submissions.due_date(kind, period),
                            check=submissions.quality(org, current_user, kind, today), names=org.title_names(),
                            before=submissions.latest(org.pk, kind, period), today=today,
+                           can_edit_unit=policy.can(current_user, policy.EDIT_UNIT, org),
                            may_send=submissions.may_send(current_user, org))
 
     @expose("/xem/<sub_id>/")

@@ -12,14 +12,13 @@ here from the raw register by the directive's rule, and each other.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import Member, Site, SocialAccount, normalize
 from services import dashboard, db, figures, reports, soft_delete, submissions, tracker
-from tests import factories
+from tests import factories, stores
 
 TODAY = normalize.today()
 LEFT = ("transferred", "deceased")
@@ -74,7 +73,8 @@ def _expected(org_id) -> dict[str, int]:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(commune, min_size=1, max_size=3))
 def test_every_screen_counts_the_same(communes: list[dict]) -> None:
-    db.connect(f"mongomock://localhost/fig_{uuid.uuid4().hex}")
+    config = stores.current().config("fig")  # the run's store, a new database per example
+    db.connect(config["MONGODB_URI"], client_class=config.get("MONGO_CLIENT_CLASS"))
     db.ensure_indexes()
     district, units = _build(communes)
     boss = factories.user("huyen", district, "officer")
