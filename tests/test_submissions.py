@@ -6,39 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterator
 
 import openpyxl
 import pytest
-import time_machine
 
 from models import AuditEntry, Organisation, SocialAccount, Submission
 from services import figures, restructure, submissions, tracker
 from services.submissions import SubmissionError
-from tests import factories
+from tests import factories, reporting
+from tests.reporting import at
 
-UTC = dt.UTC
-
-
-def at(day: int, month: int = 11, year: int = 2026, hour: int = 3) -> dt.datetime:
-    """A moment of that Vietnamese day (03:00 UTC = 10:00 in Vietnam)."""
-    return dt.datetime(year, month, day, hour, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock(app) -> Iterator[time_machine.Coordinates]:
-    """The register is built on 1/11/2026; each test moves the clock on from there."""
-    with time_machine.travel(at(1), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def district(clock) -> factories.World:
-    w = factories.world()
-    factories.user("canbo_a", w.commune_a, "officer")
-    factories.user("canbo_b", w.commune_b, "officer")
-    factories.user("huyen", w.district, "officer")
-    return w
+clock, district = reporting.clock, reporting.district  # the shared fixtures
 
 
 def _user(name: str):

@@ -6,32 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 
 import openpyxl
 import pytest
-import time_machine
 
 from models import AuditEntry, SocialAccount, Submission
-from tests import factories
+from tests import factories, reporting
 from tests.conftest import csrf_token
 
+clock, district = reporting.clock, reporting.district  # the shared fixtures
+
 BASE = "/admin/bao-cao-len-cap-tren/"
-
-
-@pytest.fixture
-def clock(app) -> Iterator[time_machine.Coordinates]:
-    with time_machine.travel(dt.datetime(2026, 11, 1, 3, tzinfo=dt.UTC), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def w(clock) -> factories.World:
-    world = factories.world()
-    factories.user("canbo_a", world.commune_a, "officer")
-    factories.user("canbo_b", world.commune_b, "officer")
-    factories.user("huyen", world.district, "officer")
-    return world
 
 
 def _send(client, kind: str = "annual", period: str = "2026", **extra: str):
@@ -39,7 +24,7 @@ def _send(client, kind: str = "annual", period: str = "2026", **extra: str):
     return client.post(f"{BASE}gui/", data={"kind": kind, "period": period, "csrf_token": token, **extra})
 
 
-def test_commune_sends_and_district_sees_it(w, clock, login) -> None:
+def test_commune_sends_and_district_sees_it(district, clock, login) -> None:
     """Ensure that a commune officer checks and sends the annual report, downloads it exactly as
     sent, and the district's tracker shows it sent; a sibling sees none of it."""
     clock.move_to(dt.datetime(2026, 11, 20, 3, tzinfo=dt.UTC))
@@ -67,8 +52,8 @@ def test_commune_sends_and_district_sees_it(w, clock, login) -> None:
     assert AuditEntry.objects(action="export", detail__contains="Tải báo cáo đã gửi").count() == 2
 
 
-def test_quality_problems_are_listed_with_links_and_need_confirmation(w, clock, login) -> None:
-    bad = SocialAccount.objects.get(pk=w.account_a.pk)
+def test_quality_problems_are_listed_with_links_and_need_confirmation(district, clock, login) -> None:
+    bad = SocialAccount.objects.get(pk=district.account_a.pk)
     bad.registration_email = "khong-phai-email"
     bad.save_legacy()
     clock.move_to(dt.datetime(2026, 11, 20, 3, tzinfo=dt.UTC))
@@ -82,7 +67,7 @@ def test_quality_problems_are_listed_with_links_and_need_confirmation(w, clock, 
     assert Submission.objects.get().quality_confirmed
 
 
-def test_reopen_and_send_version_2(w, clock, login) -> None:
+def test_reopen_and_send_version_2(district, clock, login) -> None:
     clock.move_to(dt.datetime(2026, 11, 20, 3, tzinfo=dt.UTC))
     a = login("canbo_a")
     _send(a)
@@ -98,7 +83,7 @@ def test_reopen_and_send_version_2(w, clock, login) -> None:
 
 
 @pytest.mark.parametrize(("day", "month", "text"), [(30, 11, "hôm nay"), (2, 12, "quá hạn 2 ngày")])
-def test_dashboard_shows_the_overdue_report_until_sent(w, clock, login, day, month, text) -> None:
+def test_dashboard_shows_the_overdue_report_until_sent(district, clock, login, day, month, text) -> None:
     """Ensure that on 30/11 the annual report is due today, on 2/12 overdue by 2 days, for the
     commune and (as a missing unit) for the district, until it is sent."""
     clock.move_to(dt.datetime(2026, month, day, 3, tzinfo=dt.UTC))
@@ -116,7 +101,7 @@ def test_dashboard_shows_the_overdue_report_until_sent(w, clock, login, day, mon
         assert "Đơn vị trực thuộc năm 2026: 1/2 đã gửi, 1 chưa gửi, quá hạn 2 ngày" in login("huyen").get("/admin/").get_data(as_text=True)
 
 
-def test_consolidated_download_from_snapshots_and_live(w, clock, login) -> None:
+def test_consolidated_download_from_snapshots_and_live(district, clock, login) -> None:
     clock.move_to(dt.datetime(2026, 11, 20, 3, tzinfo=dt.UTC))
     _send(login("canbo_a"))
     hu = login("huyen")
@@ -133,16 +118,16 @@ def test_consolidated_download_from_snapshots_and_live(w, clock, login) -> None:
     assert any("SỐ LIỆU TRỰC TIẾP" in c for row in live.iter_rows(values_only=True) for c in row if isinstance(c, str))
 
 
-def test_unit_names_are_editable_data(w, clock, login) -> None:
+def test_unit_names_are_editable_data(district, clock, login) -> None:
     """Ensure that the printed names are fields of the unit, filled with defaults per kind."""
     from models import Organisation
 
-    unit = Organisation(code="X09", name="Đảng bộ xã Tân Hưng", parent=w.district, kind="committee")
+    unit = Organisation(code="X09", name="Đảng bộ xã Tân Hưng", parent=district.district, kind="committee")
     unit.save()
     assert (unit.party_name, unit.issuer_name, unit.place) == ("ĐẢNG BỘ XÃ TÂN HƯNG", "ĐẢNG ỦY XÃ TÂN HƯNG", "Tân Hưng")
     cell = Organisation(code="X09-1", name="Chi bộ thôn 1", parent=unit, kind="cell")
     cell.save()
     assert (cell.issuer_name, cell.place, cell.signer_for) == ("CHI BỘ THÔN 1", "Tân Hưng", "T/M CHI BỘ")
-    factories.user("quantri", w.district, "admin")
+    factories.user("quantri", district.district, "admin")
     form = login("quantri").get(f"/admin/organisation/edit/?id={unit.pk}").get_data(as_text=True)
     assert 'name="issuer_name"' in form and "ĐẢNG ỦY XÃ TÂN HƯNG" in form and 'name="signer_name"' in form
