@@ -2,9 +2,11 @@
 PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+# SecantusDB, the local server of `make run` and of the wire-store tests, in its own virtualenv
+VENV_DB ?= .venv-db
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-clocks lint setup setup-dev browser office bench
+.PHONY: run test test-clocks lint setup setup-dev db browser office bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -15,6 +17,13 @@ setup: $(BIN)/python
 
 setup-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
+
+$(VENV_DB)/bin/secantusd-py: requirements-db.txt
+	$(PY) -m venv $(VENV_DB)
+	$(VENV_DB)/bin/pip install -q -r requirements-db.txt
+	touch $@
+
+db: $(VENV_DB)/bin/secantusd-py
 
 # The browser tests drive Debian's Chromium. As root it is installed when missing, waiting
 # up to APT_LOCK_WAIT seconds for another apt/dpkg (unattended-upgrades) to release its lock;
@@ -52,12 +61,17 @@ office:
 		echo "WARNING: soffice is missing (run as root: apt-get install -y libreoffice-calc); the .xls/.ods import tests will FAIL." >&2; \
 	fi
 
-run: setup
-	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+# The panel on a local SecantusDB whose data stays in ./data (seeded with the demo the first
+# time); Ctrl-C stops both. With MONGODB_URI set: that server, none started (no `db` needed).
+# PANEL_STORE=memory: the throw-away in-process demo.
+run: setup $(if $(MONGODB_URI),,db)
+	$(BIN)/python -m services.run_local --host 127.0.0.1 --port 5000
 
-test: setup-dev browser office
-	$(BIN)/python -m pytest
-	$(MAKE) --no-print-directory test-clocks
+# The whole suite on both stores: the strict in-process store first (quick), then SecantusDB
+# over the wire protocol (started by the suite itself on a free port, data in a temp folder).
+test: setup-dev browser office db
+	$(BIN)/python -m pytest --store=mock
+	$(BIN)/python -m pytest --store=wire
 	$(BIN)/ruff check .
 
 # The date-sensitive test files again with the clock at the month and year boundaries

@@ -12,7 +12,9 @@ class ConfigError(RuntimeError):
 
 
 def from_env() -> dict:
-    uri = os.environ.get("MONGODB_URI", "").strip()
+    # PANEL_STORE=memory: the throw-away in-process demo (services/memory_store.py), whatever the URI
+    memory = os.environ.get("PANEL_STORE", "").strip() == "memory"
+    uri = "" if memory else os.environ.get("MONGODB_URI", "").strip()
     demo = not uri
     cfg = {
         "MONGODB_URI": uri or "mongomock://localhost/dang_demo",

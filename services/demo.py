@@ -298,12 +298,13 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
                      sent_at=dt.datetime.combine(_month_day(today, 1, 28), dt.time(9)), sent_by="demo").save()
 
 
-def seed_at_start(app: Flask) -> None:
-    """Demo mode: seed the empty in-process store and print the administrator password."""
+def seed_at_start(app: Flask, people: int = 600) -> str | None:
+    """Demo mode: seed an empty register and print the administrator password (returned; None
+    when the register already holds data: ``make run`` seeds its kept data the first time only)."""
     with app.app_context():
         if Organisation.objects.count():
-            return
-        seed(people=app.config.get("DEMO_PEOPLE", 600))
+            return None
+        seed(people=app.config.get("DEMO_PEOPLE", people))
         password = passwords.generate()
         user = User(username=DEMO_ADMIN, full_name="Quản trị trình diễn",
                     organisation=Organisation.objects(code="HU-VB").first(), role=policy.ADMIN)
@@ -316,3 +317,4 @@ def seed_at_start(app: Flask) -> None:
         app.logger.warning("Demo mode")
         print(f"\n  Chế độ trình diễn — đăng nhập: {DEMO_ADMIN} / {password}  (cán bộ xã: xa01 / {password})\n",
               flush=True)
+        return password
