@@ -9,7 +9,8 @@ from .organisation import Organisation, OrganisationNotEmpty
 from .party_study import StudyCampaign, StudyRecord
 from .party_tasks import Task
 from .party_work import Meeting, PartyDocument
+from .submission import Submission
 from .user import User
 
 __all__ = ["AuditEntry", "HandbookProposal", "ProposalList", "ImportLock", "ImportLog", "Meeting", "Member", "Organisation",
-           "OrganisationNotEmpty", "PartyDocument", "Site", "SocialAccount", "StudyCampaign", "StudyRecord", "Task", "User"]
+           "OrganisationNotEmpty", "PartyDocument", "Site", "SocialAccount", "StudyCampaign", "StudyRecord", "Submission", "Task", "User"]

@@ -20,7 +20,7 @@ ACTIONS = [
     ("password_change", "Đổi mật khẩu"), ("denied", "Truy cập bị từ chối"), ("backup", "Sao lưu"),
     ("lookup", "Tra cứu"), ("audit_prune", "Dọn nhật ký cũ"),
     ("restructure", "Sắp xếp lại tổ chức"), ("repair", "Sửa sai lệch dữ liệu"),
-    ("view", "Mở văn bản mật"),
+    ("view", "Mở văn bản mật"), ("submit", "Gửi báo cáo lên cấp trên"), ("reopen", "Mở lại báo cáo đã gửi"),
 ]
 
 

@@ -8,12 +8,12 @@ import random
 import mongomock.filtering
 import pytest
 
-from services import db
+from services import memory_store
 
 
 @pytest.fixture(scope="module")
 def taught():
-    db._teach_word_ranges(mongomock)
+    memory_store._teach_word_ranges()
     return mongomock.filtering._filterer_inst._operator_map["$elemMatch"]
 
 
