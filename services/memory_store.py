@@ -49,7 +49,7 @@ _RANGE = {"$gte": operator.ge, "$gt": operator.gt, "$lt": operator.lt, "$lte": o
 
 def _teach_word_ranges() -> None:
     """A search for a partial word is ``search_keys: {$elemMatch: {$gte: w, $lt: w'}}`` (see
-    ``normalize.search_condition``): on MongoDB one range of the multikey index. mongomock
+    ``models.search.search_condition``): on MongoDB one range of the multikey index. mongomock
     4.3 tries each key of every record as a sub-document first, fails with an exception,
     then again as a value: the look-up's slow tail in the in-process store (bench/bench_lookup.py).
     A range of strings over an array of strings is answered here directly, with MongoDB's

@@ -50,7 +50,7 @@ def test_the_store_answers_a_partial_word_search_with_them(app):
     """Ensure that connecting the in-process store installs the fast ranges, and a search for
     a partial name still finds the person (and only them)."""
     from models import Member
-    from models.normalize import search_condition
+    from models.search import search_condition
     from tests import factories
 
     with app.app_context():
