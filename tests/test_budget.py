@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -66,21 +67,32 @@ def _key(url: str) -> str:
     return re.sub(r"lookup/\?q=(0\d+|\S+)", lambda m: "lookup/?q=" + ("<phone>" if m.group(1)[0] == "0" else "<url>"), url)
 
 
-def _measure(scale: int) -> dict[tuple[str, str], tuple[int, int, int]]:
-    config = stores.current().config(f"budget{scale}")
+def _register(name: str, scale: int, grow: Any, pages_of: Any) -> tuple[Any, dict[str, Any]]:
+    """A fresh demo register grown ``scale`` times by ``grow``, the two users, and each one's
+    pages (``pages_of(unit code)``, read before anything is measured)."""
+    config = stores.current().config(f"{name}{scale}")
     app = create_app({**config, "SECRET_KEY": "t", "SEED_DEMO": False, "DEMO_MODE": False, "TESTING": True})
-    out = {}
     with app.app_context():
         demo.seed(people=BASE_PEOPLE)
-        replicate(scale)
+        grow(scale)
         for username, code in USERS.values():
             factories.user(username, Organisation.objects(code=code).get(), "admin" if code == "HU-VB" else "officer")
-        extra = {who: _extra_pages(code) for who, (_u, code) in USERS.items()}
+        return app, {who: pages_of(code) for who, (_u, code) in USERS.items()}
+
+
+def _logged_in(app: Any, username: str) -> Any:
+    client = app.test_client()
+    r = client.post("/login/", data={"username": username, "password": factories.PASSWORD,
+                                     "csrf_token": csrf_token(client)})
+    assert r.status_code == 302
+    return client
+
+
+def _measure(scale: int) -> dict[tuple[str, str], tuple[int, int, int]]:
+    app, extra = _register("budget", scale, replicate, _extra_pages)
+    out = {}
     for who, (username, _code) in USERS.items():
-        client = app.test_client()
-        r = client.post("/login/", data={"username": username, "password": factories.PASSWORD,
-                                         "csrf_token": csrf_token(client)})
-        assert r.status_code == 302
+        client = _logged_in(app, username)
         pages = [f"{url}?page_size={PAGE}" for url in _menu(client.get("/admin/").get_data(as_text=True))] + extra[who]
         with Budget() as budget:
             for url in pages:
@@ -190,20 +202,10 @@ def _tree_shown(html: str) -> int:
 def _measure_tree(scale: int) -> dict[tuple[str, str], tuple[int, int, int]]:
     from tests.growth import grow_communes
 
-    config = stores.current().config(f"tree{scale}")
-    app = create_app({**config, "SECRET_KEY": "t", "SEED_DEMO": False, "DEMO_MODE": False, "TESTING": True})
-    with app.app_context():
-        demo.seed(people=BASE_PEOPLE)
-        grow_communes(scale)
-        for username, code in USERS.values():
-            factories.user(username, Organisation.objects(code=code).get(), "admin" if code == "HU-VB" else "officer")
-        pages = {who: _tree_pages(code) for who, (_u, code) in USERS.items()}
+    app, pages = _register("tree", scale, grow_communes, _tree_pages)
     out = {}
     for who, (username, _code) in USERS.items():
-        client = app.test_client()
-        r = client.post("/login/", data={"username": username, "password": factories.PASSWORD,
-                                         "csrf_token": csrf_token(client)})
-        assert r.status_code == 302
+        client = _logged_in(app, username)
         with Budget() as budget:
             for label, url in pages[who].items():
                 budget.measure(client, url)  # a first opening may build what later ones reuse
