@@ -7,7 +7,7 @@ from typing import Any
 
 import segno
 from bson import ObjectId
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
@@ -17,7 +17,7 @@ from services import declaration as rounds
 from services import declaration_review as review
 from services import scope
 
-from .access import ALL_ROLES, PanelView, deny, org_or_404
+from .access import ALL_ROLES, PanelView, deny, not_found, org_or_404
 from .filters import picked_unit
 
 REVIEW_PAGE = 20
@@ -27,11 +27,9 @@ PICK_MAX = 600  # above this many people a round takes everybody (no list of box
 
 def _one(model: Any, raw: str | None) -> Any:
     """A document in the user's scope, else 404 (a foreign id looks like a missing one)."""
-    if not raw or not ObjectId.is_valid(raw):
-        abort(404)
-    doc = scope.visible(model, current_user).filter(pk=ObjectId(raw)).first()
-    if doc is None:
-        abort(404)
+    doc = scope.visible(model, current_user).filter(pk=ObjectId(raw)).first() if ObjectId.is_valid(raw or "") else None
+    if doc is None:  # audited like every refused id, the same for a foreign and a missing one
+        not_found(model._get_collection_name(), [raw or ""], model)
     return doc
 
 
