@@ -165,7 +165,7 @@ class DeclarationsView(PanelView):
         decls = list(found.skip((page - 1) * REVIEW_PAGE).limit(REVIEW_PAGE + 1))
         return self.render("declarations/review.html", rnd=rnd, decls=decls[:REVIEW_PAGE], more=len(decls) > REVIEW_PAGE,
                            page=page, twins=review.duplicates(decls[:REVIEW_PAGE], current_user),
-                           actions=dict(ITEM_ACTIONS), labels=review.LABELS, can_write=scope.can_write(current_user))
+                           actions=dict(ITEM_ACTIONS), labels=review.LABELS, shown=review.shown, can_write=scope.can_write(current_user))
 
     @expose("/duyet/quyet-dinh/", methods=("POST",))
     def decide(self) -> Any:

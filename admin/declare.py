@@ -155,7 +155,7 @@ def summary(token: str) -> Any:
     if link is None:
         return _refused()
     return render_template("declare/summary.html", token=token, link=link, last=rounds.last_submission(link),
-                           actions=dict(ITEM_ACTIONS), labels=review.LABELS)
+                           actions=dict(ITEM_ACTIONS), labels=review.LABELS, shown=review.shown)
 
 
 @bp.post("/<token>/kiem-tra/")

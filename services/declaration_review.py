@@ -60,7 +60,13 @@ def registered(member: Member) -> list[Any]:
 
 def _message(text: str) -> str:
     """A rule's message without its column label: the form shows it under the field."""
-    return text.split(": ", 1)[1] if text.startswith("(") and ": " in text else text
+    text = text.split(": ", 1)[1] if text.startswith("(") and ": " in text else text
+    return text[:1].upper() + text[1:]
+
+
+def shown(name: str, value: Any) -> Any:
+    """A declared value as people read it (a choice's label, not its key)."""
+    return dict(CHOICES.get(name, [])).get(value, value) if name == "link_type" else value
 
 
 def check(kind: str, raw: dict, member: Member) -> tuple[dict, dict[str, str]]:

@@ -183,7 +183,7 @@ def test_declaration_is_checked_by_the_register_rules(app, world, person):
     assert re.search(r'id="new-account-0-registration_phone-err">Số điện thoại', html)
     assert 'value="12345"' in html and not english_in(html)
     r, _ = _declare(client, token, world, {"new-account-0-admin_role": ""})  # a page needs the role
-    assert r.status_code == 422 and re.search(r'id="new-account-0-admin_role-err">[^<]*bắt buộc', r.get_data(as_text=True))
+    assert r.status_code == 422 and re.search(r'id="new-account-0-admin_role-err">[^<]*Bắt buộc', r.get_data(as_text=True))
     r, _ = _declare(client, token, world, {"new-account-0-url": "@thon1anhoa"})  # a handle is an address
     assert r.status_code == 302
     item = Declaration.objects.get().items[-1]

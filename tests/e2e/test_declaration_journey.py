@@ -82,7 +82,7 @@ def test_declaration_round_journey(live_server, browser, shots):
     snap(person, shots, "06-dang-khai")
     new.locator("select[name$='-admin_role']").select_option("")
     person.click("button:has-text('Gửi bản khai')")  # the role is missing: said on the field
-    assert "bắt buộc" in person.locator("fieldset.new .has-err").first.inner_text()
+    assert "bắt buộc" in person.locator("fieldset.new .has-err").first.inner_text().lower()
     snap(person, shots, "07-loi-tren-o")
     person.locator("fieldset.new select[name$='-admin_role']").select_option("Quản trị viên")
     person.click("button:has-text('Gửi bản khai')")
