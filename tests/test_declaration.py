@@ -226,6 +226,7 @@ def test_nothing_enters_the_register_before_review(app, world, person, login):
     assert page_acc.admin_role == "Quản trị viên" and page_acc.url == "https://facebook.com/thon1anhoa"
     assert Site.objects(pk=world.site_a.pk).get().deleted_at is not None
     assert {e.action for e in AuditEntry.objects(username="canbo_a")} >= {"create", "update", "delete", "declare_review"}
+    assert AuditEntry.objects(action="declare_submit", scope=world.cell_a.pk).count() == 1
     assert DeclarationLink.objects(member=world.member_a).get().state == "approved"
     assert Member.objects(pk=world.member_a.pk).get().declared == 2
 
@@ -365,3 +366,26 @@ def test_review_page_costs_the_same_whatever_the_queue(app, world, officer, logi
             assert response.status_code == 200
         trips.append(n)
     assert trips[0] == trips[1], trips
+
+
+def test_throttled_per_address_whatever_the_tokens(app, world, rnd):
+    """Ensure that guessing many tokens from one address slows that address down."""
+    client = app.test_client()
+    for n in range(app.config["LOGIN_FREE_FAILURES_ADDRESS"]):
+        _enter(client, f"{n:02d}" + "a" * 24)
+    r = _enter(client, _token(app, world.member_a))
+    assert r.status_code == 429 and "Không mở được trang khai báo" in r.get_data(as_text=True)
+
+
+def test_a_link_revoked_while_open_stops_at_once(app, world, person, officer):
+    client, token = person
+    assert client.get(f"/khai-bao/{token}/khai/").status_code == 200
+    with app.test_request_context():
+        rounds.revoke(DeclarationLink.objects(member=world.member_a).get(), officer)
+    r = client.get(f"/khai-bao/{token}/khai/")
+    assert r.status_code == 403 and "facebook.com/nguyenvanan" not in r.get_data(as_text=True)
+    with app.test_request_context():
+        rounds.reissue(DeclarationLink.objects(member=world.member_a).get(), officer)
+    assert _enter(app.test_client(), token).status_code == 403  # the old code stays dead
+    assert _enter(app.test_client(), _token(app, world.member_a)).status_code == 302
+    assert AuditEntry.objects(action="update", collection="declaration_links").count() == 2

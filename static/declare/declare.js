@@ -11,11 +11,13 @@
       var box = t.closest("fieldset").querySelector("details");
       if (box && t.value === "correct") { box.open = true; }
     }
+    t.setAttribute("data-touched", "1");
     var set = t.closest("fieldset[data-prefix]");
     if (set && t.name && t.type !== "radio") { check(set); }
   });
+  var asked = 0;
   function check(set) {
-    var prefix = set.getAttribute("data-prefix"), body = new FormData();
+    var prefix = set.getAttribute("data-prefix"), body = new FormData(), mine = ++asked;
     body.append("csrf_token", csrf);
     body.append("kind", set.getAttribute("data-kind"));
     set.querySelectorAll("[name^='" + prefix + "']").forEach(function (el) {
@@ -24,11 +26,11 @@
     fetch(form.getAttribute("data-check"), {method: "POST", body: body, credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (errors) {
-        if (!errors) { return; }
+        if (!errors || mine !== asked) { return; }  // a later answer is on its way
         set.querySelectorAll("[data-field]").forEach(function (box) {
-          var name = box.getAttribute("data-field"), touched = box.querySelector("input,select");
+          var name = box.getAttribute("data-field"), input = box.querySelector("input,select");
           var msg = box.querySelector(".err"), text = errors[name];
-          if (!touched || !touched.value && !text) { text = ""; }
+          if (!input || !input.hasAttribute("data-touched")) { return; }  // not typed in yet: no scolding
           box.classList.toggle("has-err", !!text);
           if (msg) { msg.textContent = text || ""; msg.hidden = !text; }
         });
