@@ -206,33 +206,45 @@ def duplicates(decls: list[Declaration], user: Any) -> dict[tuple[str, int], lis
 
 
 def decide(decl: Declaration, user: Any, approve: set[int] | None, reason: str | None) -> Declaration:
-    """Approve the chosen lines (``None``: all) and return the rest with ``reason``."""
+    """Approve the chosen lines (``None``: all) and return the rest with ``reason``.
+
+    A chosen line the register refuses (the owner's record lacks a mandatory field, the
+    address was registered meanwhile) is not the person's fault: the submission stays
+    waiting with the reason noted for the officer, the lines already written stay written."""
     if decl.state != "waiting":
         raise ValueError("Bản khai này đã được xử lý hoặc đã có bản gửi sau.")
     reason = normalize.text(reason)
-    lines = [i for i, item in enumerate(decl.items) if item.action != "keep"]
+    lines = [i for i, item in enumerate(decl.items) if item.action != "keep" and item.decision != "approved"]
     chosen = set(lines) if approve is None else set(approve) & set(lines)
     if set(lines) - chosen and not reason:
         raise ValueError("Hãy ghi lý do trả lại để người khai biết cần sửa gì.")
     member = decl.member
-    for i in lines:
-        item = decl.items[i]
-        if i in chosen:
-            _apply(item, member, user, decl)
-        else:
-            item.decision = "returned"
-    returned = any(decl.items[i].decision == "returned" for i in lines)
-    notes = "; ".join(f"{decl.items[i].label}: {decl.items[i].note}" for i in lines if decl.items[i].note)
-    decl.return_reason = "; ".join(p for p in (reason if returned else None, notes) if p) or None
-    decl.state = "returned" if returned else "approved"
-    decl.reviewed_by, decl.reviewed_at = getattr(user, "username", None), utcnow()
+    for i in sorted(chosen):
+        _apply(decl.items[i], member, user, decl)
+    failed = [decl.items[i] for i in sorted(chosen) if decl.items[i].decision != "approved"]
+    if not failed:
+        for i in set(lines) - chosen:
+            decl.items[i].decision = "returned"
+        returned = bool(set(lines) - chosen)
+        decl.return_reason = reason if returned else None
+        decl.state = "returned" if returned else "approved"
+        decl.reviewed_by, decl.reviewed_at = getattr(user, "username", None), utcnow()
     decl.save()
-    state = "returned" if returned else ("none" if decl.none_to_declare else "approved")
-    DeclarationLink.objects(pk=decl.link.pk).update_one(set__state=state, set__return_reason=decl.return_reason)
+    done = len(chosen) - len(failed)
     audit.record("declare_review", user=user, records=[decl],
-                 detail=f"{decl.member_name}: duyệt {len(chosen)} thay đổi, trả lại {len(lines) - len(chosen)}"
-                        + (f" — lý do: {decl.return_reason}" if returned else ""))
+                 detail=f"{decl.member_name}: duyệt {done} thay đổi"
+                        + (f", trả lại {len(lines) - len(chosen)} — lý do: {reason}" if decl.state == "returned" else "")
+                        + (f", chưa ghi được {len(failed)}" if failed else ""))
+    if failed:
+        raise ValueError("chưa ghi được " + "; ".join(f"{i.label}: {i.note}" for i in failed))
+    state = "returned" if decl.state == "returned" else ("none" if decl.none_to_declare else "approved")
+    DeclarationLink.objects(pk=decl.link.pk).update_one(set__state=state, set__return_reason=decl.return_reason)
     return decl
+
+
+def _leaves(errors: dict) -> list[str]:
+    """The messages of a (nested) MongoEngine error dictionary."""
+    return [m for v in errors.values() for m in (_leaves(v) if isinstance(v, dict) else [str(v)])]
 
 
 def _apply(item: DeclItem, member: Member, user: Any, decl: Declaration) -> None:
@@ -257,11 +269,13 @@ def _apply(item: DeclItem, member: Member, user: Any, decl: Declaration) -> None
                 rec.save()
                 audit.record("update", user=user, records=[rec], changes=audit.diff(before, audit.snapshot(rec)),
                              detail=detail)
-        item.decision, item.applied = "approved", rec.pk
+        item.decision, item.applied, item.note = "approved", rec.pk, None
     except me.NotUniqueError:
-        item.decision, item.note = "returned", "địa chỉ này đã có trong danh sách"
-    except (me.ValidationError, ValueError) as exc:
-        item.decision, item.note = "returned", _message(str(getattr(exc, "message", exc)))
+        item.note = "địa chỉ này đã có trong danh sách"
+    except me.ValidationError as exc:
+        item.note = "; ".join(_leaves(exc.to_dict() or {})) or str(exc.message)
+    except ValueError as exc:
+        item.note = str(exc)
 
 
 def waiting(rnd: Any, user: Any) -> Any:
@@ -287,8 +301,9 @@ def approve_clean(rnd: Any, user: Any) -> tuple[int, int]:
                 skip.append(decl.pk)
                 left += 1
                 continue
-            decide(decl, user, None, None)
-            if decl.state == "approved":
+            try:
+                decide(decl, user, None, None)
                 done += 1
-            else:
+            except ValueError:  # a line the register refuses: left for the officer, with the reason
+                skip.append(decl.pk)
                 left += 1

@@ -389,3 +389,25 @@ def test_a_link_revoked_while_open_stops_at_once(app, world, person, officer):
     assert _enter(app.test_client(), token).status_code == 403  # the old code stays dead
     assert _enter(app.test_client(), _token(app, world.member_a)).status_code == 302
     assert AuditEntry.objects(action="update", collection="declaration_links").count() == 2
+
+
+def test_a_line_the_register_refuses_stays_with_the_officer(app, world, person, officer):
+    """Ensure that a line the register cannot take (the owner's own record lacks column (4))
+    keeps the submission waiting with the reason, instead of returning it to the person."""
+    client, token = person
+    _declare(client, token, world)
+    Member.objects(pk=world.member_a.pk).update_one(set__position="")
+    SocialAccount.objects(member=world.member_a).update(set__position="")
+    decl = Declaration.objects.get()
+    with app.test_request_context():
+        from services import declaration_review as review
+
+        assert review.approve_clean(decl.round, officer) == (0, 1)
+    decl.reload()
+    assert decl.state == "waiting" and any("Cấp bậc, chức vụ" in (i.note or "") for i in decl.items)
+    assert DeclarationLink.objects(member=world.member_a).get().state == "waiting"
+    Member.objects(pk=world.member_a.pk).update_one(set__position="Đảng viên")
+    decl = Declaration.objects.get()
+    with app.test_request_context():
+        review.decide(decl, officer, None, None)
+    assert decl.state == "approved" and SocialAccount.objects(member=world.member_a, deleted_at=None).count() == 2
