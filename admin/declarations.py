@@ -38,6 +38,18 @@ def _writer() -> None:
         deny("declarations", request.path)
 
 
+def _posted_round() -> DeclarationRound:
+    _writer()
+    return _one(DeclarationRound, request.form.get("id"))
+
+
+def _page() -> int:
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
 def link_url(link: DeclarationLink) -> str:
     return url_for("declare.open_link", token=rounds.token_of(link), _external=True)
 
@@ -91,10 +103,7 @@ class DeclarationsView(PanelView):
     def round(self) -> str:
         rnd = _one(DeclarationRound, request.args.get("id"))
         total, cells = rounds.progress(rnd, current_user)
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = _page()
         links = list(scope.stable(scope.visible(DeclarationLink, current_user).filter(round=rnd)
                                   .order_by("org_key", "member_sort_key")).skip((page - 1) * LINK_PAGE).limit(LINK_PAGE + 1))
         return self.render("declarations/round.html", rnd=rnd, total=total, cells=cells, links=links[:LINK_PAGE],
@@ -148,8 +157,7 @@ class DeclarationsView(PanelView):
 
     @expose("/dong/", methods=("POST",))
     def close(self) -> Any:
-        _writer()
-        rnd = _one(DeclarationRound, request.form.get("id"))
+        rnd = _posted_round()
         rounds.close(rnd, current_user)
         flash("Đã kết thúc đợt khai báo: các liên kết không mở được nữa.", "success")
         return redirect(url_for(".round", id=rnd.pk))
@@ -157,10 +165,7 @@ class DeclarationsView(PanelView):
     @expose("/duyet/")
     def queue(self) -> str:
         rnd = _one(DeclarationRound, request.args.get("id"))
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = _page()
         found = review.waiting(rnd, current_user)
         decls = list(found.skip((page - 1) * REVIEW_PAGE).limit(REVIEW_PAGE + 1))
         return self.render("declarations/review.html", rnd=rnd, decls=decls[:REVIEW_PAGE], more=len(decls) > REVIEW_PAGE,
@@ -185,8 +190,7 @@ class DeclarationsView(PanelView):
 
     @expose("/duyet/tat-ca/", methods=("POST",))
     def approve_clean(self) -> Any:
-        _writer()
-        rnd = _one(DeclarationRound, request.form.get("id"))
+        rnd = _posted_round()
         done, left = review.approve_clean(rnd, current_user)
         flash(f"Đã duyệt {done} bản khai không có vấn đề; còn {left} bản cần xem từng bản.", "success")
         return redirect(url_for(".queue", id=rnd.pk))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from models import normalize
 from tests.e2e.conftest import new_page
-from tests.e2e.serve import DECLARER, OFFICER, PASSWORD
+from tests.e2e.serve import DECLARER
+from tests.e2e.test_journey import log_in
 
 SMALL = {"width": 375, "height": 667}
 
@@ -19,11 +20,7 @@ def snap(page, shots: Path, name: str) -> None:
 
 def officer_page(browser, base: str):
     page = new_page(browser, SMALL)
-    page.goto(f"{base}/admin/")
-    page.fill("input[name=username]", OFFICER)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/admin/")
+    log_in(page, base)
     return page
 
 
