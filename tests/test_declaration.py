@@ -324,6 +324,14 @@ def test_other_units_cannot_reach_the_round(app, world, rnd, person, login):
                  f"/admin/dot-khai-bao/phieu/?id={rnd.pk}", f"/admin/dot-khai-bao/tin-nhan/?id={rnd.pk}"):
         assert other.get(path).status_code == 404, path
     assert "Khai báo năm nay" not in other.get("/admin/dot-khai-bao/").get_data(as_text=True)
+    from bson import ObjectId
+
+    pages = []
+    for raw in (str(rnd.pk), str(ObjectId())):  # a foreign round looks like a missing one
+        r = other.get(f"/admin/dot-khai-bao/dot/?id={raw}")
+        pages.append((r.status_code, re.sub(r'name="csrf_token" value="[^"]*"', "", r.get_data(as_text=True)).replace(raw, "ID")))
+    assert pages[0] == pages[1]
+    assert AuditEntry.objects(action="denied", scope=world.commune_a.pk, username="canbo_b").count() >= 1  # A learns of the probe
     page = "/admin/dot-khai-bao/"
     r = other.post("/admin/dot-khai-bao/duyet/quyet-dinh/", data={"csrf_token": csrf_token(other, page),
                                                                   "decl": str(decl.pk), "what": "all"})
