@@ -23,7 +23,7 @@ from models import Member, Organisation, normalize
 from models.base import utcnow
 from models.declaration import LINK_STATES, Declaration, DeclarationLink, DeclarationRound, token_hash
 
-from . import audit, scope
+from . import audit, records, scope
 
 TOKEN_BYTES = 17  # 136 bits before the cut; the token keeps 26 base32 letters = 130 bits
 CODE_LENGTH = 26
@@ -102,10 +102,10 @@ def open_round(user: Any, unit: Organisation, title: str, closes_on: Any,
         raise ValueError("Không có cán bộ, đảng viên nào đang sinh hoạt để khai báo.")
     rnd = DeclarationRound(organisation=unit, title=title or f"Khai báo trang web, tài khoản {normalize.today():%m/%Y}",
                            closes_on=day, opened_by=getattr(user, "username", None), people=len(people))
-    rnd.save()
-    links = [_new_link(rnd, m) for m in people]
-    DeclarationLink.objects.insert(links, load_bulk=False)
-    audit.record("create", user=user, records=[rnd], detail=f"Mở đợt khai báo “{rnd.title}” cho {len(people)} người")
+    records.write(rnd)
+    DeclarationLink.objects.insert([_new_link(rnd, m) for m in people], load_bulk=False)
+    audit.record("create", user=user, records=[rnd], changes=audit.diff({}, audit.snapshot(rnd)),
+                 detail=f"Mở đợt khai báo “{rnd.title}” cho {len(people)} người")  # one entry for the round and its links
     return rnd
 
 
@@ -123,8 +123,7 @@ def reissue(link: DeclarationLink, user: Any) -> None:
     link.seed = new_seed()
     link.token_hash = token_hash(token_of(link))
     link.revoked_at = None
-    link.save()
-    audit.record("update", user=user, records=[link], detail=f"Cấp lại liên kết khai báo cho {link.member_name}")
+    records.save(link, by=user, detail=f"Cấp lại liên kết khai báo cho {link.member_name}")
 
 
 def revoke(link: DeclarationLink, user: Any) -> None:

@@ -13,12 +13,12 @@ from typing import Any
 
 import mongoengine as me
 
-from models import Member, Site, SocialAccount, normalize
+from models import Member, Site, SocialAccount, normalize, platforms
 from models.accounts import ADMIN_ROLES, LINK_TYPES, PURPOSES
 from models.base import utcnow
 from models.declaration import Declaration, DeclarationLink, DeclItem
 
-from . import audit, scope, soft_delete
+from . import audit, records, scope
 
 #: the fields a person declares, in the order of the phone form: (name, plain label)
 SITE_FIELDS = [("site_name", "Tên trang web/blog"), ("domain", "Tên miền hoặc địa chỉ"),
@@ -31,7 +31,7 @@ ACCOUNT_FIELDS = [("platform", "Mạng xã hội"), ("account_name", "Tên tài 
                   ("established_on", "Ngày lập (dd/mm/yyyy)"), ("purpose", "Mục đích sử dụng")]
 FIELDS = {"site": SITE_FIELDS, "account": ACCOUNT_FIELDS}
 MODELS = {"site": Site, "account": SocialAccount}
-CHOICES = {"platform": [(p, p) for p in normalize.PLATFORMS], "link_type": LINK_TYPES,
+CHOICES = {"platform": [(p, p) for p in platforms.PLATFORMS], "link_type": LINK_TYPES,
            "admin_role": [(r, r) for r in ADMIN_ROLES], "purpose": [(p, p) for p in PURPOSES]}
 DATES = ("established_on", "expires_on")
 LABELS = {name: label for fields in FIELDS.values() for name, label in fields}
@@ -80,7 +80,7 @@ def check(kind: str, raw: dict, member: Member) -> tuple[dict, dict[str, str]]:
             except normalize.NormalizeError as exc:
                 errors[name] = str(exc)
     if kind == "account":
-        data["url"] = normalize.profile_url(data.get("url"), data.get("platform")) or data.get("url")
+        data["url"] = platforms.profile_url(data.get("url"), data.get("platform")) or data.get("url")
         if data.get("link_type") not in dict(LINK_TYPES):
             data["link_type"] = "personal"
         if data["link_type"] == "personal":
@@ -252,23 +252,19 @@ def _apply(item: DeclItem, member: Member, user: Any, decl: Declaration) -> None
     model, detail = MODELS[item.kind], f"Duyệt bản khai của {decl.member_name}"
     try:
         if item.action == "add":
-            rec = model(member=member, **{k: v for k, v in item.values.items() if v is not None})
-            rec.save()
-            audit.record("create", user=user, records=[rec], changes=audit.diff({}, audit.snapshot(rec)), detail=detail)
+            rec = records.save(model(member=member, **{k: v for k, v in item.values.items() if v is not None}),
+                               by=user, detail=detail)
         else:
             rec = model.objects(pk=item.target, member=member, deleted_at=None).first()
             if rec is None:
                 raise ValueError("bản ghi không còn trong danh sách")
             if item.action == "gone":
-                soft_delete.soft_delete(rec)
-                audit.record("delete", user=user, records=[rec], detail=f"{detail}: không còn sử dụng")
+                records.bin(rec, by=user)
             else:
                 before = audit.snapshot(rec)
                 for name, value in item.values.items():
                     setattr(rec, name, value)
-                rec.save()
-                audit.record("update", user=user, records=[rec], changes=audit.diff(before, audit.snapshot(rec)),
-                             detail=detail)
+                records.save(rec, by=user, detail=detail, before=before)
         item.decision, item.applied, item.note = "approved", rec.pk, None
     except me.NotUniqueError:
         item.note = "địa chỉ này đã có trong danh sách"
