@@ -8,9 +8,8 @@ from __future__ import annotations
 import ast
 import pathlib
 
-from models import HandbookProposal, Member, SocialAccount
+from models import HandbookProposal, Member, SocialAccount, normalize
 from services import members
-from tests import factories
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGES = ("admin", "services", "models", "imports", "exports")
@@ -106,15 +105,14 @@ def test_member_save_writes_only_the_member(world):
     world.member_a.save()
     assert SocialAccount.objects.get(pk=world.account_a.pk).member_name == "Nguyễn Văn An"
     new = Member(full_name="Lê Văn Mới", organisation=world.cell_a, position="Đảng viên dự bị",
-                 admission_date=factories.dt.date.today())
+                 admission_date=normalize.today())
     new.save()
     assert not HandbookProposal.objects(member=new).count()
     # the service: the same changes, with their follow-up
-    members.save(world.member_a, audited=False, before=None)
     fresh = Member.objects.get(pk=world.member_a.pk)
     fresh.full_name = "Nguyễn Văn Ấn"
     members.save(fresh, audited=False)
     assert SocialAccount.objects.get(pk=world.account_a.pk).member_name == "Nguyễn Văn Ấn"
     newer = members.save(Member(full_name="Lê Văn Mới Hơn", organisation=world.cell_a, position="Đảng viên dự bị",
-                                admission_date=factories.dt.date.today()), audited=False)
+                                admission_date=normalize.today()), audited=False)
     assert HandbookProposal.objects(member=newer, kind="create").count() == 1

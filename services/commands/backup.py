@@ -63,7 +63,6 @@ def restore_command(source: str) -> None:
     except (backup.BackupError, backup_crypto.CryptoError) as exc:
         raise click.ClickException(str(exc)) from None
     db.ensure_indexes()
-    audit.record("restore", username="cli", detail=f"flask restore {source}: {sum(counts.values())} bản ghi")
     click.echo(f"Đã khôi phục {sum(counts.values())} bản ghi của {len(counts)} tập dữ liệu từ {source}.")
 
 
