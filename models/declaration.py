@@ -77,7 +77,7 @@ class DeclarationLink(ScopedDocument):
                         {"fields": ["token_hash"], "unique": True},
                         {"fields": ["round", "member"], "unique": True},
                         ("round", "org_key", "member_sort_key", "_id"), ("round", "state", "org_key", "member_sort_key", "_id"),
-                        ("round", "scope", "state")],
+                        ("round", "scope", "state"), ("scope", "created_at")],
             "ordering": ["org_key", "member_sort_key"]}
 
     round = me.ReferenceField(DeclarationRound, required=True, reverse_delete_rule=me.CASCADE)
