@@ -86,7 +86,8 @@ CLOCKS ?= 11-30T20:00Z 12-31T16:30Z 01-01T01:00Z
 DATE_TESTS ?= tests/test_dashboard.py tests/test_handbook.py tests/test_lifecycle.py tests/test_owners.py \
 	tests/test_party_flow.py tests/test_party_work.py tests/test_reports.py tests/test_reports_web.py \
 	tests/test_role_terms.py tests/test_transfers.py tests/test_vietnam_date.py tests/test_audit.py \
-	tests/test_submissions.py tests/test_submissions_web.py tests/test_figures_properties.py
+	tests/test_submissions.py tests/test_submissions_web.py tests/test_figures_properties.py \
+	tests/test_declaration.py
 test-clocks: setup-dev
 	@for clock in $(CLOCKS); do \
 		echo "== date-sensitive tests at TEST_CLOCK=$$clock"; \

@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     db.init_app(app)
     admin.init_app(app)
+    register_declarations(app)
     register_web(app)
     commands.init_app(app)
     if app.config.get("SEED_DEMO"):
@@ -70,6 +71,13 @@ def register_proxy(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     Babel(app, locale_selector=lambda: "vi", timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     CSRFProtect(app)
+
+
+def register_declarations(app: Flask) -> None:
+    """The people's own declaration pages (``/khai-bao/``), outside the panel."""
+    from admin import declare
+
+    declare.init_app(app)
 
 
 def register_web(app: Flask) -> None:

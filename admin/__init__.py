@@ -25,6 +25,7 @@ from . import auth, errors, i18n, labels
 from .accounts import SiteView, SocialAccountView
 from .audit import AuditView
 from .dashboard import DashboardView
+from .declarations import DeclarationsView, dashboard_card
 from .handbook import HandbookView
 from .imports import ImportView
 from .lookup import LookupView
@@ -52,6 +53,8 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(SiteView(Site, name="Trang web, blog", endpoint="site", category="Biểu mẫu"))
     admin.add_view(SocialAccountView(SocialAccount, name="Tài khoản mạng xã hội", endpoint="socialaccount", category="Biểu mẫu"))
     admin.add_view(ImportView(name="Nhập từ Excel", endpoint="imports", url="/admin/imports/", category="Biểu mẫu"))
+    admin.add_view(DeclarationsView(name="Đợt khai báo", endpoint="declarations", url="/admin/dot-khai-bao/",
+                                    category="Biểu mẫu"))
     admin.add_view(TransferOrdersView(name="Chuyển sinh hoạt", endpoint="transfers", url="/admin/transfers/"))
     admin.add_view(HandbookView(name="Đề nghị tài khoản Sổ tay", endpoint="handbook", url="/admin/handbook/"))
     admin.add_view(ReportsView(name="Báo cáo", endpoint="reports", url="/admin/reports/"))
@@ -80,6 +83,7 @@ def init_app(app: Flask) -> None:
     app.extensions["panel_admin"] = build_admin(app)
     errors.init_app(app)
     app.jinja_env.globals["can"] = policy.can  # templates ask the same policy as the views
+    app.jinja_env.globals["declaration_card"] = dashboard_card  # the dashboard's card of open rounds
     app.jinja_env.filters["moment"] = normalize.format_moment
     app.jinja_env.filters["day"] = normalize.format_day  # a timestamp's date in Vietnam
     app.jinja_env.filters["unit_label"] = lambda record: labels.org_label(record)[0]

@@ -30,7 +30,7 @@ from models.audit import AuditEntry, Change
 log = logging.getLogger("audit")
 
 #: never written to the trail, whatever the caller passes
-SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "new_password", "current",
+SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "new_password", "current", "seed", "token_hash",
                            "new", "confirm", "csrf_token"})
 #: recomputed from other fields: their changes are noise
 DERIVED_FIELDS = frozenset({"scope", "search_keys", "sort_key", "member_sort_key", "modified_at",

@@ -314,7 +314,26 @@ def seed_at_start(app: Flask, people: int = 600) -> str | None:
                        organisation=Organisation.objects(code="X01").first(), role=policy.OFFICER)
         officer.set_password(password)
         officer.save()
+        demo_declarations(officer)
         app.logger.warning("Demo mode")
         print(f"\n  Chế độ trình diễn — đăng nhập: {DEMO_ADMIN} / {password}  (cán bộ xã: xa01 / {password})\n",
               flush=True)
         return password
+
+
+def demo_declarations(officer: User) -> None:
+    """An open declaration round of commune X01 with a few submissions waiting for review."""
+    from models.declaration import DeclarationLink
+    from services import declaration, declaration_review
+
+    day = normalize.format_date(normalize.today() + dt.timedelta(days=14))
+    rnd = declaration.open_round(officer, officer.organisation, f"Khai báo trang web, tài khoản năm {normalize.today().year}", day)
+    for n, link in enumerate(DeclarationLink.objects(round=rnd).order_by("org_key", "member_sort_key").limit(6)):
+        records = declaration_review.registered(link.member)
+        form = {f"r-{r.pk}": "keep" for r in records} | {"n_account": "1", "new-account-0-platform": "TikTok",
+                                                        "new-account-0-url": f"@xa01.demo.{n}",
+                                                        "new-account-0-account_name": link.member_name,
+                                                        "new-account-0-purpose": "Tuyên truyền"}
+        items, errors, none = declaration_review.parse(link.member, form, records)
+        if not errors:
+            declaration_review.submit(link, items, none)

@@ -15,6 +15,7 @@ then covers the merged unit's records): :func:`counting_snapshots`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -26,10 +27,11 @@ from exports import write_report
 from exports.layouts import vn_date
 from models import Member, Organisation, Site, SocialAccount, normalize
 from models.accounts import PLATFORMS
+from models.declaration import DeclarationLink, DeclarationRound
 from models.submission import Submission, kind_phrase
 from services import audit, figures, scope
 from services import reports as reports_service
-from services.submissions import _LIGHT, due_date, period_label
+from services.submissions import _LIGHT, due_date, period_label, previous_period
 
 PAGE = 50
 STATES = {"sent": "Đã gửi", "late_sent": "Đã gửi muộn", "open": "Chưa gửi", "overdue": "Quá hạn, chưa gửi",
@@ -47,6 +49,7 @@ class Row:
     live: figures.Figures | None = None
     changed_at: dt.datetime | None = None
     note: str = ""
+    declarations: Counter = field(default_factory=Counter)  # link states of the unit's subtree
 
     @property
     def latest(self) -> Submission | None:
@@ -78,12 +81,25 @@ def _sent_text(row: Row) -> str:
     return f"{normalize.format_moment(sub.sent_at)} (lần {sub.version}, {sub.sent_by})"
 
 
+def _declared_text(row: Row) -> str:
+    """``đã duyệt 12/30, chờ duyệt 3, trả lại 1, chưa mở 14`` (people's links in the period's rounds)."""
+    c = row.declarations
+    if not c:
+        return "chưa mở đợt khai báo"
+    done = c["approved"] + c["none"]
+    parts = [f"đã duyệt {done}/{sum(c.values())}" + (f" ({c['none']} không có gì để khai)" if c["none"] else "")]
+    parts += [f"{label} {c[key]}" for key, label in (("waiting", "chờ duyệt"), ("returned", "trả lại"),
+                                                     ("opened", "đã mở, chưa gửi"), ("not_opened", "chưa mở")) if c[key]]
+    return ", ".join(parts)
+
+
 COLUMNS: list[Column] = [
     Column("unit", "Đơn vị", lambda r: r.unit["name"]),
     Column("state", "Tình trạng", lambda r: STATES[r.state] + (f" {r.overdue_days} ngày" if r.state == "overdue" else "")),
     Column("sent", "Gửi lúc", _sent_text),
     Column("change", "Thay đổi sau khi gửi", lambda r: "; ".join(r.differences) or (
         f"sửa hồ sơ lúc {normalize.format_moment(r.changed_at)}" if r.state == "changed" and r.changed_at else "")),
+    Column("declarations", "Khai báo của cán bộ, đảng viên", _declared_text),
     Column("note", "Ghi chú", lambda r: r.note),
 ]
 
@@ -117,6 +133,28 @@ def _last_changes(org: Organisation, user: Any, units: list[ObjectId]) -> dict[O
     return out
 
 
+def _declarations(org: Organisation, user: Any, kind: str, period: str, units: list[ObjectId]) -> dict[ObjectId, Counter]:
+    """Link states per unit below ``org`` over the declaration rounds opened in ``period``
+    (after the previous period's deadline, up to this one's), within the user's scope: one
+    ``$group`` for the whole page, and one look-up of the rounds it names (deleted ones drop)."""
+    if not units:
+        return {}
+    start = normalize.day_start(due_date(kind, previous_period(kind, period)) + dt.timedelta(days=1))
+    end = normalize.day_start(due_date(kind, period) + dt.timedelta(days=1))
+    links = scope.in_subtree(DeclarationLink, org, user).filter(
+        scope__in=units, created_at__gte=start, created_at__lt=end, revoked_at=None)
+    level = len(org.scope)
+    groups = list(links.aggregate([{"$group": {"_id": {"u": {"$arrayElemAt": ["$scope", level]}, "r": "$round",
+                                                       "s": "$state"}, "n": {"$sum": 1}}}]))
+    live = set(DeclarationRound.objects(pk__in=list({g["_id"]["r"] for g in groups}), deleted_at=None).scalar("id")) \
+        if groups else set()
+    out: dict[ObjectId, Counter] = {}
+    for g in groups:
+        if g["_id"]["r"] in live:
+            out.setdefault(g["_id"]["u"], Counter())[g["_id"]["s"]] += g["n"]
+    return out
+
+
 def tracker(org: Organisation, user: Any, kind: str, period: str, today: dt.date | None = None,
             page: int = 1) -> Tracker:
     """One page of the units directly below ``org`` and where each stands for ``period``."""
@@ -135,6 +173,9 @@ def tracker(org: Organisation, user: Any, kind: str, period: str, today: dt.date
         live = figures.tally(org, user, today, ids)
         changes = _last_changes(org, user, ids)
     names = {u["_id"]: u["name"] for u in below}
+    for pk, counts in _declarations(org, user, kind, period, ids).items():
+        if pk in rows:
+            rows[pk].declarations = counts
     for pk, row in rows.items():
         _settle(row, today, due, live.get(pk), changes.get(pk), names)
     return Tracker(org, kind, period, due, today, list(rows.values()), page, more)

@@ -24,6 +24,7 @@ PASSWORD = factories.PASSWORD
 PHONE = "0912888777"
 URL = "https://www.facebook.com/kiemthu.e2e"
 MOVER = "Trịnh Văn Chuyển"
+DECLARER = "Đỗ Thị Khánh"
 
 
 def prepare() -> None:
@@ -39,6 +40,10 @@ def prepare() -> None:
     other = factories.member(Organisation.objects(code="X01-CB02").get(), "Lý Thu Trang", position="Giáo viên")
     factories.account(other, "m.facebook.com/kiemthu.e2e/", account_name="Trang Lý")
     factories.member(Organisation.objects(code="X01-CB03").get(), MOVER, position="Đảng viên")  # transferred by a test
+    # the declaration journey (issue 26): a member with one account and one site
+    declarer = factories.member(cell, DECLARER, phone="0912777666", position="Cán bộ văn hóa")
+    factories.account(declarer, "https://www.facebook.com/dothikhanh.e2e", account_name="Đỗ Thị Khánh")
+    factories.site(declarer, "dothikhanh-e2e.blogspot.com", site_name="Góc văn hóa thôn")
 
 
 def main() -> None:
