@@ -54,7 +54,7 @@ class OrganisationView(SecuredModelView):
     column_default_sort = "tree_key"
     column_sortable_list = ["code", "tree_key"]
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", KINDS), ChoiceFilter("level", "Cấp", LEVELS)]
-    form_columns = ["code", "name", "kind", "level", "parent", "place"]
+    form_columns = ["code", "name", "kind", "level", "parent", "place", "aliases"]
     form_ajax_refs = {"parent": {"fields": ["search_keys"], "filter": {"kind": "committee"}, "placeholder": "Chọn tổ chức cấp trên"}}
     form_args = {"code": {"description": "Chữ in hoa, số, dấu gạch; ví dụ HU-VB, XA-AN-HOA"}}
 

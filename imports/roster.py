@@ -51,7 +51,8 @@ _FIELDS = ("full_name", "date_of_birth", "gender", "position", "admission_date",
            "party_card_number", "status", "is_party_member", "phone", "email")
 _GENDERS = {header_key(label): key for key, label in GENDERS} | {"nu": "nu", "nam": "nam"}
 _STATUSES = {header_key(label): key for key, label in STATUSES}
-_PARTY = {"dangvien": True, "khongphaidangvien": False, "co": True, "khong": False}
+_PARTY = {"dangvien": True, "khongphaidangvien": False, "co": True, "khong": False,
+          "chuaro": False}  # "chưa rõ": not counted as a party member (status "chưa rõ" says the rest)
 _CELL = _BY_FIELD["org_name"]
 _COUNTERS = {"create": "created", "update": "updated", "unchanged": "unchanged"}
 

@@ -17,6 +17,7 @@ STATUSES = [
     ("deceased", "Đã từ trần"),
     ("exempt", "Miễn sinh hoạt"),
     ("removed", "Đã ra khỏi Đảng"),
+    ("unknown", "Chưa rõ (cần bổ sung)"),
 ]
 ROLES = [("bi_thu", "Bí thư"), ("pho_bi_thu", "Phó Bí thư"), ("cap_uy_vien", "Cấp ủy viên"), ("thu_ky", "Thư ký")]
 LEFT_STATUSES = {"transferred", "deceased", "removed"}
@@ -105,6 +106,10 @@ class Member(ScopedDocument):
     #: on every write: the dashboard's "no account yet" figure and list are then an indexed
     #: match (``declared == 0``) instead of a join or a list of ids sent back to the store
     declared = me.IntField(default=0)
+
+    #: someone entered without status or party membership (a form 1/2 import names only the
+    #: person): status "chưa rõ" and not counted as a party member until an officer completes it
+    UNKNOWN_STATUS = "unknown"
 
     RULES = {
         "full_name": Rule("Họ và tên", normalize.text, required=True),

@@ -92,6 +92,9 @@ class Organisation(me.Document):
     #: closed by a merge or by removing a level: kept (with its history) but holds nothing
     closed_on = me.DateTimeField()
     merged_into = me.ReferenceField("self")
+    #: other names offices type for this unit in column (2) of an import ("Thôn 1",
+    #: "CB thôn Đông 2"), learnt on the import preview and editable on the unit's page
+    aliases = me.ListField(me.StringField(max_length=200))
 
     def __str__(self) -> str:
         return self.name or self.code
@@ -110,6 +113,7 @@ class Organisation(me.Document):
             raise me.ValidationError(errors={"code": "Mã tổ chức chỉ gồm chữ không dấu, số, dấu - _ . (ví dụ XA-AN-HOA)."})
         self.name = normalize.text(self.name)
         self.place = normalize.text(self.place)
+        self.aliases = sorted({normalize.text(a) for a in self.aliases or [] if normalize.text(a)})
         if self.pk is None:
             self.pk = ObjectId()
         parent = self.parent

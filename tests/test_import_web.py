@@ -32,7 +32,7 @@ def upload(client, org, data: bytes, token: str | None = None, kind: str = "") -
 
 def rows() -> list[list]:
     return [social_row(c7="facebook.com/web1"), social_row(c7="facebook.com/web2", c8="12"),
-            social_row(c3="Đỗ Văn Mới", c7="facebook.com/web3", c8="")]
+            social_row(c3="Đỗ Văn Mới", c7="facebook.com/web3", c8="", c9="")]  # no contact of someone else
 
 
 def test_preview_then_confirm(officer_client, world) -> None:
