@@ -139,7 +139,11 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     encoding = owned_encoding(tables, target, limits)
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
                                 {s.name: h.columns for s, h in tables}, encoding)
-    parsed = [parser.parse(r) for r in data_rows(tables, limits, release=True)]  # raw rows never all held
+    fixes = corrections(resolutions)
+    if fixes:
+        parsed = [parser.parse(_corrected(r, fixes, parser)) for r in data_rows(tables, limits, release=True)]
+    else:
+        parsed = [parser.parse(r) for r in data_rows(tables, limits, release=True)]  # raw rows never all held
     for sheet in book.sheets:  # every cell is in ``parsed`` now: the sheets' grids can go
         sheet.rows = []
     cells = {r.cell for r in parsed if r.cell}
@@ -167,6 +171,32 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
         learn_aliases(built.chosen_cells)
     summary.errors = errors_of(built, summary.sheets)
     return summary
+
+
+#: a rejected row's cell corrected on the preview: ``fix:<sheet>|<Excel row>|<column number>``
+FIX = "fix:"
+
+
+def corrections(resolutions: dict[str, str] | None) -> dict[tuple[str, int], dict[int, str]]:
+    """The officer's corrections of rejected cells: (sheet, Excel row) -> {official column: value}."""
+    out: dict[tuple[str, int], dict[int, str]] = {}
+    for key, value in (resolutions or {}).items():
+        if not key.startswith(FIX):
+            continue
+        parts = key[len(FIX):].rsplit("|", 2)
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            out.setdefault((parts[0], int(parts[1])), {})[int(parts[2])] = str(value)[:2000]
+    return out
+
+
+def _corrected(raw: rows.RawRow, fixes: dict, parser: values.ValueParser) -> rows.RawRow:
+    """The row with the officer's corrections in place of the file's cells (a corrected
+    formula cell is a value now)."""
+    for number, value in fixes.get((raw.sheet, raw.excel_row), {}).items():
+        raw.cells[number] = value
+        column = parser.columns.get(raw.sheet, {}).get(number)
+        parser.formulas.get(raw.sheet, set()).discard((raw.excel_row, column))
+    return raw
 
 
 def errors_of(built: plan.Plan, sheets: list[str]) -> list[dict]:
