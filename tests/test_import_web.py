@@ -50,7 +50,7 @@ def test_preview_then_confirm(officer_client, world) -> None:
     report = officer_client.get(f"{URL}errors/{pending}/")
     assert report.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(report.data)).active
-    assert [c.value for c in sheet[4]][:5] == ["Biểu mẫu", str(FIRST + 1), "Nguyễn Văn An", "https://www.facebook.com/an.moi", "(8)"]
+    assert [c.value for c in sheet[4]][:5] == ["Biểu mẫu", str(FIRST + 1), "Nguyễn Văn An", "https://facebook.com/web2", "(8)"]
     done = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token})
     assert done.status_code == 302
     assert SocialAccount.objects.count() == before + 2
