@@ -165,7 +165,10 @@ def _org_keys(text: str) -> set[str]:
 
 
 class Matcher:
-    def __init__(self, target: Organisation, cells: set[str], people: set[str]) -> None:
+    def __init__(self, target: Organisation, cells: set[str], people: set[str],
+                 chosen: dict[str, str] | None = None) -> None:
+        """``chosen``: the officer's answers for unknown cell names (name -> unit id): their
+        people are loaded with those of the cells the file names."""
         self.target = target
         self.cells: dict[str, list[ObjectId]] = {}
         self.cell_names: dict[ObjectId, str] = {}
@@ -181,6 +184,8 @@ class Matcher:
         self.shapes: dict[tuple[ObjectId, int, str], list[tuple[list[str], dict]]] = {}
         self.in_cell: dict[ObjectId, list[tuple[str, dict]]] = {}
         cell_ids = [i for k in {_cell_key(c) for c in cells} for i in self.cells.get(k, [])]
+        cell_ids += [ObjectId(v) for v in (chosen or {}).values() if ObjectId.is_valid(v)
+                     and ObjectId(v) in self.cell_names and ObjectId(v) not in cell_ids]
         if cell_ids:  # only the cells the file names: indexed ``organisation`` equality
             query = Member.objects(organisation__in=cell_ids, deleted_at=None)
             for m in query.only("id", "full_name", "organisation", "phone", "email", "org_name",

@@ -130,7 +130,7 @@ def natural_key(form: Form, person: object, values: dict) -> tuple:
 
 def file_date(title: list[str]) -> dt.date | None:
     """The file's own "Cập nhật đến ngày …" (title block), if it says one."""
-    for text in title[:12]:
+    for text in title[:80]:
         match = _AS_OF.search(text or "")
         if match:
             try:

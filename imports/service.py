@@ -139,6 +139,8 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     encoding = owned_encoding(tables, target, limits)
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
                                 {s.name: h.columns for s, h in tables}, encoding)
+    # the file's own "Cập nhật đến ngày …", from the rows above each header (before the grids go)
+    as_of = {found.sheet: plan.file_date(header.title_of(sheet.rows[:found.row])) for sheet, found in tables}
     fixes = corrections(resolutions)
     if fixes:
         parsed = [parser.parse(_corrected(r, fixes, parser)) for r in data_rows(tables, limits, release=True)]
@@ -147,9 +149,9 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     for sheet in book.sheets:  # every cell is in ``parsed`` now: the sheets' grids can go
         sheet.rows = []
     cells = {r.cell for r in parsed if r.cell}
-    matcher = people.Matcher(target, cells, {r.person for r in parsed if r.person})
+    chosen = {k[5:]: v for k, v in (resolutions or {}).items() if k.startswith("cell:")}
+    matcher = people.Matcher(target, cells, {r.person for r in parsed if r.person}, chosen)
     people.check_cells(matcher, cells, target)
-    as_of = {found.sheet: plan.file_date(found.title) for _, found in tables}
     built = plan.build(form, target, parsed, matcher, resolutions, keep=not dry_run, as_of=as_of)
     shown = plan.fingerprint(built.actions, built.errors, built.candidates, built.cell_rows, built.unknown_cells)
     if expected and shown != expected:
