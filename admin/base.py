@@ -218,6 +218,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
         g.pending_record = model  # names the existing record if the save hits a unique key
+        g.pending_form = form  # where a refused save's errors are shown, each on its field
         allowed = self.has_add_permission if is_created else self.has_change_permission
         if not allowed(current_user):
             raise ValidationError("Bạn không có quyền thay đổi dữ liệu.")
@@ -264,8 +265,11 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, ValidationError):
-            details = "; ".join(str(v) for v in (exc.to_dict() or {}).values()) if exc.errors else exc.message
-            flash(f"Không lưu được: {details}", "error")
+            left = _on_fields(g.get("pending_form"), exc)
+            if left is None:
+                flash("Không lưu được: hãy sửa các ô báo lỗi.", "error")
+            else:
+                flash(f"Không lưu được: {left}", "error")
             return True
         if isinstance(exc, SaveConditionError):  # saved by someone else between the check and the write
             flash("Bản ghi này vừa được người khác sửa trong lúc lưu: thay đổi của bạn chưa được lưu. "
@@ -372,6 +376,32 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     def _search(self, query: Any, search_term: str) -> Any:
         tokens = normalize.query_tokens(search_term)
         return query.filter(normalize.search_condition(tokens)) if tokens else query
+
+
+def _messages(value: Any) -> list[str]:
+    """The plain messages of a (possibly nested) MongoEngine error value."""
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages(v)]
+    if isinstance(value, ValidationError):
+        return _messages(value.errors) if value.errors else [str(value.message)]
+    return [str(value)]
+
+
+def _on_fields(form: Any, exc: ValidationError) -> str | None:
+    """Put every error of a refused save on its form field (all at once); what has no
+    field is returned for the banner, None when everything found its field."""
+    errors = exc.to_dict() if exc.errors else {}
+    if not errors:
+        return str(exc.message)
+    rest = []
+    for name, value in errors.items():
+        field = getattr(form, name, None) if form is not None and name != "__all__" else None
+        messages = [m.split(": ", 1)[-1] if field is not None and ": " in m else m for m in _messages(value)]
+        if field is None:
+            rest.extend(messages)
+        else:
+            field.errors = [*field.errors, *messages]
+    return "; ".join(rest) if rest else None
 
 
 def _version(record: Any) -> str:

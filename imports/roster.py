@@ -144,6 +144,11 @@ class _Parser:
                 raise RowError(number, str(exc)) from None
         if not out.get("full_name"):
             raise RowError(2, "bắt buộc phải nhập.")
+        problems = Member.date_problems(out)  # the member form's rule
+        if problems:
+            name = next(n for n, _ in Member.DATES if n in problems)
+            raise RowError(_BY_FIELD[name], " ".join(m.split(": ", 1)[-1] if n == name else m
+                                                     for n, m in problems.items()))
         return out, _text(cells.get(_CELL))
 
 
@@ -274,7 +279,9 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list
                 raise RowError(_CELL, "bắt buộc phải nhập.")
             cell_id, problem = matcher.cell(cell_name)
             if problem:
-                raise RowError(_CELL, problem.split(": ", 1)[-1])
+                # the roster's preview offers no cell choice: the name is corrected in the file
+                raise RowError(_CELL, problem.split(": ", 1)[-1].replace(
+                    people.CHOOSE_CELL, "hãy sửa cho đúng tên chi bộ trong danh sách tổ chức"))
             card = values.get("party_card_number")
             key = card or known.key(cell_id, values["full_name"], values.get("date_of_birth"))
             if key in seen:

@@ -230,8 +230,8 @@ def describe(summary: Summary, built: plan.Plan) -> None:
             for rid in entry.get("record_ids") or []:
                 if rid in ids and rid not in summary.changed_by:
                     summary.changed_by[rid] = {"who": entry.get("username") or "", "at": entry["at"]}
-    for person, rows in list(built.new_people.items())[:people.NEAREST_FOR]:
-        summary.new_people.append({"name": person.name, "cell": built.cell_name(person.cell_id), "rows": len(rows),
+    for person, at in list(built.new_people.items())[:people.NEAREST_FOR]:
+        summary.new_people.append({"name": person.name, "cell": built.cell_name(person.cell_id), "rows": len(at),
                                    "nearest": built.nearest.get(person, [])})
 
 
