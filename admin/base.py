@@ -378,29 +378,29 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         return query.filter(normalize.search_condition(tokens)) if tokens else query
 
 
-def _messages(value: Any) -> list[str]:
-    """The plain messages of a (possibly nested) MongoEngine error value."""
-    if isinstance(value, dict):
-        return [m for v in value.values() for m in _messages(v)]
-    if isinstance(value, ValidationError):
-        return _messages(value.errors) if value.errors else [str(value.message)]
-    return [str(value)]
+def _field_messages(errors: Any, name: str = "__all__") -> list[tuple[str, str]]:
+    """(field, message) pairs of a (possibly nested) MongoEngine error value; the errors
+    of ``clean()`` come under ``__all__`` and are followed down to their fields."""
+    if isinstance(errors, ValidationError):
+        errors = errors.errors or errors.message
+    if isinstance(errors, dict):
+        return [pair for key, value in errors.items()
+                for pair in _field_messages(value, key if name == "__all__" else name)]
+    return [(name, str(errors))]
 
 
 def _on_fields(form: Any, exc: ValidationError) -> str | None:
     """Put every error of a refused save on its form field (all at once); what has no
     field is returned for the banner, None when everything found its field."""
-    errors = exc.to_dict() if exc.errors else {}
-    if not errors:
+    if not exc.errors:
         return str(exc.message)
     rest = []
-    for name, value in errors.items():
+    for name, message in _field_messages(exc.errors):
         field = getattr(form, name, None) if form is not None and name != "__all__" else None
-        messages = [m.split(": ", 1)[-1] if field is not None and ": " in m else m for m in _messages(value)]
-        if field is None:
-            rest.extend(messages)
-        else:
-            field.errors = [*field.errors, *messages]
+        if field is None or not hasattr(field, "errors"):
+            rest.append(message)
+        else:  # the label is the field's own, above it
+            field.errors = [*field.errors, message.split(": ", 1)[-1] if ": " in message else message]
     return "; ".join(rest) if rest else None
 
 
