@@ -105,7 +105,7 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
                                 updated_on=today - dt.timedelta(days=rnd.randint(0, 300)),
                                 purpose=rnd.choice(PURPOSES))
             if rnd.random() < 0.06 and platform == "Facebook":
-                acc.link_type, acc.admin_role = "page", "Quản trị viên"
+                acc.link_type, acc.admin_role = "group", "Quản trị viên"  # a /groups/ address is a group
                 acc.url = f"https://www.facebook.com/groups/{slug}"
             legacy = rnd.random() < 0.08 or not m.position
             if legacy:

@@ -7,6 +7,7 @@ printed as ``PORT <n>`` once the panel is ready.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import uuid
 
@@ -25,6 +26,7 @@ VIEWER = "xem_e2e"
 PASSWORD = factories.PASSWORD
 PHONE = "0912888777"
 URL = "https://www.facebook.com/kiemthu.e2e"
+CONFLICT_URL = "https://www.facebook.com/xung.e2e"
 
 
 def prepare() -> None:
@@ -39,6 +41,11 @@ def prepare() -> None:
     factories.account(owner, URL, purpose="Tuyên truyền")
     other = factories.member(Organisation.objects(code="X01-CB02").get(), "Lý Thu Trang", position="Giáo viên")
     factories.account(other, "m.facebook.com/kiemthu.e2e/", account_name="Trang Lý")
+    # issue 24's walk: two people of one name in one cell, and an account edited today
+    factories.member(cell, "Phan Văn Đồng", phone="0912000001", date_of_birth=dt.date(1970, 1, 1))
+    factories.member(cell, "Phan Văn Đồng", phone="0912000002", date_of_birth=dt.date(1992, 2, 2))
+    changed = factories.member(cell, "Đinh Văn Xung", position="Đảng viên")
+    factories.account(changed, CONFLICT_URL, purpose="Đấu tranh phản bác")
 
 
 def main() -> None:
