@@ -3,9 +3,8 @@ to resolve, per-row changes; then the confirm (issue 15). Screenshots under test
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import datetime as dt
+from pathlib import Path
 
 from models import normalize, vn_legacy
 from tests.e2e.conftest import DESKTOP, new_page
