@@ -178,7 +178,8 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
     matcher.finish()
     plan.unknown_cells = dict(matcher.unknown_cells)
     _resolve(plan, matcher, matched, resolutions)
-    plan.nearest = {p: n for p, n in matcher.nearest.items() if any(q == p for _, q in matched)}
+    waiting = {p for _, p in matched if isinstance(p, NewPerson)}
+    plan.nearest = {p: n for p, n in matcher.nearest.items() if p in waiting}
     _load_people(plan, matched)
     existing = _load_existing(form, {p for _, p in matched if isinstance(p, ObjectId)})
     seen: dict[tuple, tuple[str, int]] = {}
@@ -233,9 +234,11 @@ def _identified(stored: dict | None, row: Row) -> ObjectId | None:
 def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str, str]) -> None:
     """Possible duplicates: the officer's choice (an existing member's id, or "new");
     without a choice the rows wait (rejected with the reason) instead of guessing."""
+    where = _rows_of(matched)  # each new person's rows, in one pass (not one pass per person)
+    choices: dict[NewPerson, object] = {}
     for person, candidate in matcher.candidates.items():
         choice = resolutions.get(candidate.key)
-        rows = [(r.sheet, r.excel_row) for r, p in matched if p == person]
+        rows = where.get(person, [])
         if not rows:  # every row of it was identified otherwise (the export's identity column)
             continue
         candidate.rows = rows
@@ -243,17 +246,29 @@ def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str,
         if choice == NEW:
             continue
         ids = {m["id"] for m in candidate.members}
-        for index, (row, p) in enumerate(matched):
-            if p != person:
-                continue
-            if choice in ids:
-                matched[index] = (row, ObjectId(choice))
-            else:
-                names = "; ".join(f"{m['name']} ({m['why']})" for m in candidate.members)
-                plan.reject(row.sheet, row.excel_row, [(3, f"(3) Họ và tên: “{person.name}” có thể trùng với "
-                                                          f"{names}; {CHOOSE}.")], row)
-                matched[index] = (row, None)
+        choices[person] = ObjectId(choice) if choice in ids else candidate
+    if not choices:
+        return
+    for index, (row, p) in enumerate(matched):
+        chosen = choices.get(p) if isinstance(p, NewPerson) else None
+        if chosen is None:
+            continue
+        if isinstance(chosen, ObjectId):
+            matched[index] = (row, chosen)
+        else:
+            names = "; ".join(f"{m['name']} ({m['why']})" for m in chosen.members)
+            plan.reject(row.sheet, row.excel_row, [(3, f"(3) Họ và tên: “{p.name}” có thể trùng với "
+                                                      f"{names}; {CHOOSE}.")], row)
+            matched[index] = (row, None)
     matched[:] = [(r, p) for r, p in matched if p is not None]
+
+
+def _rows_of(matched: list) -> dict[NewPerson, list[tuple[str, int]]]:
+    out: dict[NewPerson, list[tuple[str, int]]] = {}
+    for r, p in matched:
+        if isinstance(p, NewPerson):
+            out.setdefault(p, []).append((r.sheet, r.excel_row))
+    return out
 
 
 def _load_people(plan: Plan, matched: list) -> None:
@@ -265,13 +280,14 @@ def _load_people(plan: Plan, matched: list) -> None:
     for son in sons:  # their cells from the one query above, not one query each
         owner = Owner.of(son, cells.get(son.get("organisation")))
         plan.people[owner.pk] = owner
+    where = _rows_of(matched)
     for person in new:
         # its id is chosen now, so that its records validate before it is written (on confirm)
         # what a form 1/2 row does not say stays to be completed: status and party membership
         # "chưa rõ" (Member.UNKNOWN_STATUS, never counted as a party member), no gender
         member = Member(id=ObjectId(), full_name=person.name, organisation=cells.get(person.cell_id),
                         position=person.position, status=Member.UNKNOWN_STATUS, is_party_member=False)
-        rows = [(r.sheet, r.excel_row) for r, p in matched if p == person]
+        rows = where.get(person, [])
         try:
             member.validate()
         except ValidationError as exc:
