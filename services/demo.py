@@ -270,7 +270,7 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
     if len(party) < 7:  # a very small demo: no deaths or transfers
         party = []
     for back in (2, 1, 0):
-        day = _month_day(today, back, 10)
+        day = min(_month_day(today, back, 10), today)  # an admission is never a day still to come
         for n in range(3):  # admissions: the platform account is proposed automatically
             cell = cells[(back * 7 + n * 3) % len(cells)]
             Member(full_name=f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE_M)} {rnd.choice(GIVEN_M)}", organisation=cell,
