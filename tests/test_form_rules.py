@@ -11,7 +11,7 @@ import re
 import pytest
 
 from imports import roster
-from models import Member, SocialAccount, normalize
+from models import Member, SocialAccount, normalize, platforms
 from tests import factories
 from tests.conftest import csrf_token
 from tests.test_exports_web import filter_arg
@@ -93,7 +93,7 @@ def test_account_form_shows_every_cross_field_error_on_its_field(officer_client,
 ])
 def test_link_type_agrees_with_the_url_shape(world, url, link_type, ok) -> None:
     """Ensure that the link type is checked against the address per platform (model = import)."""
-    platform = normalize.platform_of_host(url)
+    platform = platforms.platform_of_host(url)
     account = SocialAccount(member=world.member_a, platform=platform, account_name="X", url=url, link_type=link_type,
                             admin_role="Quản trị viên" if link_type != "personal" else None, purpose="Tuyên truyền")
     if ok:

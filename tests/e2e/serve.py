@@ -1,6 +1,6 @@
 """Run the real panel for the browser tests: ``python -m tests.e2e.serve``.
 
-The demo register is seeded into a fresh in-process store, plus a few records the
+The demo register is seeded into a fresh database of the suite's store (``tests/stores.py``), plus a few records the
 journey looks for; then the WSGI server listens on a free loopback port, which is
 printed as ``PORT <n>`` once the panel is ready.
 """
@@ -15,10 +15,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from models import Organisation
-from services import db, demo
-from tests import factories, strict_store
-
-db.MOCK_CLIENT = strict_store.StrictMongoClient  # the browser journey runs on the strict store too
+from services import demo
+from tests import factories, stores
 
 OFFICER = "canbo_e2e"
 DISTRICT_ADMIN = "quantri_e2e"
@@ -49,7 +47,8 @@ def prepare() -> None:
 
 
 def main() -> None:
-    app = create_app({"MONGODB_URI": f"mongomock://localhost/e2e_{uuid.uuid4().hex}", "SEED_DEMO": False,
+    # the run's store (PANEL_TEST_STORE from the suite: the strict store, or its SecantusDB server)
+    app = create_app({**stores.current().config("e2e"), "SEED_DEMO": False,
                       "DEMO_MODE": True, "SECRET_KEY": uuid.uuid4().hex})
     with app.app_context():
         prepare()
