@@ -32,6 +32,16 @@ def _field_errors(page: str) -> dict[str, list[str]]:
     return out
 
 
+def refused(client, path: str, data: dict) -> dict[str, list[str]]:
+    """Post a form that must be refused: 200, the banner pointing at the fields (never a raw
+    dict), and the errors under each field."""
+    page = post(client, path, data)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Không lưu được: {" not in text and "Không lưu được: hãy sửa các ô báo lỗi." in text
+    return _field_errors(text)
+
+
 def test_member_dates_refused_on_the_form_all_at_once(officer_client, world) -> None:
     """Ensure that a birth date after today and an admission date before the birth are refused
     on the member form, each under its field, and nothing is saved."""
@@ -39,11 +49,8 @@ def test_member_dates_refused_on_the_form_all_at_once(officer_client, world) -> 
     data = {"full_name": "Lê Văn Tương Lai", "organisation": str(world.cell_a.pk), "position": "Đảng viên",
             "status": "active", "date_of_birth": later.strftime("%Y-%m-%d"), "admission_date": "2020-01-01",
             "official_date": "2019-01-01"}
-    page = post(officer_client, "/admin/member/new/", data)
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and not Member.objects(full_name="Lê Văn Tương Lai").count()
-    assert "Không lưu được: {" not in text and "Không lưu được: hãy sửa các ô báo lỗi." in text
-    errors = _field_errors(text)
+    errors = refused(officer_client, "/admin/member/new/", data)
+    assert not Member.objects(full_name="Lê Văn Tương Lai").count()
     assert any("không được sau ngày hôm nay" in m for m in errors.get("date_of_birth", []))
     assert any("không được trước ngày vào đảng" in m for m in errors.get("official_date", []))
 
@@ -70,11 +77,8 @@ def test_account_form_shows_every_cross_field_error_on_its_field(officer_client,
     its field, never a raw dict, and saves nothing."""
     data = {"member": str(world.member_a.pk), "platform": "Facebook", "account_name": "Nhóm thôn 1",
             "url": "https://www.facebook.com/groups/thonmot", "link_type": "page", "purpose": "Tuyên truyền"}
-    page = post(officer_client, "/admin/socialaccount/new/", data)
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and not SocialAccount.objects(account_name="Nhóm thôn 1").count()
-    assert "Không lưu được: {" not in text and "Không lưu được: hãy sửa các ô báo lỗi." in text
-    errors = _field_errors(text)
+    errors = refused(officer_client, "/admin/socialaccount/new/", data)
+    assert not SocialAccount.objects(account_name="Nhóm thôn 1").count()
     assert any("bắt buộc với Trang/Hội nhóm" in m for m in errors.get("admin_role", []))
     assert any("địa chỉ của một hội nhóm" in m for m in errors.get("link_type", []))
     ok = post(officer_client, "/admin/socialaccount/new/", {**data, "link_type": "group", "admin_role": "Quản trị viên"})

@@ -32,6 +32,14 @@ def _preview(browser, base: str, path: Path):
     return page
 
 
+def _confirm(page, shots: Path, name: str) -> str:
+    """Click the confirm, wait for the result, keep a screenshot; the result's text."""
+    page.click("button:has-text('Xác nhận nhập')")
+    page.wait_for_selector(".alert:has-text('Đã nhập')")
+    snap(page, shots, name)
+    return page.inner_text(".alert:has-text('Đã nhập')")
+
+
 def test_import_preview_walk(live_server, browser, shots: Path, tmp_path: Path) -> None:
     """Ensure that an officer sees what the import will do, resolves a possible duplicate,
     and confirms."""
@@ -50,10 +58,7 @@ def test_import_preview_walk(live_server, browser, shots: Path, tmp_path: Path) 
     assert "Tuyên truyền → Đấu tranh phản bác" in update and "Hoàng Minh Kiểm" in update
     assert "Thêm mới" in page.inner_text("#import-rows tr.import-create")
     page.check("#import-duplicates input[value=new]")
-    page.click("button:has-text('Xác nhận nhập')")
-    page.wait_for_selector(".alert:has-text('Đã nhập')")
-    snap(page, shots, "31-nhap-xong")
-    done = page.inner_text(".alert:has-text('Đã nhập')")
+    done = _confirm(page, shots, "31-nhap-xong")
     assert "thêm mới 2, cập nhật 1" in done and "người mới 1" in done, done
 
 
@@ -106,10 +111,7 @@ def test_cell_alias_homonym_and_conflict_settled_on_the_page(live_server, browse
     conflict = page.inner_text("#import-conflicts")
     assert "theo tệp Tuyên truyền / đã có Đấu tranh phản bác" in conflict and last_year in conflict
     page.check("#import-conflicts input[value=file]")
-    page.click("button:has-text('Xác nhận nhập')")
-    page.wait_for_selector(".alert:has-text('Đã nhập')")
-    snap(page, shots, "34-nhap-da-chon")
-    done = page.inner_text(".alert:has-text('Đã nhập')")
+    done = _confirm(page, shots, "34-nhap-da-chon")
     assert "thêm mới 2, cập nhật 1" in done and "người mới 0" in done, done
     again = tmp_path / "lan-sau.xlsx"
     again.write_bytes(build([SheetSpec("Thôn 1", [_row("Hoàng Minh Kiểm", "https://www.facebook.com/kiem.thon1b",
