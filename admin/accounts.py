@@ -162,9 +162,9 @@ class SiteView(FormExportMixin, SecuredModelView):
 
 class SocialAccountView(FormExportMixin, SecuredModelView):
     export_kind = "social"
-    column_list = ["org_name", "member_name", "position", "platform", "account_name", "url",
+    column_list = ["org_name", "member_name", "position", "platform", "account_name", "url", "admin_role",
                    "registration_phone", "registration_email", "established_on", "updated_on", "purpose"]
-    column_details_list = [*column_list, "link_type", "admin_role", "quality_issues", "modified_at"]
+    column_details_list = [*column_list, "link_type", "quality_issues", "modified_at"]
     column_labels = {**_OWNER_LABELS,
                      "platform": "Loại mạng xã hội", "account_name": "Tên tài khoản",
                      "url": "Đường dẫn (Cá nhân/Trang/Hội nhóm...)", "link_type": "Loại đường dẫn",
@@ -180,6 +180,7 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
         OrgSubtreeFilter(),
         ChoiceFilter("platform", "Loại mạng xã hội", [(p, p) for p in PLATFORMS]),
         ChoiceFilter("link_type", "Loại đường dẫn", LINK_TYPES),
+        ChoiceFilter("admin_role", "Vai trò (Trang/Hội nhóm)", [(r, r) for r in ADMIN_ROLES]),
         ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
         QualityFilter(SocialAccount),
         CountedFilter(SocialAccount),
@@ -192,6 +193,8 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
                     "registration_phone", "registration_email", "established_on", "updated_on", "purpose"]
     form_ajax_refs = _AJAX_MEMBER
     form_choices = {"link_type": LINK_TYPES}
+    #: required only for some values of another field: marked (and required) as the form changes
+    form_widget_args = {"admin_role": {"data-required-when": "link_type=page,group"}}
     form_args = {"url": {"description": "Ví dụ: https://www.facebook.com/nguyenvana"},
-                 "admin_role": {"description": "Với Trang/Hội nhóm: " + ", ".join(ADMIN_ROLES[:3])},
+                 "admin_role": {"description": "Bắt buộc với Trang/Hội nhóm: " + ", ".join(ADMIN_ROLES[:3])},
                  "platform": _suggest(PLATFORMS), "purpose": _suggest(PURPOSES)}

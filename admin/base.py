@@ -222,6 +222,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
         g.pending_record = model  # names the existing record if the save hits a unique key
+        g.pending_form = form  # where a refused save's errors are shown, each on its field
         allowed = self.has_add_permission if is_created else self.has_change_permission
         if not allowed(current_user):
             raise ValidationError("Bạn không có quyền thay đổi dữ liệu.")
@@ -282,8 +283,11 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, ValidationError):
-            details = "; ".join(str(v) for v in (exc.to_dict() or {}).values()) if exc.errors else exc.message
-            flash(f"Không lưu được: {details}", "error")
+            left = _on_fields(g.get("pending_form"), exc)
+            if left is None:
+                flash("Không lưu được: hãy sửa các ô báo lỗi.", "error")
+            else:
+                flash(f"Không lưu được: {left}", "error")
             return True
         if isinstance(exc, SaveConditionError):  # saved by someone else between the check and the write
             flash("Bản ghi này vừa được người khác sửa trong lúc lưu: thay đổi của bạn chưa được lưu. "
@@ -398,6 +402,32 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     def _search(self, query: Any, search_term: str) -> Any:
         tokens = search.query_tokens(search_term)
         return query.filter(search.search_condition(tokens)) if tokens else query
+
+
+def _field_messages(errors: Any, name: str = "__all__") -> list[tuple[str, str]]:
+    """(field, message) pairs of a (possibly nested) MongoEngine error value; the errors
+    of ``clean()`` come under ``__all__`` and are followed down to their fields."""
+    if isinstance(errors, ValidationError):
+        errors = errors.errors or errors.message
+    if isinstance(errors, dict):
+        return [pair for key, value in errors.items()
+                for pair in _field_messages(value, key if name == "__all__" else name)]
+    return [(name, str(errors))]
+
+
+def _on_fields(form: Any, exc: ValidationError) -> str | None:
+    """Put every error of a refused save on its form field (all at once); what has no
+    field is returned for the banner, None when everything found its field."""
+    if not exc.errors:
+        return str(exc.message)
+    rest = []
+    for name, message in _field_messages(exc.errors):
+        field = getattr(form, name, None) if form is not None and name != "__all__" else None
+        if field is None or not hasattr(field, "errors"):
+            rest.append(message)
+        else:  # the label is the field's own, above it
+            field.errors = [*field.errors, message.split(": ", 1)[-1] if ": " in message else message]
+    return "; ".join(rest) if rest else None
 
 
 def _version(record: Any) -> str:

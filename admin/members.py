@@ -13,8 +13,8 @@ from wtforms.widgets import TextArea
 
 from models import Member, Organisation, normalize
 from models.handbook import KINDS
-from models.member import HANDBOOK_STATES, ROLES, STATUSES, RoleGrant
-from services import lifecycle, members
+from models.member import HANDBOOK_STATES, LEFT_STATUSES, ROLES, STATUSES, RoleGrant
+from services import lifecycle, members, scope
 
 from . import details
 from .accounts import ListExportMixin
@@ -123,6 +123,8 @@ class MemberView(ListExportMixin, SecuredModelView):
                     "party_card_number", "admission_date", "official_date", "phone", "email", "status",
                     "left_on", "left_reason", "notes"]
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên chi bộ"}}
+    #: required only for some statuses: marked (and required) as the form changes
+    form_widget_args = {"left_on": {"data-required-when": "status=" + ",".join(sorted(LEFT_STATUSES))}}
     form_args = {"roles": {"description": "Chọn một hoặc nhiều chức vụ (giữ Ctrl để chọn thêm); "
                                           "để trống nếu không giữ chức vụ nào trong cấp ủy."},
                  "notes": {"widget": TextArea()}}

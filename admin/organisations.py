@@ -58,7 +58,7 @@ class OrganisationView(SecuredModelView):
     column_sortable_list = ["code", "tree_key"]
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", KINDS), ChoiceFilter("level", "Cấp", LEVELS)]
     form_columns = ["code", "name", "kind", "level", "parent", "place", "party_name", "issuer_name", "signer_for",
-                    "signer_title", "signer_name"]
+                    "signer_title", "signer_name", "aliases"]
     form_ajax_refs = {"parent": {"fields": ["search_keys"], "filter": {"kind": "committee"}, "placeholder": "Chọn tổ chức cấp trên"}}
     form_args = {"code": {"description": "Chữ in hoa, số, dấu gạch; ví dụ HU-VB, XA-AN-HOA"},
                  "place": {"description": "Ví dụ: Tân Hưng (để trống khi tạo mới: lấy theo tên đơn vị)"},

@@ -134,5 +134,10 @@ def _col(form: Form, number: int) -> str:
     return next(c.header for c in form.columns if c.number == number)
 
 
+def title_of(rows: list[list]) -> list[str]:
+    """The texts of the rows above a header, in order."""
+    return _title(rows)
+
+
 def _title(rows: list[list]) -> list[str]:
     return [v.strip() for row in rows for v in row if isinstance(v, str) and v.strip()]

@@ -11,7 +11,9 @@ written here.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import bson
@@ -21,7 +23,8 @@ from mongoengine import ValidationError
 from models import Member, Organisation, normalize
 
 from .layouts import Form
-from .people import CHOOSE, NEW, Candidate, Matcher, NewPerson
+from .people import CHOOSE, FILE, NEW, Candidate, Matcher, NewPerson
+from .people import _cell_key as people_cell_key
 from .records import Records
 from .values import Row
 
@@ -29,6 +32,10 @@ from .values import Row
 OWNER_FIELDS = {"position"}
 #: what a kept action still shows of its row (the record's address; see admin.imports)
 _SHOWN = ("url", "domain")
+#: the register's own time (column (11)/(12)): set when the printed row changes, never read
+#: from a file; the file's cell only tells how old the file's row is
+TIME_FIELD = "updated_on"
+_AS_OF = re.compile(r"c[aậ]p nh[aậ]t đ[eế]n ng[aà]y\s*(\d{1,2})\s*(?:/|th[aá]ng)\s*(\d{1,2})\s*(?:/|n[aă]m)\s*(\d{4})", re.I)
 _MESSAGES = {"String value is too long": "quá dài (tối đa {} ký tự)", "Field is required": "bắt buộc phải nhập"}
 
 
@@ -43,6 +50,11 @@ class Action:
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # field -> (before, after)
     son: bytes | None = None  # the validated record as stored (create/update), BSON-encoded
     name: str = ""  # the person as the file names them
+    #: the file is older than the stored record, which changed since: the stored values stay
+    #: unless the officer chose the file's (then ``kind`` is update)
+    conflict: bool = False
+    file_date: dt.date | None = None
+    stored_date: dt.date | None = None
 
     def record(self) -> dict:
         """The validated record, as it is written."""
@@ -61,26 +73,52 @@ class Plan:
     people: dict[object, Member] = field(default_factory=dict)  # member id / NewPerson -> Member
     records: Records | None = None
     keep: bool = True  # keep the validated records (confirm), or only validate them (preview)
+    #: cell names the target does not know -> its units, nearest first (the officer picks one)
+    unknown_cells: dict[str, list[dict]] = field(default_factory=dict)
+    cell_rows: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    chosen_cells: dict[str, ObjectId] = field(default_factory=dict)  # the officer's picks (learnt on confirm)
+    nearest: dict[NewPerson, list[dict]] = field(default_factory=dict)  # new person -> nearest existing
+    who: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)  # rejected row -> (name, URL)
 
     def count(self, kind: str) -> int:
         return sum(1 for a in self.actions if a.kind == kind)
 
-    def reject(self, sheet: str, excel_row: int, errors: list[tuple[int, str]]) -> None:
+    def reject(self, sheet: str, excel_row: int, errors: list[tuple[int, str]], row: Row | None = None,
+               name: str = "", key: str = "") -> None:
         self.errors.extend((sheet, excel_row, col, msg) for col, msg in errors)
+        if row is not None:
+            name = row.person or ""
+            key = str(row.values.get("url") or row.values.get("domain") or "")
+        if name or key:
+            self.who[(sheet, excel_row)] = (name, key)
+
+    def cell_name(self, cell_id: ObjectId) -> str:
+        member = next((m for p, m in self.people.items() if isinstance(p, NewPerson) and p.cell_id == cell_id), None)
+        return getattr(getattr(member, "organisation", None), "name", "") or ""
+
+    @property
+    def conflicts(self) -> list[Action]:
+        return [a for a in self.actions if a.conflict]
 
 
-def fingerprint(actions: list[Action], errors: list[tuple[str, int, int, str]], candidates: list[Candidate]) -> str:
+def fingerprint(actions: list[Action], errors: list[tuple[str, int, int, str]], candidates: list[Candidate],
+                cells: dict[str, list[tuple[str, int]]] | None = None,
+                options: dict[str, list[dict]] | None = None) -> str:
     """What the officer is shown of a plan, as one digest: every row's outcome (create,
     update with each change before -> after, unchanged, rejected with its message), whose
     it is, and the possible duplicates. The confirm plans again against the current
     register and writes only if this is still what the preview showed (preview = result).
-    Rows waiting on a possible duplicate are left out: the officer's choice changes them."""
-    chosen = {(sheet, row) for c in candidates for sheet, row in c.rows}
-    lines = [repr(("row", a.sheet, a.excel_row, a.kind, repr(a.person), str(a.existing or ""),
-                   sorted((name, repr(change)) for name, change in a.changes.items())))
+    Rows waiting on a choice are left out (a possible duplicate, an unknown cell: the choice
+    changes them), and a conflict counts as a conflict whichever value the officer chose."""
+    waiting = {at for rows in (cells or {}).values() for at in rows}
+    shown = [c for c in candidates if not any(at in waiting for at in c.rows)]
+    chosen = waiting | {(sheet, row) for c in candidates for sheet, row in c.rows}
+    lines = [repr(("row", a.sheet, a.excel_row, "conflict" if a.conflict else a.kind, repr(a.person),
+                   str(a.existing or ""), sorted((name, repr(change)) for name, change in a.changes.items())))
              for a in actions if (a.sheet, a.excel_row) not in chosen]
     lines += [repr(("error", *e)) for e in errors if (e[0], e[1]) not in chosen]
-    lines += [repr(("maybe", c.key, sorted(m["id"] for m in c.members))) for c in candidates]
+    lines += [repr(("maybe", c.key, sorted(m["id"] for m in c.members))) for c in shown]
+    lines += [repr(("cell", name, [o["id"] for o in found])) for name, found in (options or {}).items()]
     return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
 
 
@@ -90,13 +128,29 @@ def natural_key(form: Form, person: object, values: dict) -> tuple:
     return person, values.get("platform"), normalize.address_key(values.get("url"))
 
 
+def file_date(title: list[str]) -> dt.date | None:
+    """The file's own "Cập nhật đến ngày …" (title block), if it says one."""
+    for text in title[:80]:
+        match = _AS_OF.search(text or "")
+        if match:
+            try:
+                return dt.date(int(match[3]), int(match[2]), int(match[1]))
+            except ValueError:
+                return None
+    return None
+
+
 def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
-          resolutions: dict[str, str] | None = None, *, keep: bool = True) -> Plan:
+          resolutions: dict[str, str] | None = None, *, keep: bool = True,
+          as_of: dict[str, dt.date | None] | None = None) -> Plan:
     """Match, classify and validate every row (bulk look-ups: a constant number of queries).
     ``keep``: keep the validated records for the write (the preview validates the same way
     and drops them: it needs only what they change). With ``keep`` the rows are consumed:
-    each row's values are dropped once its record is built (see ``_add``)."""
+    each row's values are dropped once its record is built (see ``_add``). ``as_of``: sheet
+    -> the file's "Cập nhật đến ngày" (a row without its own date is that old)."""
     plan = Plan(form, target, records=Records(form.model), keep=keep)
+    resolutions = resolutions or {}
+    _choose_cells(plan, matcher, resolutions)
     matched: list[tuple[Row, object]] = []
     identities = _identities(form, target, rows)
     for row in rows:
@@ -105,19 +159,27 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
         person = None
         if row.cell:
             cell_id, error = matcher.cell(row.cell)
+            if row.cell in matcher.unknown_cells:
+                plan.cell_rows.setdefault(row.cell, []).append((row.sheet, row.excel_row))
             if error is None and row.person:
-                person, error = matcher.person(cell_id, row.person, row.values.get("position"),
-                                               row.values.get("registration_phone"))
-            if error:
-                person = _identified(identities.get(row.record_id), row)
-                error = None if person is not None else error
+                values = row.values
+                person, error = matcher.person(cell_id, row.person, values.get("position"),
+                                               values.get("registration_phone"), values.get("registration_email"),
+                                               values.get("url"))
+            if error or person in matcher.homonyms:
+                found = _identified(identities.get(row.record_id), row)
+                person, error = (found, None) if found is not None else (person, error)
             if error:
                 errors.append((2 if cell_id is None else 3, error))
         if errors:
-            plan.reject(row.sheet, row.excel_row, sorted(errors))
+            plan.reject(row.sheet, row.excel_row, sorted(errors), row)
         else:
             matched.append((row, person))
-    _resolve(plan, matcher, matched, resolutions or {})
+    matcher.finish()
+    plan.unknown_cells = dict(matcher.unknown_cells)
+    _resolve(plan, matcher, matched, resolutions)
+    waiting = {p for _, p in matched if isinstance(p, NewPerson)}
+    plan.nearest = {p: n for p, n in matcher.nearest.items() if p in waiting}
     _load_people(plan, matched)
     existing = _load_existing(form, {p for _, p in matched if isinstance(p, ObjectId)})
     seen: dict[tuple, tuple[str, int]] = {}
@@ -128,11 +190,25 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
         if key in seen:
             column = form.key_column
             sheet, at = seen[key]
-            plan.reject(row.sheet, row.excel_row, [(column, f"({column}) Trùng với dòng {at} (trang “{sheet}”) trong tệp.")])
+            plan.reject(row.sheet, row.excel_row, [(column, f"({column}) Trùng với dòng {at} (trang “{sheet}”) trong tệp.")],
+                        row)
             continue
         seen[key] = (row.sheet, row.excel_row)
-        _add(plan, row, person, existing.get(key))
+        _add(plan, row, person, existing.get(key), (as_of or {}).get(row.sheet), resolutions)
     return plan
+
+
+def _choose_cells(plan: Plan, matcher: Matcher, resolutions: dict[str, str]) -> None:
+    """``cell:<name as the file types it>`` = a unit id of the target: the officer's answer
+    for a cell name the target does not know (kept as that unit's alias on confirm)."""
+    for key, value in resolutions.items():
+        if key.startswith("cell:") and ObjectId.is_valid(value):
+            name = key[5:]
+            if not matcher.cells.get(people_cell_key(name)):
+                matcher.unknown_cells[name] = matcher.nearest_cells(name)
+                if ObjectId(value) in matcher.cell_names and ObjectId(value) != plan.target.pk:
+                    matcher.choose_cell(name, ObjectId(value))
+                    plan.chosen_cells[name] = ObjectId(value)
 
 
 def _identities(form: Form, target: Organisation, rows: list[Row]) -> dict[str, dict]:
@@ -158,25 +234,41 @@ def _identified(stored: dict | None, row: Row) -> ObjectId | None:
 def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str, str]) -> None:
     """Possible duplicates: the officer's choice (an existing member's id, or "new");
     without a choice the rows wait (rejected with the reason) instead of guessing."""
+    where = _rows_of(matched)  # each new person's rows, in one pass (not one pass per person)
+    choices: dict[NewPerson, object] = {}
     for person, candidate in matcher.candidates.items():
         choice = resolutions.get(candidate.key)
-        rows = [(r.sheet, r.excel_row) for r, p in matched if p == person]
+        rows = where.get(person, [])
+        if not rows:  # every row of it was identified otherwise (the export's identity column)
+            continue
         candidate.rows = rows
         plan.candidates.append(candidate)
         if choice == NEW:
             continue
         ids = {m["id"] for m in candidate.members}
-        for index, (row, p) in enumerate(matched):
-            if p != person:
-                continue
-            if choice in ids:
-                matched[index] = (row, ObjectId(choice))
-            else:
-                names = "; ".join(f"{m['name']} ({m['why']})" for m in candidate.members)
-                plan.reject(row.sheet, row.excel_row, [(3, f"(3) Họ và tên: “{person.name}” có thể trùng với "
-                                                          f"{names}; {CHOOSE}.")])
-                matched[index] = (row, None)
+        choices[person] = ObjectId(choice) if choice in ids else candidate
+    if not choices:
+        return
+    for index, (row, p) in enumerate(matched):
+        chosen = choices.get(p) if isinstance(p, NewPerson) else None
+        if chosen is None:
+            continue
+        if isinstance(chosen, ObjectId):
+            matched[index] = (row, chosen)
+        else:
+            names = "; ".join(f"{m['name']} ({m['why']})" for m in chosen.members)
+            plan.reject(row.sheet, row.excel_row, [(3, f"(3) Họ và tên: “{p.name}” có thể trùng với "
+                                                      f"{names}; {CHOOSE}.")], row)
+            matched[index] = (row, None)
     matched[:] = [(r, p) for r, p in matched if p is not None]
+
+
+def _rows_of(matched: list) -> dict[NewPerson, list[tuple[str, int]]]:
+    out: dict[NewPerson, list[tuple[str, int]]] = {}
+    for r, p in matched:
+        if isinstance(p, NewPerson):
+            out.setdefault(p, []).append((r.sheet, r.excel_row))
+    return out
 
 
 def _load_people(plan: Plan, matched: list) -> None:
@@ -188,16 +280,19 @@ def _load_people(plan: Plan, matched: list) -> None:
     for son in sons:  # their cells from the one query above, not one query each
         owner = Owner.of(son, cells.get(son.get("organisation")))
         plan.people[owner.pk] = owner
+    where = _rows_of(matched)
     for person in new:
         # its id is chosen now, so that its records validate before it is written (on confirm)
+        # what a form 1/2 row does not say stays to be completed: status and party membership
+        # "chưa rõ" (Member.UNKNOWN_STATUS, never counted as a party member), no gender
         member = Member(id=ObjectId(), full_name=person.name, organisation=cells.get(person.cell_id),
-                        position=person.position)
-        rows = [(r.sheet, r.excel_row) for r, p in matched if p == person]
+                        position=person.position, status=Member.UNKNOWN_STATUS, is_party_member=False)
+        rows = where.get(person, [])
         try:
             member.validate()
         except ValidationError as exc:
             for sheet, at in rows:
-                plan.reject(sheet, at, messages(exc, Member, {"position": 4, "full_name": 3}))
+                plan.reject(sheet, at, messages(exc, Member, {"position": 4, "full_name": 3}), name=person.name)
             continue
         plan.people[person] = member
         plan.new_people[person] = rows
@@ -240,24 +335,33 @@ def _load_existing(form: Form, members: set) -> dict[tuple, dict]:
     return found
 
 
-def _add(plan: Plan, row: Row, person: object, stored: dict | None) -> None:
+def _add(plan: Plan, row: Row, person: object, stored: dict | None, as_of: dt.date | None,
+         resolutions: dict[str, str]) -> None:
     form, values = plan.form, row.values
+    own = values.pop(TIME_FIELD, None)  # the register's time is never read from the file
     if stored and stored.get("link_type") in ("page", "group") and values.get("link_type") in ("page", "group"):
         values["link_type"] = stored["link_type"]  # a page/group: how the officer filed it stays
     changes = {} if stored is None else _changes(stored, values)
     kind = "create" if stored is None else ("update" if changes or stored.get("deleted_at") else "unchanged")
     action = Action(row.sheet, row.excel_row, kind, person, values, stored["_id"] if stored else None, changes,
                     name=row.person or "")
+    if kind == "update" and changes:
+        dated = own.date() if isinstance(own, dt.datetime) else (own if isinstance(own, dt.date) else as_of)
+        last = stored.get(TIME_FIELD)
+        if dated is not None and isinstance(last, dt.datetime) and dated < last.date():
+            action.conflict, action.file_date, action.stored_date = True, dated, last.date()
+            if resolutions.get(f"conflict:{stored['_id']}") != FILE:
+                action.kind = kind = "unchanged"  # the newer stored data stays unless the officer chose the file's
     if kind != "unchanged":
         son, error = plan.records.build(stored, values, plan.people[person], OWNER_FIELDS)
         if error is not None:
-            plan.reject(row.sheet, row.excel_row, messages(error, form.model, _numbers(form)))
+            plan.reject(row.sheet, row.excel_row, messages(error, form.model, _numbers(form)), row)
             return
         # kept as the BSON the server receives: a third of the memory of the dict (a confirm
         # holds every record of the file until the write), and the same values (datetimes
         # in milliseconds, as MongoDB stores them)
         action.son = bson.encode(son) if plan.keep else None
-    if plan.keep:  # the confirm writes the record and reports counts: the row's values can go
+    if plan.keep and not action.conflict:  # the confirm writes the record and reports counts: the row's values can go
         row.values = action.values = {k: values[k] for k in _SHOWN if k in values}
     plan.actions.append(action)
 

@@ -8,7 +8,8 @@ import xlsxwriter
 
 
 def error_report(errors: list[dict], filename: str = "") -> bytes:
-    """Rows ``{"row", "column", "message"}`` -> xlsx bytes.
+    """Errors ``{"sheet", "row", "name", "url", "column", "message"}`` -> xlsx bytes, one line
+    per error (a row with two errors has two lines).
 
     ``write_string`` only: a reason quoting the rejected value (``=HYPERLINK(…)``)
     must stay text, never become a formula or a link."""
@@ -19,12 +20,13 @@ def error_report(errors: list[dict], filename: str = "") -> bytes:
     bold = book.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "top"})
     wrap = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     sheet.write_string(0, 0, f"Các dòng không nhập được từ tệp {filename}".strip(), book.add_format({"bold": True}))
-    for col, (title, width) in enumerate((("Dòng trong tệp", 12), ("Cột", 8), ("Lý do", 90))):
+    titles = (("Trang tính", 16), ("Dòng trong tệp", 10), ("Họ và tên", 24), ("Đường dẫn / tên miền", 36),
+              ("Cột", 6), ("Lý do", 80))
+    for col, (title, width) in enumerate(titles):
         sheet.write_string(2, col, title, bold)
         sheet.set_column(col, col, width)
     for i, error in enumerate(errors, start=3):
-        sheet.write_string(i, 0, str(error["row"]), wrap)
-        sheet.write_string(i, 1, str(error["column"]), wrap)
-        sheet.write_string(i, 2, str(error["message"])[:32000], wrap)
+        for col, key in enumerate(("sheet", "row", "name", "url", "column", "message")):
+            sheet.write_string(i, col, str(error.get(key) or "")[:32000], wrap)
     book.close()
     return out.getvalue()

@@ -52,7 +52,8 @@ _FIELDS = ("full_name", "date_of_birth", "gender", "position", "admission_date",
            "party_card_number", "status", "is_party_member", "phone", "email")
 _GENDERS = {header_key(label): key for key, label in GENDERS} | {"nu": "nu", "nam": "nam"}
 _STATUSES = {header_key(label): key for key, label in STATUSES}
-_PARTY = {"dangvien": True, "khongphaidangvien": False, "co": True, "khong": False}
+_PARTY = {"dangvien": True, "khongphaidangvien": False, "co": True, "khong": False,
+          "chuaro": False}  # "chưa rõ": not counted as a party member (status "chưa rõ" says the rest)
 _CELL = _BY_FIELD["org_name"]
 _COUNTERS = {"create": "created", "update": "updated", "unchanged": "unchanged"}
 
@@ -144,6 +145,11 @@ class _Parser:
                 raise RowError(number, str(exc)) from None
         if not out.get("full_name"):
             raise RowError(2, "bắt buộc phải nhập.")
+        problems = Member.date_problems(out)  # the member form's rule
+        if problems:
+            name = next(n for n, _ in Member.DATES if n in problems)
+            raise RowError(_BY_FIELD[name], " ".join(m.split(": ", 1)[-1] if n == name else m
+                                                     for n, m in problems.items()))
         return out, _text(cells.get(_CELL))
 
 
@@ -274,7 +280,9 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list
                 raise RowError(_CELL, "bắt buộc phải nhập.")
             cell_id, problem = matcher.cell(cell_name)
             if problem:
-                raise RowError(_CELL, problem.split(": ", 1)[-1])
+                # the roster's preview offers no cell choice: the name is corrected in the file
+                raise RowError(_CELL, problem.split(": ", 1)[-1].replace(
+                    people.CHOOSE_CELL, "hãy sửa cho đúng tên chi bộ trong danh sách tổ chức"))
             card = values.get("party_card_number")
             key = card or known.key(cell_id, values["full_name"], values.get("date_of_birth"))
             if key in seen:

@@ -42,17 +42,42 @@ class Summary:
     candidates: list = field(default_factory=list)  # possible duplicates (people.Candidate)
     actions: list = field(default_factory=list)  # plan.Action, for the preview
     fingerprint: str = ""  # what the preview showed (plan.fingerprint); the confirm must match it
+    #: cell names the target does not know: {"name", "rows", "options": [{"id", "name"}], "chosen"}
+    unknown_cells: list[dict] = field(default_factory=list)
+    #: rows whose file is older than the stored record: plan.Action with ``conflict``, and
+    #: who changed the record when ({"who", "at"} by record id)
+    conflicts: list = field(default_factory=list)
+    changed_by: dict = field(default_factory=dict)
+    #: the people the file would create, with their nearest existing people
+    new_people: list[dict] = field(default_factory=list)  # {"name", "cell", "rows", "nearest"}
+
+    @property
+    def writes(self) -> int:
+        """What a confirm would write (records, people, choices waiting): 0 = nothing to do."""
+        return self.created + self.updated + self.people_created + len(self.candidates) + len(self.unknown_cells) \
+            + len(self.conflicts)
 
     @property
     def rejected(self) -> int:
         return len({(e["sheet"], e["row"]) for e in self.errors})
 
     def as_json(self) -> dict:
+        """The JSON contract (README); the lists of choices only when there are any."""
+        out = self._json()
+        return {k: v for k, v in out.items() if v or k not in ("unknown_cells", "conflicts", "new_people")}
+
+    def _json(self) -> dict:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
                 "unchanged": self.unchanged, "people_created": self.people_created, "errors": self.errors,
                 "candidates": [{"key": c.key, "name": c.person.name,
                                 "rows": [{"sheet": sheet, "row": row} for sheet, row in c.rows],
-                                "members": [dict(m) for m in c.members]} for c in self.candidates]}
+                                "members": [dict(m) for m in c.members]} for c in self.candidates],
+                "unknown_cells": [dict(u) for u in self.unknown_cells],
+                "conflicts": [{"key": f"conflict:{a.existing}", "sheet": a.sheet, "row": a.excel_row, "name": a.name,
+                               "file_date": a.file_date.isoformat(), "stored_date": a.stored_date.isoformat(),
+                               "changes": {k: [str(b), str(v)] for k, (b, v) in a.changes.items()}}
+                              for a in self.conflicts],
+                "new_people": [dict(p) for p in self.new_people]}
 
 
 def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = True,
@@ -114,19 +139,27 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     encoding = owned_encoding(tables, target, limits)
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
                                 {s.name: h.columns for s, h in tables}, encoding)
-    parsed = [parser.parse(r) for r in data_rows(tables, limits, release=True)]  # raw rows never all held
+    # the file's own "Cập nhật đến ngày …", from the rows above each header (before the grids go)
+    as_of = {found.sheet: plan.file_date(header.title_of(sheet.rows[:found.row])) for sheet, found in tables}
+    fixes = corrections(resolutions)
+    if fixes:
+        parsed = [parser.parse(_corrected(r, fixes, parser)) for r in data_rows(tables, limits, release=True)]
+    else:
+        parsed = [parser.parse(r) for r in data_rows(tables, limits, release=True)]  # raw rows never all held
     for sheet in book.sheets:  # every cell is in ``parsed`` now: the sheets' grids can go
         sheet.rows = []
     cells = {r.cell for r in parsed if r.cell}
-    matcher = people.Matcher(target, cells, {r.person for r in parsed if r.person})
+    chosen = {k[5:]: v for k, v in (resolutions or {}).items() if k.startswith("cell:")}
+    matcher = people.Matcher(target, cells, {r.person for r in parsed if r.person}, chosen)
     people.check_cells(matcher, cells, target)
-    built = plan.build(form, target, parsed, matcher, resolutions, keep=not dry_run)
-    shown = plan.fingerprint(built.actions, built.errors, built.candidates)
+    built = plan.build(form, target, parsed, matcher, resolutions, keep=not dry_run, as_of=as_of)
+    shown = plan.fingerprint(built.actions, built.errors, built.candidates, built.cell_rows, built.unknown_cells)
     if expected and shown != expected:
         raise PlanChanged()  # before anything is written
     summary = Summary(form.kind, rows=built.rows, dry_run=dry_run, sheets=[s.name for s, _ in tables],
                       hidden=book.hidden, skipped=skipped, candidates=built.candidates, actions=built.actions,
                       fingerprint=shown)
+    describe(summary, built)
     for r in parsed:
         for found in r.converted.values():
             name = vn_legacy.NAMES[found]
@@ -137,10 +170,78 @@ def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
     else:
         for name, value in write.execute(built).items():
             setattr(summary, name, value)
-    order = {name: i for i, name in enumerate(summary.sheets)}
-    summary.errors = [{"sheet": sheet, "row": row, "column": f"({col})" if col else "", "message": msg}
-                      for sheet, row, col, msg in sorted(built.errors, key=lambda e: (order.get(e[0], 0), e[1], e[2]))]
+        learn_aliases(built.chosen_cells)
+    summary.errors = errors_of(built, summary.sheets)
     return summary
+
+
+#: a rejected row's cell corrected on the preview: ``fix:<sheet>|<Excel row>|<column number>``
+FIX = "fix:"
+
+
+def corrections(resolutions: dict[str, str] | None) -> dict[tuple[str, int], dict[int, str]]:
+    """The officer's corrections of rejected cells: (sheet, Excel row) -> {official column: value}."""
+    out: dict[tuple[str, int], dict[int, str]] = {}
+    for key, value in (resolutions or {}).items():
+        if not key.startswith(FIX):
+            continue
+        parts = key[len(FIX):].rsplit("|", 2)
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            out.setdefault((parts[0], int(parts[1])), {})[int(parts[2])] = str(value)[:2000]
+    return out
+
+
+def _corrected(raw: rows.RawRow, fixes: dict, parser: values.ValueParser) -> rows.RawRow:
+    """The row with the officer's corrections in place of the file's cells (a corrected
+    formula cell is a value now)."""
+    for number, value in fixes.get((raw.sheet, raw.excel_row), {}).items():
+        raw.cells[number] = value
+        column = parser.columns.get(raw.sheet, {}).get(number)
+        parser.formulas.get(raw.sheet, set()).discard((raw.excel_row, column))
+    return raw
+
+
+def errors_of(built: plan.Plan, sheets: list[str]) -> list[dict]:
+    """The rejected rows' reasons, in file order, each with the row's name and URL."""
+    order = {name: i for i, name in enumerate(sheets)}
+    out = []
+    for sheet, row, col, msg in sorted(built.errors, key=lambda e: (order.get(e[0], 0), e[1], e[2])):
+        name, key = built.who.get((sheet, row), ("", ""))
+        out.append({"sheet": sheet, "row": row, "column": f"({col})" if col else "", "message": msg,
+                    "name": name, "url": key})
+    return out
+
+
+def describe(summary: Summary, built: plan.Plan) -> None:
+    """What the preview shows beside the counts: unknown cells with the target's units
+    (nearest first), conflicts with who changed the record when, new people with their
+    nearest existing people (one audit query for the conflicts, none otherwise)."""
+    for name, options in built.unknown_cells.items():
+        chosen = built.chosen_cells.get(name)
+        summary.unknown_cells.append({"name": name, "rows": len(built.cell_rows.get(name, [])), "options": options,
+                                      "chosen": str(chosen) if chosen else None})
+    summary.conflicts = built.conflicts
+    if summary.conflicts:
+        from models import AuditEntry
+
+        ids = [str(a.existing) for a in summary.conflicts]
+        entries = AuditEntry.objects(record_ids__in=ids).order_by("-at").only("at", "username", "record_ids")
+        for entry in entries.limit(10 * len(ids)).as_pymongo():
+            for rid in entry.get("record_ids") or []:
+                if rid in ids and rid not in summary.changed_by:
+                    summary.changed_by[rid] = {"who": entry.get("username") or "", "at": entry["at"]}
+    for person, at in list(built.new_people.items())[:people.NEAREST_FOR]:
+        summary.new_people.append({"name": person.name, "cell": built.cell_name(person.cell_id), "rows": len(at),
+                                   "nearest": built.nearest.get(person, [])})
+
+
+def learn_aliases(chosen: dict) -> None:
+    """The officer's answers for unknown cell names become those units' aliases (later
+    imports of the whole unit read them; editable on the unit's page)."""
+    for name, cell_id in chosen.items():
+        alias = normalize.text(name)
+        if alias:
+            Organisation.objects(pk=cell_id).update_one(add_to_set__aliases=alias)
 
 
 def _tables(book: workbook.Workbook, kind: str | None) -> tuple[list, list[str]]:

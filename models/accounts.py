@@ -228,7 +228,7 @@ class SocialAccount(_Owned):
     meta = {
         "collection": "social_accounts",
         "indexes": [
-            "scope", "search_keys", "quality_issues", "deleted_at", "platform", "link_type",
+            "scope", "search_keys", "quality_issues", "deleted_at", "platform", "link_type", "admin_role",
             "owner_status", "owner_party", "created_at",  # created_at: the lists behind the figures
             "established_on", "updated_on", "purpose", "url_key", "registration_phone",
             "registration_email", ("org_key", "member_sort_key"), "member_sort_key",
@@ -268,19 +268,32 @@ class SocialAccount(_Owned):
             return f"{self.url} ({self.admin_role})"
         return self.url or ""
 
+    #: what each link type is called on the form
+    _LINK_NAMES = dict(LINK_TYPES)
+
     @classmethod
     def check_after(cls, data: dict) -> dict[str, str] | None:
-        platform, url = data.get("platform"), data.get("url")
-        if data.get("link_type") in ("page", "group") and not data.get("admin_role"):
-            return {"admin_role": "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."}
+        """Every cross-field problem at once, each on its field (the form shows them there)."""
+        platform, url, link_type = data.get("platform"), data.get("url"), data.get("link_type")
+        out: dict[str, str] = {}
+        if link_type in ("page", "group") and not data.get("admin_role"):
+            out["admin_role"] = "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."
         if platforms.is_bare_host(url):
-            return {"url": "(7) Đường dẫn: chỉ có tên miền của mạng xã hội, thiếu địa chỉ trang cá nhân/trang/nhóm."}
+            out["url"] = "(7) Đường dẫn: chỉ có tên miền của mạng xã hội, thiếu địa chỉ trang cá nhân/trang/nhóm."
         host_platform = platforms.platform_of_host(url)
         if platform and host_platform and platform not in (host_platform, "Khác"):
-            return {"platform": f"(5) Loại mạng xã hội: “{platform}” không khớp với đường dẫn (của {host_platform})."}
-        if platform and platform != "Khác" and url and host_platform is None:
-            return {"platform": f"(5) Loại mạng xã hội: đường dẫn không phải của {platform}."}
-        return None
+            out["platform"] = f"(5) Loại mạng xã hội: “{platform}” không khớp với đường dẫn (của {host_platform})."
+        elif platform and platform != "Khác" and url and host_platform is None:
+            out["platform"] = f"(5) Loại mạng xã hội: đường dẫn không phải của {platform}."
+        shape = platforms.link_shape(url)
+        if shape and link_type and shape != link_type and "url" not in out:
+            out["link_type"] = (f"Loại đường dẫn: “{cls._LINK_NAMES.get(link_type, link_type)}” không khớp với đường dẫn, "
+                                f"là địa chỉ của một {cls._LINK_NAMES[shape].lower()}.")
+        elif link_type == "group" and host_platform in ("Facebook", "Zalo", "LinkedIn") and shape != "group" \
+                and "url" not in out:
+            out["link_type"] = ("Loại đường dẫn: “Hội nhóm” nhưng đường dẫn không phải địa chỉ nhóm "
+                                f"của {host_platform} (ví dụ facebook.com/groups/…).")
+        return out or None
 
     @classmethod
     def _own_text_of(cls, data: dict) -> list[object]:

@@ -18,6 +18,7 @@ STATUSES = [
     ("deceased", "Đã từ trần"),
     ("exempt", "Miễn sinh hoạt"),
     ("removed", "Đã ra khỏi Đảng"),
+    ("unknown", "Chưa rõ (cần bổ sung)"),
 ]
 ROLES = [("bi_thu", "Bí thư"), ("pho_bi_thu", "Phó Bí thư"), ("cap_uy_vien", "Cấp ủy viên"), ("thu_ky", "Thư ký")]
 LEFT_STATUSES = {"transferred", "deceased", "removed"}
@@ -107,6 +108,10 @@ class Member(ScopedDocument):
     #: match (``declared == 0``) instead of a join or a list of ids sent back to the store
     declared = me.IntField(default=0)
 
+    #: someone entered without status or party membership (a form 1/2 import names only the
+    #: person): status "chưa rõ" and not counted as a party member until an officer completes it
+    UNKNOWN_STATUS = "unknown"
+
     RULES = {
         "full_name": Rule("Họ và tên", normalize.text, required=True),
         "position": Rule("Cấp bậc, chức vụ", normalize.text, required=True),
@@ -125,12 +130,31 @@ class Member(ScopedDocument):
             self.party_card_number = None  # unique only when present (sparse index)
         for name in ("date_of_birth", "admission_date", "official_date", "joined_on", "left_on"):
             setattr(self, name, normalize.to_datetime(getattr(self, name)))
+        errors = self.date_problems(self._data)
         if self.status in LEFT_STATUSES and not self.left_on:
-            raise me.ValidationError(errors={"left_on": "Ngày rời danh sách: bắt buộc khi đảng viên chuyển đi, từ trần hoặc ra khỏi Đảng."})
-        if self.official_date and self.admission_date and self.official_date < self.admission_date:
-            raise me.ValidationError(errors={"official_date": "Ngày chính thức không được trước ngày vào Đảng."})
+            errors["left_on"] = "Ngày rời danh sách: bắt buộc khi đảng viên chuyển đi, từ trần hoặc ra khỏi Đảng."
+        if errors:  # every field's problem at once, each on its field
+            raise me.ValidationError(errors=errors)
         self._check_grants()
         super().clean()
+
+    #: the person's own dates, in the order they happen
+    DATES = (("date_of_birth", "Ngày sinh"), ("admission_date", "Ngày vào Đảng"), ("official_date", "Ngày chính thức"))
+
+    @classmethod
+    def date_problems(cls, data: dict) -> dict[str, str]:
+        """Birth, admission and official dates: none after today, each after the one before
+        (the one rule of the member form and the roster import). Field -> message."""
+        today = normalize.today()
+        out: dict[str, str] = {}
+        days = [(name, label, normalize.to_datetime(data.get(name))) for name, label in cls.DATES]
+        for name, label, day in days:
+            if day is not None and day.date() > today:
+                out[name] = f"{label}: không được sau ngày hôm nay ({normalize.format_date(today)})."
+        for (_, before_label, before), (name, label, day) in zip(days, days[1:], strict=False):
+            if name not in out and day is not None and before is not None and day < before:
+                out[name] = f"{label}: không được trước {before_label.lower()} ({normalize.format_date(before)})."
+        return out
 
     def copy_owner(self) -> None:
         self.follow_organisation(self.organisation)

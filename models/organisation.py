@@ -123,6 +123,9 @@ class Organisation(me.Document):
     #: closed by a merge or by removing a level: kept (with its history) but holds nothing
     closed_on = me.DateTimeField()
     merged_into = me.ReferenceField("self")
+    #: other names offices type for this unit in column (2) of an import ("Thôn 1",
+    #: "CB thôn Đông 2"), learnt on the import preview and editable on the unit's page
+    aliases = me.ListField(me.StringField(max_length=200))
 
     def __str__(self) -> str:
         return self.name or self.code
@@ -142,6 +145,7 @@ class Organisation(me.Document):
         self.name = normalize.text(self.name)
         for name in TITLE_FIELDS:
             setattr(self, name, normalize.text(getattr(self, name)))
+        self.aliases = sorted({normalize.text(a) for a in self.aliases or [] if normalize.text(a)})
         if self.pk is None:
             parent_place = getattr(self.parent, "place", None) if self.parent is not None else None
             for name, value in title_defaults(self.kind, self.name, parent_place).items():

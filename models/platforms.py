@@ -72,6 +72,30 @@ def is_bare_host(address: object) -> bool:
     return bool(key) and "/" not in key and "?" not in key and key in _HOST_PLATFORM
 
 
+#: what an address's path says it is, per platform (url_key prefixes): a group, a page
+_SHAPES = (
+    ("group", ("facebook.com/groups/", "zalo.me/g/", "chat.zalo.me/g/", "linkedin.com/groups/", "t.me/joinchat/",
+               "t.me/+", "telegram.me/joinchat/")),
+    ("page", ("facebook.com/pages/", "oa.zalo.me/", "linkedin.com/company/", "linkedin.com/showcase/",
+              "youtube.com/channel/", "youtube.com/c/")),
+    ("personal", ("linkedin.com/in/",)),
+)
+
+
+@_pure
+def link_shape(address: object) -> str | None:
+    """``group``, ``page`` or ``personal`` when the address's path says which (a Facebook
+    group's ``/groups/…``, a LinkedIn company page, a Zalo OA…); None when it does not."""
+    try:
+        key = url_key(address) or ""
+    except NormalizeError:
+        return None
+    for shape, prefixes in _SHAPES:
+        if key.startswith(prefixes):
+            return shape
+    return None
+
+
 _PROFILE = {"Facebook": "https://www.facebook.com/{}", "TikTok": "https://www.tiktok.com/@{}",
             "YouTube": "https://www.youtube.com/@{}", "Instagram": "https://www.instagram.com/{}",
             "X (Twitter)": "https://x.com/{}", "Telegram": "https://t.me/{}",

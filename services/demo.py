@@ -105,7 +105,7 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
                                 updated_on=today - dt.timedelta(days=rnd.randint(0, 300)),
                                 purpose=rnd.choice(PURPOSES))
             if rnd.random() < 0.06 and platform == "Facebook":
-                acc.link_type, acc.admin_role = "page", "Quản trị viên"
+                acc.link_type, acc.admin_role = "group", "Quản trị viên"  # a /groups/ address is a group
                 acc.url = f"https://www.facebook.com/groups/{slug}"
             legacy = rnd.random() < 0.08 or not m.position
             if legacy:
@@ -273,7 +273,7 @@ def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Or
     if len(party) < 7:  # a very small demo: no deaths or transfers
         party = []
     for back in (2, 1, 0):
-        day = _month_day(today, back, 10)
+        day = min(_month_day(today, back, 10), today)  # an admission is never a day still to come
         for n in range(3):  # admissions: the platform account is proposed automatically
             cell = cells[(back * 7 + n * 3) % len(cells)]
             members.save(Member(full_name=f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE_M)} {rnd.choice(GIVEN_M)}",

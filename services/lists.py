@@ -28,7 +28,8 @@ def _rows(key: str, qs: Any) -> Iterator[dict]:
             if name in doc and name in fields:
                 doc[name] = labels.get(doc[name], doc[name])
         if key == "roster":
-            doc["party"] = PARTY_LABELS[doc.get("is_party_member", True)]
+            unknown = doc.get("status") in (Member.UNKNOWN_STATUS, dict(STATUSES)[Member.UNKNOWN_STATUS])
+            doc["party"] = "Chưa rõ" if unknown else PARTY_LABELS[doc.get("is_party_member", True)]
         if key == "meetings":
             rows = doc.get("attendance") or []
             doc["presence"] = f"{sum(1 for a in rows if a.get('present', True))}/{len(rows)}" if rows else ""

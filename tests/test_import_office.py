@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 import imports
-from models import Member, SocialAccount, vn_legacy
+from models import Member, SocialAccount, normalize, vn_legacy
 from tests import factories
 from tests.fixtures.office import SheetSpec, build, convert
 from tests.test_import_reading import social_row
@@ -18,6 +18,8 @@ FIRST = 8  # title rows 1-5, header 6, numbering 7
 
 def row(**kw: object) -> list:
     kw.setdefault("c8", "")
+    kw.setdefault("c9", "")  # the template's e-mail is Nguyễn Văn An's: a possible duplicate for anyone else
+    kw.setdefault("c11", normalize.format_date(normalize.today()))  # a file of today: no older than the register
     return social_row(**kw)
 
 
@@ -96,6 +98,7 @@ def test_possible_duplicate_resolved_on_the_command_line(world, runner, tmp_path
     waiting = runner.invoke(args=[*args, "--json"])
     result = json.loads(waiting.stdout)
     assert waiting.exit_code == 0 and result["created"] == 0 and "--resolve" in result["errors"][0]["message"]
+    assert "bảng" not in result["errors"][0]["message"]  # the web's wording stays on the web
     [candidate] = result["candidates"]
     key = candidate["key"]
     assert candidate["rows"] == [{"sheet": "DS", "row": FIRST}] and candidate["name"] == "Đặng Thu Hoa"

@@ -32,7 +32,7 @@ def upload(client, org, data: bytes, token: str | None = None, kind: str = "") -
 
 def rows() -> list[list]:
     return [social_row(c7="facebook.com/web1"), social_row(c7="facebook.com/web2", c8="12"),
-            social_row(c3="Đỗ Văn Mới", c7="facebook.com/web3", c8="")]
+            social_row(c3="Đỗ Văn Mới", c7="facebook.com/web3", c8="", c9="")]  # no contact of someone else
 
 
 def test_preview_then_confirm(officer_client, world) -> None:
@@ -50,7 +50,7 @@ def test_preview_then_confirm(officer_client, world) -> None:
     report = officer_client.get(f"{URL}errors/{pending}/")
     assert report.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(report.data)).active
-    assert [c.value for c in sheet[4]][:2] == [str(FIRST + 1), "(8)"]
+    assert [c.value for c in sheet[4]][:5] == ["Biểu mẫu", str(FIRST + 1), "Nguyễn Văn An", "https://facebook.com/web2", "(8)"]
     done = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token})
     assert done.status_code == 302
     assert SocialAccount.objects.count() == before + 2
@@ -157,3 +157,79 @@ def test_preview_resolution_of_a_possible_duplicate(officer_client, world) -> No
                                                        choice.group(1): choice.group(2)})
     assert done.status_code == 302
     assert SocialAccount.objects(url_key="facebook.com/web.trung").get().member == world.member_a
+
+
+def _pending(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+def test_unknown_cell_chosen_on_the_page_and_learnt(officer_client, world) -> None:
+    """Ensure that an unknown cell name offers the target's cells in a select, that the confirm
+    with the choice imports the row and keeps the name as the cell's alias."""
+    from models import Organisation
+
+    token = csrf_token(officer_client, URL)
+    data = workbook("social", [social_row(c2="CB thôn 1", c7="facebook.com/cbthon1", c8="", c9="")])
+    html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
+    assert 'name="resolve:cell:CB thôn 1"' in html and f'value="{world.cell_a.pk}"' in html
+    assert "--resolve" not in html and "dòng lệnh" not in html
+    done = officer_client.post(URL + "confirm/", data={"token": _pending(html), "csrf_token": token,
+                                                       "resolve:cell:CB thôn 1": str(world.cell_a.pk)})
+    assert done.status_code == 302
+    assert SocialAccount.objects(url_key="facebook.com/cbthon1").get().member == world.member_a
+    assert Organisation.objects.get(pk=world.cell_a.pk).aliases == ["CB thôn 1"]
+    edit = officer_client.get(f"/admin/organisation/edit/?id={world.cell_a.pk}").get_data(as_text=True)
+    assert "CB thôn 1" in edit  # editable on the unit's page
+
+
+def test_conflict_kept_by_default_and_taken_from_the_file_when_chosen(officer_client, world) -> None:
+    """Ensure that an older file's change is shown as a conflict (file / stored) and applied only
+    when the officer picks the file's value."""
+    import datetime as dt
+
+    from models import normalize
+
+    SocialAccount.objects(pk=world.account_a.pk).update(set__updated_on=normalize.today_stored())
+    old = normalize.format_date(normalize.today() - dt.timedelta(days=300))
+    data = workbook("social", [social_row(c7="https://www.facebook.com/nguyenvanan", c6="Nguyễn Văn An",
+                                          c10="01/05/2020", c11=old, c12="Cá nhân")])
+    token = csrf_token(officer_client, URL)
+    html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
+    assert 'id="import-conflicts"' in html and "theo tệp <strong>Cá nhân</strong> / đã có <strong>Tuyên truyền</strong>" in html
+    key = f"resolve:conflict:{world.account_a.pk}"
+    officer_client.post(URL + "confirm/", data={"token": _pending(html), "csrf_token": token, key: ""})
+    assert SocialAccount.objects.get(pk=world.account_a.pk).purpose == "Tuyên truyền"
+    html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
+    officer_client.post(URL + "confirm/", data={"token": _pending(html), "csrf_token": token, key: "file"})
+    assert SocialAccount.objects.get(pk=world.account_a.pk).purpose == "Cá nhân"
+
+
+def test_rejected_row_corrected_on_the_page_and_the_rejected_list_after_confirm(officer_client, world) -> None:
+    """Ensure that a rejected row can be corrected in place ("Sửa và xem lại" makes a new
+    preview), and that after a confirm with rejected rows their list is offered for download."""
+    data = workbook("social", [social_row(c7="facebook.com/sua.web", c8="12"), social_row(c7="facebook.com/bo.qua", c8="34")])
+    token = csrf_token(officer_client, URL)
+    html = upload(officer_client, world.commune_a, data, token).get_data(as_text=True)
+    pending = _pending(html)
+    assert f'name="fix:Biểu mẫu|{FIRST}|8"' in html and "facebook.com/sua.web" in html
+    revised = officer_client.post(URL + "revise/", data={"token": pending, "csrf_token": token,
+                                                         f"fix:Biểu mẫu|{FIRST}|8": "0912345678"})
+    text = revised.get_data(as_text=True)
+    assert re.search(r"Sẽ thêm mới</th><td>1<", text) and re.search(r"Bị từ chối</th><td>1<", text)
+    done = officer_client.post(URL + "confirm/", data={"token": pending, "csrf_token": token})
+    assert done.status_code == 302 and "rejected=" in done.headers["Location"]
+    assert SocialAccount.objects(url_key="facebook.com/sua.web").get().registration_phone == "0912345678"
+    assert not SocialAccount.objects(url_key="facebook.com/bo.qua").count()  # left as it was: skipped
+    index = officer_client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "tải danh sách dòng bị từ chối" in index and "<th>Thời gian</th>" in index
+    report = officer_client.get(f"{URL}errors/{pending}/")
+    sheet = openpyxl.load_workbook(io.BytesIO(report.data)).active
+    assert [c.value for c in sheet[4]][:3] == ["Biểu mẫu", str(FIRST + 1), "Nguyễn Văn An"]
+
+
+def test_preview_with_nothing_to_write_says_so(officer_client, world) -> None:
+    """Ensure that a file that changes nothing says the confirm would write nothing."""
+    data = workbook("social", [social_row(c7="https://www.facebook.com/nguyenvanan", c6="Nguyễn Văn An",
+                                          c8="", c9="", c10="01/05/2020")])
+    html = upload(officer_client, world.commune_a, data, csrf_token(officer_client, URL)).get_data(as_text=True)
+    assert 'id="import-nothing"' in html and "xác nhận sẽ không ghi gì" in html

@@ -16,6 +16,7 @@ from tests.test_import_reading import FIRST, social_row
 
 def rows_for(n: int, **kw: object) -> list[list]:
     kw.setdefault("c8", "")  # member A's phone would make each newcomer a possible duplicate
+    kw.setdefault("c9", "")  # and so would the e-mail of member A's account
     return [social_row(c7=f"facebook.com/nguoi{i}", c3=f"Người Số {i % 3}", **kw) for i in range(n)]
 
 
@@ -147,11 +148,11 @@ def test_ambiguous_person_and_duplicate_rows_rejected(world) -> None:
     """Ensure that two people of one name in the cell make the row ambiguous, and that a
     record repeated in the file is reported against the first occurrence."""
     factories.member(world.cell_a, "Nguyễn Văn An")
-    rows = [social_row(c7="facebook.com/x1"), social_row(c3="Lê Thị Lan", c7="facebook.com/lan", c8=""),
-            social_row(c3="Lê Thị Lan", c7="https://www.facebook.com/lan/")]
+    rows = [social_row(c7="facebook.com/x1"), social_row(c3="Lê Thị Lan", c7="facebook.com/lan", c8="", c9=""),
+            social_row(c3="Lê Thị Lan", c7="https://www.facebook.com/lan/", c8="", c9="")]
     result = imports.run(workbook("social", rows), "social", world.commune_a, dry_run=False).as_json()
     assert [(e["row"], e["column"]) for e in result["errors"]] == [(FIRST, "(3)"), (FIRST + 2, "(7)")]
-    assert "2 người cùng tên" in result["errors"][0]["message"]
+    assert "cùng họ tên" in result["errors"][0]["message"]  # a homonym waits for the officer's choice
     assert f"dòng {FIRST + 1}" in result["errors"][1]["message"]
     assert result["created"] == 1
 
@@ -177,7 +178,8 @@ def test_cli_json_summary_and_exit_codes(world, runner, tmp_path) -> None:
     dry = runner.invoke(args=[*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert json.loads(dry.output) == {"rows": 2, "created": 1, "updated": 0, "unchanged": 0, "people_created": 0,
-                                      "errors": [{"sheet": "Biểu mẫu", "row": FIRST + 1, "column": "(9)", "message": json.loads(dry.output)["errors"][0]["message"]}],
+                                      "errors": [{"sheet": "Biểu mẫu", "row": FIRST + 1, "column": "(9)", "message": json.loads(dry.output)["errors"][0]["message"],
+                                                  "name": "Nguyễn Văn An", "url": "https://www.facebook.com/an.moi"}],
                                       "candidates": [], "fingerprint": json.loads(dry.output)["fingerprint"]}
     assert not SocialAccount.objects(url_key="facebook.com/cli1").count() and not ImportLog.objects.count()
     real = runner.invoke(args=args)

@@ -205,7 +205,7 @@ def test_possible_duplicates_wait_for_the_officers_choice(world):
         ("Đặng Thu Hoa", [("Đặng Thu Hòa", "cùng ngày sinh, họ tên chỉ khác dấu")], [("Sheet", 4)]),
         ("Ngô Văn Mới", [("Phạm Văn Xa", "cùng số điện thoại")], [("Sheet", 5)])]
     assert [(e["row"], e["column"]) for e in preview.errors] == [(4, "(2)"), (5, "(2)")]
-    assert "hãy chọn trong phần xem trước" in preview.errors[1]["message"] and preview.created == 1
+    assert "“Có thể trùng người đã có”" in preview.errors[1]["message"] and preview.created == 1
     people = Member.objects.count()
     choices = {preview.candidates[0].key: str(hoa.pk), preview.candidates[1].key: "new"}
     done = roster.run(data, world.commune_a, dry_run=False, resolutions=choices)

@@ -166,7 +166,7 @@ def test_social_account_page_needs_role(admin_client, world):
     r = _post(admin_client, "/admin/socialaccount/new/", {
         "member": str(world.member_a.pk), "platform": "Facebook", "account_name": "Trang xã",
         "url": "https://facebook.com/trangxa", "link_type": "group", "purpose": "Tuyên truyền"})
-    assert r.status_code == 200 and "Vai trò quản trị" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "bắt buộc với Trang/Hội nhóm" in r.get_data(as_text=True)
     assert SocialAccount.objects(account_name="Trang xã").count() == 0
 
 

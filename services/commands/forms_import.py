@@ -73,7 +73,12 @@ def run_file(path: str, org: Organisation, dry_run: bool, as_json: bool, resolve
         summary = run(data, chosen, None if dry_run else (expect or "").strip() or None)
     except imports.ImportFileError as exc:
         raise _Unusable(str(exc)) from None
-    for key in sorted(chosen.keys() - {c.key for c in summary.candidates}):
+    for error in summary.errors:  # the web's "in the table above" is a --resolve here
+        for web, cli in people.ON_COMMAND_LINE.items():
+            error["message"] = error["message"].replace(web, cli)
+    known = {c.key for c in summary.candidates} | {f"cell:{u['name']}" for u in summary.unknown_cells} \
+        | {f"conflict:{a.existing}" for a in summary.conflicts}
+    for key in sorted(chosen.keys() - known):
         click.echo(f"Cảnh báo: --resolve {shlex.quote(key)}: không có người nào có thể trùng với khóa này "
                    "trong tệp; lựa chọn này không được dùng.", err=True)
     if not dry_run:

@@ -7,6 +7,7 @@ printed as ``PORT <n>`` once the panel is ready.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import uuid
 
@@ -25,6 +26,7 @@ PHONE = "0912888777"
 URL = "https://www.facebook.com/kiemthu.e2e"
 MOVER = "Trịnh Văn Chuyển"
 DECLARER = "Đỗ Thị Khánh"
+CONFLICT_URL = "https://www.facebook.com/xung.e2e"
 
 
 def prepare() -> None:
@@ -44,6 +46,11 @@ def prepare() -> None:
     declarer = factories.member(cell, DECLARER, phone="0912777666", position="Cán bộ văn hóa")
     factories.account(declarer, "https://www.facebook.com/dothikhanh.e2e", account_name="Đỗ Thị Khánh")
     factories.site(declarer, "dothikhanh-e2e.blogspot.com", site_name="Góc văn hóa thôn")
+    # issue 24's walk: two people of one name in one cell, and an account edited today
+    factories.member(cell, "Phan Văn Đồng", phone="0912000001", date_of_birth=dt.date(1970, 1, 1))
+    factories.member(cell, "Phan Văn Đồng", phone="0912000002", date_of_birth=dt.date(1992, 2, 2))
+    changed = factories.member(cell, "Đinh Văn Xung", position="Đảng viên")
+    factories.account(changed, CONFLICT_URL, purpose="Đấu tranh phản bác")
 
 
 def main() -> None:

@@ -3,20 +3,22 @@ to resolve, per-row changes; then the confirm (issue 15). Screenshots under test
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from models import vn_legacy
+from models import normalize, vn_legacy
 from tests.e2e.conftest import DESKTOP, new_page
-from tests.e2e.serve import URL
+from tests.e2e.serve import CONFLICT_URL, URL
 from tests.e2e.test_journey import log_in, snap
-from tests.fixtures.office import SheetSpec, build
+from tests.fixtures.office import SheetSpec, build, saved_by_libreoffice
 
 TITLE = ("ĐẢNG BỘ HUYỆN VĨNH BẢO", "ĐẢNG BỘ XÃ TÂN HƯNG")
 
 
-def _row(name: str, url: str, purpose: str = "Tuyên truyền") -> list:
-    return [1, "Chi bộ thôn 1", name, "Bí thư Đoàn thanh niên", "Facebook", name, url, "", "",
-            "02/10/2023", "01/10/2025", purpose]
+def _row(name: str, url: str, purpose: str = "Tuyên truyền", cell: str = "Chi bộ thôn 1", dated: str | None = None) -> list:
+    """A row as typed; (11) today unless ``dated`` (an older file's row is a conflict)."""
+    return [1, cell, name, "Bí thư Đoàn thanh niên", "Facebook", name, url, "", "",
+            "02/10/2023", dated or normalize.format_date(normalize.today()), purpose]
 
 
 def _preview(browser, base: str, path: Path):
@@ -28,6 +30,14 @@ def _preview(browser, base: str, path: Path):
     page.click("button:has-text('Kiểm tra và xem trước')")
     page.wait_for_selector("#import-rows")
     return page
+
+
+def _confirm(page, shots: Path, name: str) -> str:
+    """Click the confirm, wait for the result, keep a screenshot; the result's text."""
+    page.click("button:has-text('Xác nhận nhập')")
+    page.wait_for_selector(".alert:has-text('Đã nhập')")
+    snap(page, shots, name)
+    return page.inner_text(".alert:has-text('Đã nhập')")
 
 
 def test_import_preview_walk(live_server, browser, shots: Path, tmp_path: Path) -> None:
@@ -48,10 +58,7 @@ def test_import_preview_walk(live_server, browser, shots: Path, tmp_path: Path) 
     assert "Tuyên truyền → Đấu tranh phản bác" in update and "Hoàng Minh Kiểm" in update
     assert "Thêm mới" in page.inner_text("#import-rows tr.import-create")
     page.check("#import-duplicates input[value=new]")
-    page.click("button:has-text('Xác nhận nhập')")
-    page.wait_for_selector(".alert:has-text('Đã nhập')")
-    snap(page, shots, "31-nhap-xong")
-    done = page.inner_text(".alert:has-text('Đã nhập')")
+    done = _confirm(page, shots, "31-nhap-xong")
     assert "thêm mới 2, cập nhật 1" in done and "người mới 1" in done, done
 
 
@@ -79,3 +86,36 @@ def test_confirm_after_someone_else_changed_the_register(live_server, browser, s
     page.click("button:has-text('Xác nhận nhập')")
     page.wait_for_selector(".alert:has-text('Đã nhập')")
     assert "cập nhật 1" in page.inner_text(".alert:has-text('Đã nhập')")
+
+
+def test_cell_alias_homonym_and_conflict_settled_on_the_page(live_server, browser, shots: Path, tmp_path: Path) -> None:
+    """Ensure that an officer settles on the page an unknown cell name (learnt as an alias), a
+    homonym (the candidates with birth years and phones) and a conflict with an older file
+    (the file's value chosen), then confirms; the next file with that cell name just imports."""
+    last_year = normalize.format_date(normalize.today() - dt.timedelta(days=365))
+    rows = [_row("Hoàng Minh Kiểm", "https://www.facebook.com/kiem.thon1", cell="Thôn 1"),
+            _row("Phan Văn Đồng", "https://www.facebook.com/dong.e2e"),
+            _row("Đinh Văn Xung", CONFLICT_URL, purpose="Tuyên truyền", dated=last_year)]
+    path = tmp_path / "danh-sach-nam-ngoai.xlsx"
+    path.write_bytes(saved_by_libreoffice(build([SheetSpec("Thôn 1", rows, title=TITLE)])))
+    page = _preview(browser, live_server, path)
+    snap(page, shots, "33-nhap-chon-chi-bo-nguoi-xung-dot")
+    cells = page.inner_text("#import-cells")
+    assert "Thôn 1" in cells and "không thuộc" not in page.inner_text("#import-rows")
+    options = page.locator("#import-cells select option").all_inner_texts()
+    assert options[1] == "Chi bộ thôn 1", options  # nearest first, after "skip"
+    page.select_option("#import-cells select", label="Chi bộ thôn 1")
+    duplicates = page.inner_text("#import-duplicates")
+    assert "sinh năm 1970" in duplicates and "sinh năm 1992" in duplicates and "0912000002" in duplicates
+    page.check("#import-duplicates label:has-text('1992') input")
+    conflict = page.inner_text("#import-conflicts")
+    assert "theo tệp Tuyên truyền / đã có Đấu tranh phản bác" in conflict and last_year in conflict
+    page.check("#import-conflicts input[value=file]")
+    done = _confirm(page, shots, "34-nhap-da-chon")
+    assert "thêm mới 2, cập nhật 1" in done and "người mới 0" in done, done
+    again = tmp_path / "lan-sau.xlsx"
+    again.write_bytes(build([SheetSpec("Thôn 1", [_row("Hoàng Minh Kiểm", "https://www.facebook.com/kiem.thon1b",
+                                                       cell="Thôn 1")], title=TITLE)]))
+    second = _preview(browser, live_server, again)
+    assert second.locator("#import-cells").count() == 0
+    assert "Thêm mới" in second.inner_text("#import-rows tr.import-create")
