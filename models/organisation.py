@@ -223,7 +223,8 @@ def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
         if gone:  # entries by an actor up the old branch (outside the subtree) stay theirs
             AuditEntry.objects(scope=root.pk, org_path__nin=gone).update(pull_all__scope=gone)
             AuditEntry.objects(scope=root.pk, org__in=list(nodes)).update(pull_all__scope=gone)
-        AuditEntry.objects(scope=root.pk).update(add_to_set__scope=list(root.scope))
+        # entries about classified documents name exact units: nothing above them is added
+        AuditEntry.objects(scope=root.pk, classified__ne=True).update(add_to_set__scope=list(root.scope))
         out.updates += 3
     return out
 

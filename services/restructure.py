@@ -161,7 +161,8 @@ def execute(plan: Plan, *, user: Any = None, on: dt.date | None = None, username
                 continue  # stays on the closed unit (sees nothing more): never widened upward
             values = {f"set__{k}": v for k, v in model.org_values(target).items()}
             records += model.objects(organisation=org.pk).update(set__organisation=target, **values) or 0
-        AuditEntry.objects(scope=org.pk).update(add_to_set__scope=list(target.scope))
+        AuditEntry.objects(scope=org.pk, classified__ne=True).update(add_to_set__scope=list(target.scope))
+        AuditEntry.objects(scope=org.pk, classified=True).update(add_to_set__scope=target.pk)
         Organisation.objects(pk=org.pk).update_one(set__closed_on=when, set__merged_into=target.pk)
     names = ", ".join(o.code for o in plan.sources)
     audit.record("restructure", user=user, username=username, collection="organisations",

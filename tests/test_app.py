@@ -5,7 +5,7 @@ import pytest
 from app import create_app
 from services.config import ConfigError
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, seen_version
 
 
 def test_factory_builds_twice(app):
@@ -144,9 +144,11 @@ def _raise_or_call(self, name, args, kwargs, collection_name, original):
 
 def test_write_concern_timeout_shows_the_503_page(officer_client, world, monkeypatch):
     _write_concern_times_out(monkeypatch, "members")
-    r = officer_client.post(f"/admin/member/edit/?id={world.member_a.pk}", data={
+    path = f"/admin/member/edit/?id={world.member_a.pk}"
+    r = officer_client.post(path, data={
         "full_name": "Lê Văn Cường", "position": "Bí thư", "organisation": str(world.cell_a.pk),
-        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/")})
+        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/"),
+        "seen_version": seen_version(officer_client, path)})
     html = r.get_data(as_text=True)
     assert r.status_code == 503 and "chưa xác nhận" in html and "Traceback" not in html
     r = officer_client.post("/admin/member/new/", data={

@@ -15,7 +15,7 @@ import pytest
 from app import create_app
 from models import AuditEntry, Member, User
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, seen_version
 
 SECRET = factories.PASSWORD
 NAMES = ("Nguyễn Văn An", "Trần Thị Bình")
@@ -188,9 +188,11 @@ def test_posts_without_valid_csrf_change_nothing(officer_client, world, login, h
 
 def test_valid_csrf_is_accepted(officer_client, world):
     """The same POST with the page's token works: the 400s above come from CSRF alone."""
-    r = officer_client.post(f"/admin/member/edit/?id={world.member_a.pk}", data={
+    path = f"/admin/member/edit/?id={world.member_a.pk}"
+    r = officer_client.post(path, data={
         "full_name": "Đổi qua CSRF", "position": "Đảng viên", "organisation": str(world.cell_a.pk),
-        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/")})
+        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/"),
+        "seen_version": seen_version(officer_client, path)})
     assert r.status_code == 302
     assert Member.objects.get(pk=world.member_a.pk).full_name == "Đổi qua CSRF"
 
