@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -160,3 +161,102 @@ def test_the_walk_sees_what_is_in_reach(app, classified, login):
             seen[role] |= wanted in _text(r)
             r.close()
     assert seen == {"district": True, "admin": True, "commune": True}
+
+
+# --- the situations of issue 22, each through the web as the roles it concerns ---------------
+
+def _post(client, path, data):
+    from tests.conftest import csrf_token
+
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, "/admin/")})
+
+
+def test_campaign_on_a_classified_document_never_shows_its_label(classified, login):
+    """A district campaign on its "Tối mật" document: every unit below follows the campaign,
+    only the addressed commune's officers (and the district's) read the document's name."""
+    day = dt.datetime(2026, 10, 5)
+    StudyCampaign(organisation=classified.world.district, document=classified.secret_hu, title="Quán triệt kế hoạch",
+                  starts_on=day, ends_on=day + dt.timedelta(days=30)).save()
+    assert StudyCampaign.objects.get(title="Quán triệt kế hoạch").document_label is None  # never copied
+    factories.user("canbo_b", classified.world.commune_b, "officer")
+    for username, sees in (("canbo_hu", True), ("canbo_a", True), ("xem_a", False), ("canbo_cb", False),
+                           ("canbo_b", False)):
+        page = login(username).get("/admin/studycampaign/").get_data(as_text=True)
+        assert "Quán triệt kế hoạch" in page, username
+        assert (SECRET_HU[0] in page) is sees and (SECRET_HU[1] in page) is sees, username
+        if username != "canbo_b":  # commune B issued it
+            assert SECRET_B[0] not in page and SECRET_B[1] not in page, username
+
+
+def test_audit_trail_names_a_foreign_record_like_a_missing_one(classified, login):
+    """An officer probing commune B's person and a random id reads the same words for both in
+    their own trail: no name, no difference."""
+    from bson import ObjectId
+
+    client = login("canbo_a")
+    assert client.get(f"/admin/member/details/?id={classified.world.member_b.pk}").status_code == 404
+    assert client.get(f"/admin/member/details/?id={ObjectId()}").status_code == 404
+    page = client.get("/admin/audit/?flt0_0=denied").get_data(as_text=True)
+    assert "Trần Thị Bình" not in page
+    cells = [s.split("</td>")[0].strip() for s in page.split('<td class="col-summary">')[1:]]
+    texts = [re.sub(r"[0-9a-f]{24}", "ID", c) for c in cells if "/admin/member/details/" in c]
+    assert len(texts) == 2 and texts[0] == texts[1], texts
+
+
+def test_audit_trail_of_a_classified_document_is_its_units_only(classified, login):
+    """Commune B creates and opens a "Mật" document: the district above (not addressed) sees
+    no entry about it, nor the number and title of it in any entry's details."""
+    factories.user("canbo_b", classified.world.commune_b, "officer")
+    b = login("canbo_b")
+    r = _post(b, "/admin/partydocument/new/", {"number": "99-NQ/ĐU", "title": "Phương án mật thứ hai",
+                                               "doc_type": "Nghị quyết", "issued_on": "02/10/2026",
+                                               "classification": "mat", "direction": "issued",
+                                               "organisation": str(classified.world.commune_b.pk)})
+    assert r.status_code == 302
+    doc = PartyDocument.objects.get(number="99-NQ/ĐU")
+    assert b.get(f"/admin/partydocument/details/?id={doc.pk}").status_code == 200
+    assert "99-NQ/ĐU" in b.get("/admin/audit/").get_data(as_text=True)  # its own unit reads it
+    district = login("canbo_hu")
+    page = district.get("/admin/audit/").get_data(as_text=True)
+    assert "99-NQ" not in page and "Phương án mật" not in page and "Mở văn bản" not in page
+    assert "đã thêm Văn bản" not in page
+    # the campaign of commune B (not classified itself) names its classified document in its changes
+    from models import AuditEntry
+
+    _post(b, "/admin/studycampaign/new/", {"organisation": str(classified.world.commune_b.pk), "document": str(doc.pk),
+                                          "title": "Học tập phương án hai", "starts_on": "03/10/2026",
+                                          "ends_on": "03/11/2026"})
+    entry = AuditEntry.objects.get(action="create", collection="study_campaigns")
+    detail = district.get(f"/admin/audit/details/?id={entry.pk}").get_data(as_text=True)
+    assert "Học tập phương án hai" in detail and "99-NQ" not in detail and "Phương án mật" not in detail
+    assert "99-NQ/ĐU" in b.get(f"/admin/audit/details/?id={entry.pk}").get_data(as_text=True)
+
+
+def test_the_bin_keeps_a_classified_document_from_the_committee_above(classified, login):
+    factories.user("canbo_b", classified.world.commune_b, "officer")
+    b = login("canbo_b")
+    assert _post(b, "/admin/partydocument/delete/", {"id": str(classified.secret_b.pk)}).status_code == 302
+    assert PartyDocument.objects.get(pk=classified.secret_b.pk).deleted_at is not None
+    assert SECRET_B[0] in b.get("/admin/trash/?c=partydocument").get_data(as_text=True)
+    for username in ("canbo_hu", "quantri"):
+        client = login(username)
+        assert SECRET_B[0] not in client.get("/admin/trash/?c=partydocument").get_data(as_text=True)
+        r = _post(client, "/admin/trash/restore/", {"c": "partydocument", "id": str(classified.secret_b.pk)})
+        assert r.status_code == 404
+    assert PartyDocument.objects.get(pk=classified.secret_b.pk).deleted_at is not None
+
+
+@pytest.mark.parametrize("seen", [None, ""])
+@pytest.mark.parametrize("role", ["admin", "commune"])
+def test_edit_without_the_opened_version_is_refused_like_a_stale_one(classified, login, role, seen):
+    from models import Member
+
+    client = login(USERNAMES[role])
+    member = classified.world.member_a
+    data = {"full_name": "Tên ghi đè", "position": "Đảng viên", "organisation": str(classified.world.cell_a.pk),
+            "status": "active"}
+    if seen is not None:
+        data["seen_version"] = seen
+    r = _post(client, f"/admin/member/edit/?id={member.pk}", data)
+    assert r.status_code == 200 and "thay đổi của bạn chưa được lưu" in r.get_data(as_text=True)
+    assert Member.objects.get(pk=member.pk).full_name == "Nguyễn Văn An"
