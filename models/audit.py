@@ -41,7 +41,7 @@ class AuditEntry(me.Document):
         "indexes": [
             "-at", "scope", "action", "collection", "username", "record_ids", "search_keys",
             # login throttling counts recent failures per account and per address
-            ("action", "username", "-at"), ("action", "ip", "-at"),
+            ("action", "username", "-at"), ("action", "ip", "-at"), ("action", "device", "-at"),
             # the "Nhật ký" screen: an officer's scope (or a chosen action) sorted newest first
             ("scope", "-at"), ("action", "-at"),
         ],
@@ -65,6 +65,9 @@ class AuditEntry(me.Document):
     #: about a classified party document: ``scope`` holds exact units (the actor's, the
     #: issuer's, the addressees'), never their ancestors, and a restructuring adds none
     classified = me.BooleanField(default=False)
+    #: a failed login from a browser holding a device cookie of that account: its nonce
+    #: (such failures slow that browser only, OWASP's device cookies)
+    device = me.StringField(max_length=64)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"

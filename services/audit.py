@@ -109,7 +109,7 @@ def _units_of(doc: Any, classified: bool) -> list[ObjectId]:
 def record(action: str, *, user: Any = None, collection: str | None = None, ids: Iterable[Any] = (),
            records: Iterable[Any] = (), changes: Iterable[Mapping[str, Any]] | None = None,
            detail: str | None = None, username: str | None = None,
-           records_only: bool = False) -> AuditEntry:
+           records_only: bool = False, device: str | None = None) -> AuditEntry:
     """Write one audit entry and its log line.
 
     ``records`` are documents (their ids, collection and organisations are taken from
@@ -137,6 +137,7 @@ def record(action: str, *, user: Any = None, collection: str | None = None, ids:
         changes=[Change(field=clean(c["field"], 100), before=clean(c.get("before")), after=clean(c.get("after")))
                  for c in (changes or []) if c["field"] not in SECRET_FIELDS],
         ip=clean(request.remote_addr, 64) if has_request_context() else None, classified=classified,
+        device=clean(device, 64),
     )
     entry.search_keys = normalize.search_tokens(entry.username, entry.org_name, entry.collection, prefixes=False)
     entry.save()
