@@ -22,7 +22,6 @@ from services.reports import title_block
 from .base import SecuredModelView
 from .filters import OrgSubtreeFilter, date_range
 
-
 CLASSIFIED_LABEL = "(văn bản có độ mật)"
 
 

@@ -10,7 +10,7 @@ from bson import ObjectId
 
 from . import normalize
 from .audit import AuditEntry
-from .base import OWNED, RENAME_FOLLOWERS, utcnow
+from .base import OWNED, RENAME_FOLLOWERS, UNIT_PATHS, utcnow
 
 KINDS = [("committee", "Đảng bộ"), ("cell", "Chi bộ")]
 LEVELS = [
@@ -206,7 +206,12 @@ def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
             nodes[org.pk] = org
             queue.append(org)
     out.organisations = len(nodes)
+    from . import transfer  # noqa: F401  (declares its unit paths; imports this module)
+
     for org in nodes.values():
+        for model, ref, path in UNIT_PATHS:  # records of two units follow either of them
+            model.objects(**{ref: org.pk}).update(**{f"set__{path}": list(org.scope)})
+            out.updates += 1
         for model in OWNED:
             values = model.org_values(org)
             n = model.objects(organisation=org.pk).update(**{f"set__{k}": v for k, v in values.items()})
