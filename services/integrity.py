@@ -121,6 +121,7 @@ def check(repair: bool = False, user: Any = None, username: str | None = None) -
                 model.objects(organisation=org_id).update(**values)
                 report.repaired.append(f"{model.VERBOSE_NAME} của {orgs[org_id].code}: chép lại tổ chức.")
     _check_unit_paths(orgs, report, repair)
+    _check_classified_copies(report, repair)
     for model in (Site, SocialAccount):
         _check_owner(model, report, repair)
     _check_sort_keys(report, repair)
@@ -140,6 +141,22 @@ def _check_unit_paths(orgs: dict[Any, Any], report: Report, repair: bool) -> Non
                  if row.get(ref) in orgs and row.get(path) != orgs[row[ref]].scope]
         _bulk_fix(report, repair, model, fixes, f"{len(fixes)} bản ghi có phạm vi ({path}) không khớp với đơn vị ({ref}).",
                   f"tính lại {path} của {len(fixes)} bản ghi theo cây tổ chức.")
+
+
+def _check_classified_copies(report: Report, repair: bool) -> None:
+    """No campaign keeps a copy of a classified document's number and title (older data)."""
+    from models import PartyDocument, StudyCampaign
+    from services.scope import OPEN_LEVELS
+
+    secret = list(PartyDocument.objects(classification__nin=OPEN_LEVELS).scalar("id"))
+    copies = list(StudyCampaign.objects(document__in=secret, document_label__ne=None)) if secret else []
+    if not copies:
+        return
+    report.problems.append(f"{StudyCampaign.VERBOSE_NAME}: {len(copies)} đợt giữ bản sao số, trích yếu của văn bản mật.")
+    if repair:
+        for campaign in copies:  # the save copies the label again, through the rule: none
+            campaign.save_legacy() if campaign.quality_issues else campaign.save()
+        report.repaired.append(f"{StudyCampaign.VERBOSE_NAME}: xóa bản sao nhãn văn bản mật của {len(copies)} đợt.")
 
 
 class _Org:

@@ -103,3 +103,21 @@ def test_task_of_a_person_who_transferred_stays_with_the_cell_that_assigned_it(w
     stored = Task.objects.get(pk=task.pk)
     assert stored.organisation.pk == world.cell_a.pk and stored.evaluations[0].note == "Đang làm"
     assert "Tuyên truyền nghị quyết" not in login("canbo_b").get("/admin/task/").get_data(as_text=True)
+
+
+def test_flask_check_removes_an_old_copy_of_a_classified_label(world):
+    """A campaign saved before this rule kept "number — title" of its classified document."""
+    from models import PartyDocument, StudyCampaign
+
+    doc = PartyDocument(number="05-NQ/ĐU", title="Nội dung mật", classification="mat", organisation=world.commune_a,
+                        issued_on=dt.datetime(2026, 10, 1))
+    doc.save()
+    campaign = StudyCampaign(organisation=world.commune_a, document=doc, title="Đợt cũ", starts_on=dt.datetime(2026, 10, 2),
+                             ends_on=dt.datetime(2026, 11, 2))
+    campaign.save()
+    StudyCampaign.objects(pk=campaign.pk).update(set__document_label="05-NQ/ĐU — Nội dung mật",
+                                                 push__search_keys="noi")
+    assert not integrity.check().clean
+    assert integrity.check(repair=True).repaired and integrity.check().clean
+    stored = StudyCampaign.objects.get(pk=campaign.pk)
+    assert stored.document_label is None and "noi" not in stored.search_keys
