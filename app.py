@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, Response, jsonify, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from mongoengine.errors import OperationError
@@ -13,7 +13,7 @@ from pymongo.errors import PyMongoError, WTimeoutError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
-from services import commands, config, db
+from services import commands, config, db, policy
 
 _DB_DOWN = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi kết nối</title>
 <body style="font-family:sans-serif;max-width:40rem;margin:10vh auto">
@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     db.init_app(app)
     admin.init_app(app)
+    register_declarations(app)
     register_web(app)
     commands.init_app(app)
     if app.config.get("SEED_DEMO"):
@@ -72,6 +73,13 @@ def register_extensions(app: Flask) -> None:
     CSRFProtect(app)
 
 
+def register_declarations(app: Flask) -> None:
+    """The people's own declaration pages (``/khai-bao/``), outside the panel."""
+    from admin import declare
+
+    declare.init_app(app)
+
+
 def register_web(app: Flask) -> None:
     @app.get("/")
     def root() -> Any:
@@ -85,23 +93,22 @@ def register_web(app: Flask) -> None:
 
         ok = db.ping()
         body: dict[str, Any] = {"status": "ok" if ok else "error", "database": ok}
-        if getattr(current_user, "is_authenticated", False) and current_user.role == "admin":
+        if policy.can(current_user, policy.ADMINISTER):
             # administrators see index conflicts left by start-up (what ``flask check`` prints)
-            body["index_conflicts"] = [{"collection": c, "index": i, "error": e} for c, i, e in db.INDEX_PROBLEMS]
+            body["index_conflicts"] = [{"collection": c, "index": i, "error": e} for c, i, e in db.index_problems()]
         return jsonify(body), (200 if ok else 503)
 
     @app.errorhandler(PyMongoError)
     def database_down(exc: PyMongoError) -> Any:
         app.logger.error("Database error on %s: %s", request.path, exc.__class__.__name__)
-        if isinstance(exc, WTimeoutError):
-            return render_template_string(_WRITE_TIMEOUT), 503
-        return render_template_string(_DB_DOWN), 503
+        # plain HTML, no template context: rendering one would load the user from the database again
+        return Response(_WRITE_TIMEOUT if isinstance(exc, WTimeoutError) else _DB_DOWN, 503, mimetype="text/html")
 
     @app.errorhandler(OperationError)
     def write_failed(exc: OperationError) -> Any:
         # MongoEngine wraps pymongo's write errors (a write-concern timeout among them)
         app.logger.error("Database write failed on %s: %s", request.path, exc)
-        return render_template_string(_WRITE_TIMEOUT if db.write_timed_out(exc) else _DB_DOWN), 503
+        return Response(_WRITE_TIMEOUT if db.write_timed_out(exc) else _DB_DOWN, 503, mimetype="text/html")
 
 
     # an expired form (CSRFError) and HTTP errors: Vietnamese pages in admin/errors.py

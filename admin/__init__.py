@@ -19,11 +19,13 @@ from models import (
     normalize,
 )
 from models.audit import AuditEntry
+from services import policy
 
 from . import auth, errors, i18n, labels
 from .accounts import SiteView, SocialAccountView
 from .audit import AuditView
 from .dashboard import DashboardView
+from .declarations import DeclarationsView, dashboard_card
 from .handbook import HandbookView
 from .imports import ImportView
 from .lookup import LookupView
@@ -34,6 +36,7 @@ from .party_study import StudyCampaignView
 from .party_tasks import TaskView
 from .party_work import IncomingDocumentView, MeetingView, PartyDocumentView
 from .reports import ReportsView
+from .submissions import SubmissionsView
 from .transfers import TransferOrdersView
 from .trash import TrashView
 from .users import UserView
@@ -50,9 +53,12 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(SiteView(Site, name="Trang web, blog", endpoint="site", category="Biểu mẫu"))
     admin.add_view(SocialAccountView(SocialAccount, name="Tài khoản mạng xã hội", endpoint="socialaccount", category="Biểu mẫu"))
     admin.add_view(ImportView(name="Nhập từ Excel", endpoint="imports", url="/admin/imports/", category="Biểu mẫu"))
+    admin.add_view(DeclarationsView(name="Đợt khai báo", endpoint="declarations", url="/admin/dot-khai-bao/",
+                                    category="Biểu mẫu"))
     admin.add_view(TransferOrdersView(name="Chuyển sinh hoạt", endpoint="transfers", url="/admin/transfers/"))
     admin.add_view(HandbookView(name="Đề nghị tài khoản Sổ tay", endpoint="handbook", url="/admin/handbook/"))
     admin.add_view(ReportsView(name="Báo cáo", endpoint="reports", url="/admin/reports/"))
+    admin.add_view(SubmissionsView(name="Báo cáo lên cấp trên", endpoint="submissions", url="/admin/bao-cao-len-cap-tren/"))
     admin.add_view(PartyDocumentView(PartyDocument, name="Văn bản đi", endpoint="partydocument", category="Công tác đảng"))
     admin.add_view(MeetingView(Meeting, name="Sinh hoạt, hội họp", endpoint="meeting", category="Công tác đảng"))
     # issue 14: party work of the platform regulation (Điều 7–10, Điều 12 khoản 5)
@@ -76,6 +82,8 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     app.extensions["panel_admin"] = build_admin(app)
     errors.init_app(app)
+    app.jinja_env.globals["can"] = policy.can  # templates ask the same policy as the views
+    app.jinja_env.globals["declaration_card"] = dashboard_card  # the dashboard's card of open rounds
     app.jinja_env.filters["moment"] = normalize.format_moment
     app.jinja_env.filters["day"] = normalize.format_day  # a timestamp's date in Vietnam
     app.jinja_env.filters["unit_label"] = lambda record: labels.org_label(record)[0]

@@ -12,13 +12,15 @@ from flask_admin import expose
 from flask_login import current_user
 
 from exports import XLSX_MIMETYPE, ExportError
+from exports.forms import invalid_note
 from models import Organisation, Site, SocialAccount, normalize
 from models.accounts import ADMIN_ROLES, LINK_TYPES, PLATFORMS, PURPOSES
 from models.member import OWNER_STATUSES
 from services import reports, scope
 
+from . import adapter
 from .base import SecuredModelView, escape_link
-from .filters import BoolFilter, ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
+from .filters import BoolFilter, ChoiceFilter, CountedFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
 from .labels import checked_column, domain_text, issue_reasons, marked
 
 _OWNER_LABELS = {"org_name": "Chi bộ", "member_name": "Họ và tên", "position": "Cấp bậc, chức vụ",
@@ -65,7 +67,7 @@ class FormExportMixin:
 
     @expose("/export-xlsx/")
     def export_xlsx(self) -> Any:
-        view_args = self._get_list_extra_args()
+        view_args = adapter.list_args(self)
         query = self._filtered_query(view_args.search, view_args.filters)
         org = self._export_org(view_args.filters)
         out = tempfile.TemporaryFile()
@@ -74,16 +76,19 @@ class FormExportMixin:
         except (ExportError, reports.ReportError) as exc:
             out.close()
             flash(str(exc), "error")
-            return redirect(self._get_list_url(view_args))  # type: ignore[attr-defined]
+            return redirect(adapter.list_url(self, view_args))
         out.seek(0)
         return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
                          download_name=f"{self._export_name()}-{org.code}-{normalize.today():%Y%m%d}.xlsx")
 
     def _write_export(self, out: Any, org: Organisation, query: Any, filters: Any) -> None:
+        invalid = reports.InvalidCounter()
         reports.export_form(self.export_kind, out, org, current_user, base=query,
                             cap=current_app.config["EXPORT_ROW_CAP"],
                             include_departed=self._owner_filtered(filters),
-                            criteria=request.query_string.decode("utf-8", "replace"))
+                            criteria=request.query_string.decode("utf-8", "replace"), invalid=invalid)
+        if invalid.count:
+            flash(invalid_note(invalid.count), "warning")
 
     def _export_name(self) -> str:
         return f"bieu-mau-{1 if self.export_kind == 'sites' else 2}"
@@ -91,22 +96,18 @@ class FormExportMixin:
     def _owner_filtered(self, filters: Any) -> bool:
         """A list filtered on the owner's status exports what it shows (departed owners included
         when asked for); otherwise the form lists only owners still in the register."""
-        return any(self._filters[idx].column == "owner_status" for idx, _, _ in filters or [])  # type: ignore[attr-defined]
+        return any(adapter.filter_at(self, idx).column == "owner_status" for idx, _, _ in filters or [])
 
     def _filtered_query(self, search: str | None, filters: Any) -> Any:
         """The list's query with its filters and search, as Flask-Admin's ``get_list`` builds
         it but without its count: the export counts once, against the row cap."""
-        query = self.get_query()  # type: ignore[attr-defined]
-        for idx, _name, value in filters or []:
-            flt = self._filters[idx]  # type: ignore[attr-defined]
-            query = flt.apply(query, flt.clean(value))
-        return self._search(query, search) if search and self._search_supported else query  # type: ignore[attr-defined]
+        return adapter.filtered(self, self.get_query(), search, filters)  # type: ignore[attr-defined]
 
     def _export_org(self, filters: Any) -> Organisation:
         """The organisation printed in the title block: the deepest organisation filter in scope,
         else the user's own organisation."""
         chosen = [value for idx, _, value in filters or []
-                  if isinstance(self._filters[idx], OrgSubtreeFilter)]  # type: ignore[attr-defined]
+                  if isinstance(adapter.filter_at(self, idx), OrgSubtreeFilter)]
         orgs = scope.organisations(current_user).filter(pk__in=chosen).order_by("-depth") if chosen else []
         return next(iter(orgs), None) or current_user.organisation
 
@@ -144,6 +145,7 @@ class SiteView(FormExportMixin, SecuredModelView):
         OrgSubtreeFilter(),
         ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
         QualityFilter(Site),
+        CountedFilter(Site),
         *_owner_filters(),
         *date_range("established_on", "Thời gian thiết lập"),
         *date_range("expires_on", "Thời hạn hết hạn"),
@@ -180,6 +182,7 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
         ChoiceFilter("link_type", "Loại đường dẫn", LINK_TYPES),
         ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
         QualityFilter(SocialAccount),
+        CountedFilter(SocialAccount),
         *_owner_filters(),
         *date_range("established_on", "Thời gian thiết lập"),
         *date_range("updated_on", "Thời gian cập nhật"),

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from models import Organisation
 from models.audit import ACTIONS
-from services import scope
+from services import policy, scope
 
 from .labels import record_label
 
@@ -32,13 +32,19 @@ SECTIONS = {
     "users": ("Tài khoản người dùng", None), "user": ("Tài khoản người dùng", None),
     "audit": ("Nhật ký", None), "reports": ("Báo cáo", None), "imports": ("Nhập từ Excel", None),
     "import_logs": ("Nhật ký nhập", None), "lookup": ("Tra cứu", None), "trash": ("Thùng rác", None),
-    "admin": ("Trang chủ", None),
+    "admin": ("Trang chủ", None), "submissions": ("Báo cáo lên cấp trên", None),
+    "declaration_rounds": ("Đợt khai báo", None), "declaration_links": ("Liên kết khai báo", None),
+    "declarations": ("Bản khai", None),
 }
 _VERBS = {"create": "đã thêm", "update": "đã sửa", "delete": "đã xóa (vào thùng rác)", "restore": "đã khôi phục",
           "purge": "đã xóa vĩnh viễn", "export": "đã xuất dữ liệu", "import": "đã nhập dữ liệu",
           "login": "đã đăng nhập", "login_failed": "đăng nhập sai", "login_throttled": "bị tạm chặn đăng nhập",
           "logout": "đã đăng xuất", "password_change": "đã đổi mật khẩu", "denied": "bị từ chối truy cập",
-          "backup": "đã sao lưu dữ liệu", "lookup": "đã tra cứu"}
+          "backup": "đã sao lưu dữ liệu", "lookup": "đã tra cứu", "submit": "đã gửi báo cáo lên cấp trên",
+          "reopen": "đã mở lại báo cáo đã gửi",
+          "declare_open": "đã mở liên kết khai báo", "declare_failed": "mở liên kết khai báo không thành công",
+          "declare_throttled": "bị tạm chặn mở liên kết khai báo", "declare_submit": "đã gửi bản khai",
+          "declare_review": "đã duyệt bản khai"}
 _IMPORT_KEYS = {"rows": "số dòng", "created": "thêm mới", "updated": "cập nhật", "unchanged": "không đổi",
                 "rejected": "bị từ chối", "people_created": "người mới"}
 _REF = re.compile(r"^(.*) \[([0-9a-f]{24})\]$")
@@ -215,7 +221,7 @@ def changes_table(view: Any, context: Any, model: Any, name: str) -> Markup:
 
 def raw_json(view: Any, context: Any, model: Any, name: str) -> Markup:
     """The stored entry as it is, for administrators only, folded away."""
-    if getattr(current_user, "role", None) != "admin":
+    if not policy.can(current_user, policy.ADMINISTER):
         return Markup("")
     return Markup('<details class="audit-raw"><summary>Dữ liệu gốc (JSON)</summary><pre>{0}</pre></details>').format(
         json_util.dumps(model.to_mongo(), json_options=json_util.RELAXED_JSON_OPTIONS, ensure_ascii=False, indent=2))

@@ -32,6 +32,7 @@ from flask import Blueprint, Flask, current_app, flash, g, redirect, render_temp
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pymongo.errors import PyMongoError
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
@@ -67,7 +68,9 @@ def load_user(user_id: str) -> User | None:
     pk, _, token = user_id.partition(":")
     try:
         user = User.objects(pk=pk).first()
-    except Exception:
+    except PyMongoError:  # the database is down: its 503 page, not the login page
+        raise
+    except Exception:  # a forged or stale id
         return None
     if user is None or not token or user.session_token != token or not user.active:
         return None
@@ -254,9 +257,7 @@ def change_password() -> Any:
             if problem:
                 form.new.errors.append(problem)
             else:
-                current_user.set_password(form.new.data)
-                current_user.save()
-                audit.record("password_change", user=current_user)
+                passwords.change(current_user, form.new.data)
                 _start_session(current_user._get_current_object())  # old sessions end; this one goes on
                 flash("Đã đổi mật khẩu.", "success")
                 return redirect(url_for("admin.index"))

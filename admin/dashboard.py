@@ -16,14 +16,15 @@ from models import normalize
 from services import dashboard, handbook, party_reports, scope
 
 from .access import PanelIndexView
-from .filters import ChoiceFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
+from .filters import ChoiceFilter, CountedFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
 from .party_tasks import TaskStatusFilter
 
 #: figure -> (list endpoint, extra filters); every figure is also filtered by unit
+COUNTED = "counted"  # placeholder for the day the figures are counted on
 FIGURE_LISTS: dict[str, tuple[str, list[tuple[type, str, str]]]] = {
-    "people": ("member", [(ChoiceFilter, "status", "active")]),
-    "sites": ("site", []),
-    "accounts": ("socialaccount", []),
+    "people": ("member", [(CountedFilter, "joined_on", COUNTED)]),
+    "sites": ("site", [(CountedFilter, "created_at", COUNTED)]),
+    "accounts": ("socialaccount", [(CountedFilter, "created_at", COUNTED)]),
     "issues_members": ("member", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
     "issues_sites": ("site", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
     "issues_accounts": ("socialaccount", [(QualityFilter, "quality_issues", QualityFilter.ANY)]),
@@ -53,11 +54,13 @@ def list_url(endpoint: str, filters: list[tuple[type, str, Any]]) -> str | None:
     return url_for(f"{endpoint}.index_view", **args)
 
 
-def figure_url(figure: str, unit: ObjectId) -> str | None:
+def figure_url(figure: str, unit: ObjectId, day: dt.date | None = None) -> str | None:
     if figure == "no_account":
         return url_for("admin.no_account", org=str(unit))
     endpoint, extra = FIGURE_LISTS[figure]
-    return list_url(endpoint, [(OrgSubtreeFilter, "scope", unit), *extra])
+    shown = normalize.format_date(day or normalize.today())
+    return list_url(endpoint, [(OrgSubtreeFilter, "scope", unit),
+                               *((cls, col, shown if v == COUNTED else v) for cls, col, v in extra)])
 
 
 def platform_url(unit: ObjectId, platform: str) -> str | None:
@@ -71,12 +74,12 @@ def expiry_url(unit: ObjectId, start: dt.date | None, end: dt.date) -> str | Non
     return list_url("site", [*flts, (DateToFilter, "expires_on", normalize.format_date(end))])
 
 
-def deadline_url(key: str, unit: ObjectId, today: dt.date) -> str:
-    """Where each deadline is produced: the proposal list, the unit's monthly meeting report, else the reports screen."""
+def deadline_url(key: str, unit: ObjectId, period: str) -> str:
+    """Where each report is prepared: the proposal list, the unit's monthly meeting report, else the reports screen."""
     if key == "proposals":  # the monthly list of handbook-account proposals behind the deadline
-        return url_for("handbook.index", org=str(unit), month=f"{today:%m/%Y}")
+        return url_for("handbook.index", org=str(unit), month=f"{period[5:7]}/{period[:4]}")
     if key == "meetings":
-        return url_for("partyreports.meetings", org=str(unit), month=f"{today.year}-{today.month:02d}")
+        return url_for("partyreports.meetings", org=str(unit), month=period)
     return url_for("reports.index")
 
 
@@ -124,6 +127,22 @@ class DashboardView(PanelIndexView):
                            expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta,
                            proposals=handbook.dashboard_status(current_user, board.root.id, board.today),
                            overdue=party_overdue(board.today))
+
+    @expose("/don-vi-truc-thuoc/")
+    def units(self) -> str:
+        """Every unit directly below the user's own, a page at a time (the dashboard shows the first)."""
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        today = normalize.today()
+        root_id = scope.scope_root(current_user)
+        org = scope.organisations(current_user).filter(pk=root_id).first()
+        if org is None:
+            abort(404)
+        root, units, _total = dashboard.unit_rows(current_user, org, today, page)
+        return self.render("panel/units.html", root=root, units=units, page=page, today=today,
+                           figure_url=figure_url, fmt_date=normalize.format_date)
 
     @expose("/don-vi/")
     def org_options(self) -> Any:

@@ -10,7 +10,7 @@ from bson.errors import InvalidId
 from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
 from mongoengine import QuerySet
 
-from models import normalize
+from models import normalize, search
 from models.organisation import KINDS, path_label
 from services import scope
 
@@ -40,9 +40,9 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
         orgs = scope.organisations(user)
         if kind in dict(KINDS):
             orgs = orgs.filter(kind=kind)
-        tokens = normalize.query_tokens(text or "")
+        tokens = search.query_tokens(text or "")
         if tokens:
-            orgs = orgs.filter(normalize.search_condition(tokens))
+            orgs = orgs.filter(search.search_condition(tokens))
         found = orgs.only("path_names").order_by("tree_key").skip(max(offset, 0)).limit(cls.LIMIT).as_pymongo()
         return [(str(o["_id"]), cls.label(o)) for o in found]
 
@@ -124,6 +124,28 @@ class DateFromFilter(BaseMongoEngineFilter):
 
     def operation(self) -> str:
         return "từ ngày (dd/mm/yyyy)"
+
+
+class CountedFilter(DateFromFilter):
+    """The records the figures count on a date (:func:`services.figures.counted_q`): the list
+    behind every people, sites and accounts figure, so that a figure and its list agree."""
+
+    def __init__(self, model: Any) -> None:
+        from models import Member
+
+        self.model = model
+        super().__init__("joined_on" if model is Member else "created_at", "Được tính trong số liệu ngày")
+
+    def clean(self, value: str) -> dt.date:  # type: ignore[override]
+        return normalize.date(value)
+
+    def apply(self, query: QuerySet, value: Any) -> QuerySet:
+        from services.figures import counted_q
+
+        return query.filter(counted_q(self.model, value))
+
+    def operation(self) -> str:
+        return "(dd/mm/yyyy)"
 
 
 class DateToFilter(DateFromFilter):

@@ -13,8 +13,7 @@ from mongoengine import ValidationError
 
 from models import Organisation, OrganisationNotEmpty, normalize
 from models.organisation import KINDS, LEVELS
-from models.user import ADMIN
-from services import restructure, scope
+from services import policy, records, restructure, scope
 
 from . import details
 from .access import deny
@@ -43,9 +42,13 @@ def _role_history(view: Any, context: Any, model: Any, name: str) -> Markup:
 
 class OrganisationView(SecuredModelView):
     column_list = ["name", "code", "kind", "level", "path"]
-    column_details_list = ["code", "name", "kind", "level", "path", "place", "created_at", "role_history"]
+    column_details_list = ["code", "name", "kind", "level", "path", "place", "party_name", "issuer_name", "signer_for",
+                           "signer_title", "signer_name", "created_at", "role_history"]
     column_labels = {"name": "Tên tổ chức", "code": "Mã", "kind": "Loại", "level": "Cấp",
-                     "path": "Trực thuộc", "parent": "Tổ chức cấp trên", "place": "Địa danh (in trên biểu mẫu)",
+                     "path": "Trực thuộc", "parent": "Tổ chức cấp trên", "place": "Địa danh của đơn vị (in trước ngày tháng)",
+                     "party_name": "Tên đảng bộ (in trên văn bản của đơn vị trực thuộc)",
+                     "issuer_name": "Tên cơ quan ban hành (in dưới tên cấp trên)",
+                     "signer_for": "Thẩm quyền ký (T/M …)", "signer_title": "Chức vụ người ký", "signer_name": "Họ tên người ký",
                      "created_at": "Ngày tạo", "role_history": "Bí thư, Phó Bí thư, cấp ủy viên, thư ký qua các thời kỳ"}
     column_formatters = {"name": _tree_name, "path": lambda v, c, m, n: Markup('<span title="{0}">{1}</span>').format(
                              m.path, " › ".join(m.path_names[:-1]))}
@@ -54,25 +57,28 @@ class OrganisationView(SecuredModelView):
     column_default_sort = "tree_key"
     column_sortable_list = ["code", "tree_key"]
     column_filters = [OrgSubtreeFilter(), ChoiceFilter("kind", "Loại", KINDS), ChoiceFilter("level", "Cấp", LEVELS)]
-    form_columns = ["code", "name", "kind", "level", "parent", "place"]
+    form_columns = ["code", "name", "kind", "level", "parent", "place", "party_name", "issuer_name", "signer_for",
+                    "signer_title", "signer_name"]
     form_ajax_refs = {"parent": {"fields": ["search_keys"], "filter": {"kind": "committee"}, "placeholder": "Chọn tổ chức cấp trên"}}
-    form_args = {"code": {"description": "Chữ in hoa, số, dấu gạch; ví dụ HU-VB, XA-AN-HOA"}}
+    form_args = {"code": {"description": "Chữ in hoa, số, dấu gạch; ví dụ HU-VB, XA-AN-HOA"},
+                 "place": {"description": "Ví dụ: Tân Hưng (để trống khi tạo mới: lấy theo tên đơn vị)"},
+                 "party_name": {"description": "Ví dụ: ĐẢNG BỘ XÃ TÂN HƯNG (để trống khi tạo mới: mặc định theo loại đơn vị)"},
+                 "issuer_name": {"description": "Ví dụ: ĐẢNG ỦY XÃ TÂN HƯNG; chi bộ: CHI BỘ THÔN 1"},
+                 "signer_for": {"description": "Ví dụ: T/M BAN THƯỜNG VỤ, T/M ĐẢNG ỦY, T/M CHI BỘ"}}
 
     def details_sections(self, model: Any) -> list[dict]:
         return details.organisation_sections(model)
 
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
         """Officers manage units strictly below their own; only an admin edits the root."""
-        if not super().has_change_permission(user, obj):
-            return False
-        return user.role == ADMIN or obj is None or obj.pk != scope.scope_root(user)
+        return super().has_change_permission(user, obj) and policy.can(user, policy.EDIT_UNIT, obj)
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
-        if model.parent is None and current_user.role != "admin":
+        if model.parent is None and not policy.can(current_user, policy.ADMINISTER):
             raise ValidationError("Chỉ quản trị hệ thống được tạo tổ chức cấp cao nhất.")
         if model.parent is not None and not scope.can_see(current_user, model.parent):
             raise ValidationError("Tổ chức cấp trên nằm ngoài phạm vi quản lý của bạn.")
-        if current_user.role != "admin" and model.pk == scope.scope_root(current_user):
+        if not policy.can(current_user, policy.EDIT_UNIT, model):
             raise ValidationError("Bạn không thể sửa tổ chức của chính mình.")
 
     def delete_model(self, model: Any) -> bool:
@@ -81,7 +87,7 @@ class OrganisationView(SecuredModelView):
             return False
         try:
             self.on_model_delete(model)
-            model.delete()
+            records.delete(model, by=current_user)
         except OrganisationNotEmpty as exc:
             flash(str(exc), "error")
             return False
@@ -93,7 +99,7 @@ class OrganisationView(SecuredModelView):
 
     @expose("/restructure/", methods=("GET", "POST"))
     def restructure_view(self) -> Any:
-        if current_user.role != ADMIN:
+        if not policy.can(current_user, policy.ADMINISTER):
             deny(self.endpoint, "restructure")
         op = request.values.get("op", "move")
         op = op if op in restructure.OPERATIONS else "move"

@@ -15,6 +15,7 @@ from flask_admin import expose
 from flask_login import current_user
 
 from exports import XLSX_MIMETYPE, ExportError
+from exports.forms import invalid_note
 from models import normalize
 from services import reports
 
@@ -45,8 +46,11 @@ class ReportsView(PanelView):
         try:
             options = _options(kind, today)
             if kind in reports.FORM_MODELS:
+                invalid = reports.InvalidCounter()
                 reports.export_form(kind, out, org, current_user, today=today, **options,
-                                    people=request.args.get("people") or "all")
+                                    people=request.args.get("people") or "all", invalid=invalid)
+                if invalid.count:
+                    flash(invalid_note(invalid.count), "warning")
             else:
                 reports.export_report(kind, out, org, current_user, today=today, **options)
         except (ValueError, ExportError, reports.ReportError) as exc:

@@ -26,7 +26,6 @@ from bson import ObjectId  # noqa: E402
 
 from app import create_app  # noqa: E402
 from models import AuditEntry  # noqa: E402
-from services import db  # noqa: E402
 from tests import factories, strict_store  # noqa: E402
 from tests.conftest import csrf_token  # noqa: E402
 
@@ -35,8 +34,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="200,20000,200000")
     sizes = [int(x) for x in parser.parse_args().sizes.split(",")]
-    db.MOCK_CLIENT = strict_store.StrictMongoClient
-    app = create_app({"MONGODB_URI": f"mongomock://localhost/bench_{uuid.uuid4().hex}", "SECRET_KEY": "k"})
+    app = create_app({"MONGODB_URI": f"mongomock://localhost/bench_{uuid.uuid4().hex}", "SECRET_KEY": "k",
+                      "MONGO_CLIENT_CLASS": strict_store.StrictMongoClient})
     calls: collections.Counter = collections.Counter()
     scan, count = strict_store.StrictCollection._iter_documents, strict_store.StrictCollection.count_documents
     strict_store.StrictCollection._iter_documents = lambda self, spec: calls.update([f"scan {self.name}"]) or scan(

@@ -1,15 +1,17 @@
 """Province scale: what each page costs as the register grows.
 
-    .venv/bin/python bench/bench_scale.py [--sizes 0.1,1] [--export]
+    .venv/bin/python bench/bench_scale.py [--sizes 0.1,1] [--export] [--store mock|wire]
 
 Builds a province-shaped register with bulk inserts (at size 1: 2,000 units in 4 levels,
 60,000 people, 100,000 social accounts, 10,000 sites; a size is a fraction of that, units
-included) in the in-process store, logs in as the province administrator, and prints per
+included) in the suite's store (``--store``: the strict in-process store, default, or SecantusDB
+over the wire protocol, started here), logs in as the province administrator, and prints per
 page the documents the store sent to the application, the round trips (both counted at
-the driver by ``tests/budget.py``: what real MongoDB would also pay) and the time here
-(mongomock scans every collection in Python, so times are an upper bound, not a forecast).
+the driver by ``tests/budget.py``: pymongo's command monitoring on the wire, the same shape
+on the in-process store) and the time here (mongomock scans every collection in Python, so
+its times are an upper bound, not a forecast).
 Then the dashboard time on the demo register (goal: < 500 ms), the search-key figures
-behind ``normalize.PREFIX_LEN``, and with ``--export`` the peak memory of a whole-province
+behind ``search.PREFIX_LEN``, and with ``--export`` the peak memory of a whole-province
 form-2 export at the last size.
 """
 
@@ -23,7 +25,6 @@ import statistics
 import sys
 import time
 import tracemalloc
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,9 +33,9 @@ from bson import ObjectId  # noqa: E402
 from mongoengine import get_db  # noqa: E402
 
 from app import create_app  # noqa: E402
-from models import Member, Organisation, normalize  # noqa: E402
+from models import Member, Organisation, normalize, search  # noqa: E402
 from services import demo  # noqa: E402
-from tests import factories  # noqa: E402
+from tests import factories, stores  # noqa: E402
 from tests.budget import Budget, bulk_load  # noqa: E402
 from tests.conftest import csrf_token  # noqa: E402
 
@@ -45,7 +46,7 @@ NOW = dt.datetime(2026, 11, 20)
 
 @functools.cache
 def _keys(*values: str) -> tuple[str, ...]:
-    return tuple(normalize.search_tokens(*values))
+    return tuple(search.search_tokens(*values))
 
 
 def _org(code: str, name: str, parent: dict | None, kind: str, level: str) -> dict:
@@ -127,7 +128,7 @@ def pages(db_province: dict, sample_phone: str) -> list[tuple[str, str]]:
 
 
 def run_size(size: float, export: bool) -> dict[str, tuple[int, int, float]]:
-    app = create_app({"MONGODB_URI": f"mongomock://localhost/scale_{uuid.uuid4().hex}", "SECRET_KEY": "bench",
+    app = create_app({**stores.current().config("scale"), "SECRET_KEY": "bench",
                       "SEED_DEMO": False, "DEMO_MODE": False, "TESTING": True})
     with app.app_context():
         t = time.perf_counter()
@@ -169,7 +170,7 @@ def export_peak(app, org_id) -> tuple[int, int, float, int]:
 
 
 def dashboard_on_demo(runs: int = 5) -> list[float]:
-    app = create_app({"MONGODB_URI": f"mongomock://localhost/demo_{uuid.uuid4().hex}", "SECRET_KEY": "bench",
+    app = create_app({**stores.current().config("demo"), "SECRET_KEY": "bench",
                       "SEED_DEMO": False, "DEMO_MODE": False, "TESTING": True})
     with app.app_context():
         demo.seed()
@@ -189,12 +190,12 @@ def dashboard_on_demo(runs: int = 5) -> list[float]:
 def prefix_figures() -> None:
     """Search keys per record and keys a one-, two- and three-letter search matches, for each
     bound on stored prefixes, over the demo register's accounts (their text as stored)."""
-    app = create_app({"MONGODB_URI": f"mongomock://localhost/keys_{uuid.uuid4().hex}", "SECRET_KEY": "bench",
+    app = create_app({**stores.current().config("keys"), "SECRET_KEY": "bench",
                       "SEED_DEMO": False, "DEMO_MODE": False, "TESTING": True})
     with app.app_context():
         demo.seed()
         docs = list(get_db().social_accounts.find({}, {"search_keys": 1}))
-    words = [{k for k in d["search_keys"] if len(k) > normalize.PREFIX_LEN} for d in docs]
+    words = [{k for k in d["search_keys"] if len(k) > search.PREFIX_LEN} for d in docs]
     print("\nSearch keys (demo accounts): bound on stored prefixes -> keys per record (index size), and for"
           " 'v' / 'ng' / 'ngu' the index entries one search scans (records matched are the same for every bound)")
     for bound in (0, 1, 2, 3, 24):
@@ -210,8 +211,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="0.1,1", help="fractions of the province, comma-separated")
     parser.add_argument("--export", action="store_true", help="peak memory of a whole-province form-2 export")
     parser.add_argument("--skip-extras", action="store_true")
+    parser.add_argument("--store", choices=stores.NAMES, default="mock", help="as pytest's --store")
     parser.add_argument("--extras-only", action="store_true", help="only the demo dashboard and search-key figures")
     args = parser.parse_args()
+    stores.select(args.store)
     sizes = [float(s) for s in args.sizes.split(",")]
     results = {} if args.extras_only else {s: run_size(s, args.export and s == sizes[-1]) for s in sizes}
     head = " | ".join(f"docs ×{s} | trips | ms" for s in sizes)

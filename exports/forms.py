@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from models.normalize import format_date
 
-from .layouts import IDENTITY_HEADER, FormLayout, TitleBlock
+from .layouts import IDENTITY_HEADER, FormLayout, TitleBlock, total_line
 from .xlsx import LINE_HEIGHT, Sheet, line_capacity, open_workbook, too_long
 
 
@@ -39,26 +39,44 @@ def _ids(rows: Iterable[Mapping[str, Any]], ids: list[object]) -> Iterator[Mappi
         yield row
 
 
+def invalid_note(invalid: int) -> str:
+    """The warning printed under a list whose rows carry invalid or missing mandatory data."""
+    return (f"Lưu ý: {invalid} dòng thiếu hoặc sai định dạng trường bắt buộc (xem Báo cáo chất lượng dữ liệu)."
+            if invalid else "")
+
+
+def form_sheet(book: Any, formats: dict[str, Any], layout: FormLayout, block: TitleBlock,
+               rows: Iterable[Mapping[str, Any]], note: str | None = None, invalid: Any = None) -> int:
+    """One form as a printable sheet of ``book``: title block, table, ``Tổng cộng: N`` line,
+    the warning about invalid rows (``invalid()`` counts them once the rows are written), signer."""
+    sheet = Sheet(book, formats, layout.sheet_name, [c.width for c in layout.columns])
+    sheet.print_setup()
+    row = sheet.title_block(block, layout.title)
+    if note:
+        sheet.merged(row - 1, 0, len(layout.columns) - 1, note, "subtitle")
+    identity = len(layout.columns)  # rows are written in order (constant memory): header row first
+    sheet.ws.set_column(identity, identity, 26, None, {"hidden": True})
+    sheet.ws.write_string(row, identity, IDENTITY_HEADER)
+    row = sheet.header(row, [c.header for c in layout.columns])
+    row, count = _write_rows(sheet, layout, row, rows)
+    row = sheet.total(row, total_line(count, layout.things))
+    warning = invalid_note(invalid() if invalid else 0)
+    if warning:
+        sheet.merged(row, 0, len(layout.columns) - 1, warning, "subtitle")
+        row += 1
+    sheet.signature(row, block)
+    return count
+
+
 def write_form(out: str | IO[bytes], layout: FormLayout, block: TitleBlock,
-               rows: Iterable[Mapping[str, Any]], note: str | None = None) -> int:
+               rows: Iterable[Mapping[str, Any]], note: str | None = None, invalid: Any = None) -> int:
     """Write the whole form to ``out`` (a path or a binary file); return the number of data rows.
     ``note`` is printed under the title (e.g. "gồm cả người đã rời danh sách").
 
     Raises :class:`exports.xlsx.ExportError` when a value cannot be written faithfully."""
     book, formats = open_workbook(out)
     try:
-        sheet = Sheet(book, formats, layout.sheet_name, [c.width for c in layout.columns])
-        sheet.print_setup()
-        row = sheet.title_block(block, layout.title)
-        if note:
-            sheet.merged(row - 1, 0, len(layout.columns) - 1, note, "subtitle")
-        identity = len(layout.columns)  # rows are written in order (constant memory): header row first
-        sheet.ws.set_column(identity, identity, 26, None, {"hidden": True})
-        sheet.ws.write_string(row, identity, IDENTITY_HEADER)
-        row = sheet.header(row, [c.header for c in layout.columns])
-        row, count = _write_rows(sheet, layout, row, rows)
-        sheet.signature(row, block)
-        return count
+        return form_sheet(book, formats, layout, block, rows, note, invalid)
     finally:
         book.close()
 

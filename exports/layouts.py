@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from models.normalize import fold
-
 
 @dataclass(frozen=True)
 class Column:
@@ -26,18 +24,27 @@ class FormLayout:
     title: str
     sheet_name: str
     columns: tuple[Column, ...]
+    things: str = "bản ghi"  # what the total line counts
 
 
 @dataclass(frozen=True)
 class TitleBlock:
     """What the title and signature blocks print for one organisation."""
 
-    superior: str  # left line 1: ĐẢNG BỘ <PARENT NAME>
-    organisation: str  # left line 2: <ORGANISATION NAME>
-    place: str
+    superior: str  # left line 1: the superior's party name, "ĐẢNG BỘ HUYỆN VĨNH BẢO"
+    organisation: str  # left line 2: the issuing committee, "ĐẢNG ỦY XÃ TÂN HƯNG"
+    place: str  # the unit's own place: "Tân Hưng, ngày …"
     signed_on: dt.date
     as_of: dt.date
-    signer: str  # "T/M ĐẢNG ỦY", "T/M CHI BỘ"
+    signer: str  # "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ"
+    signer_title: str = "BÍ THƯ"
+    signer_name: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """What a snapshot records of the blocks, as printed."""
+        return {"superior": self.superior, "organisation": self.organisation,
+                "place_line": place_line(self.place, self.signed_on), "signer": self.signer,
+                "signer_title": self.signer_title, "signer_name": self.signer_name}
 
 
 STT = Column("STT", None, 5)
@@ -55,7 +62,7 @@ FORM1 = FormLayout("sites", "DANH SÁCH CÁC TRANG WEB, BLOG CÁ NHÂN CỦA CÁ
     Column("Thời hạn hết hạn", "expires_on", 12, "date"),
     Column("Thời gian cập nhật cơ sở dữ liệu", "updated_on", 13, "date"),
     Column("Mục đích sử dụng", "purpose", 16),
-))
+), "trang web, blog")
 
 FORM2 = FormLayout("social", "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN", "Biểu mẫu 2", (
     STT, *OWNER,
@@ -67,7 +74,7 @@ FORM2 = FormLayout("social", "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN
     Column("Thời gian thiết lập", "established_on", 12, "date"),
     Column("Thời gian cập nhật cơ sở dữ liệu", "updated_on", 13, "date"),
     Column("Mục đích sử dụng", "purpose", 16),
-))
+), "tài khoản")
 
 FORMS = {FORM1.key: FORM1, FORM2.key: FORM2}
 
@@ -78,12 +85,13 @@ IDENTITY_HEADER = "Mã bản ghi (không in)"
 
 RIGHT_TOP = "ĐẢNG CỘNG SẢN VIỆT NAM"
 PREPARER = ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)")
-SIGNER_NOTE = ("BÍ THƯ", "(Ký, ghi rõ họ tên, đóng dấu)")
+SIGN_NOTE = "(Ký, ghi rõ họ tên, đóng dấu)"
+STAR = "*"  # under the issuing committee's name (party document format)
 
-# "Huyện ủy Vĩnh Bảo" is the committee of "Đảng bộ huyện Vĩnh Bảo": the party line names the party body.
-_COMMITTEE_WORDS = {"huyen uy": "HUYỆN", "thanh uy": "THÀNH PHỐ", "tinh uy": "TỈNH", "quan uy": "QUẬN",
-                    "thi uy": "THỊ XÃ", "dang uy": ""}
 
+def total_line(count: int, what: str) -> str:
+    """The line closing a list: ``Tổng cộng: 12 tài khoản``."""
+    return f"Tổng cộng: {count} {what}"
 
 def vn_date(day: dt.date) -> str:
     """``ngày 05 tháng 11 năm 2026`` as printed in the title block."""
@@ -96,19 +104,3 @@ def place_line(place: str | None, day: dt.date) -> str:
 
 def as_of_line(day: dt.date) -> str:
     return f"(Cập nhật đến ngày {day.day:02d} tháng {day.month:02d} năm {day.year})"
-
-
-def party_line(name: str) -> str:
-    """Left line 1, ``ĐẢNG BỘ <PARENT NAME>`` in capitals, without doubling the prefix."""
-    words = (name or "").split(" ")
-    folded = fold(" ".join(words[:2]))
-    if folded in ("dang bo", "chi bo"):
-        return name.upper()
-    if folded in _COMMITTEE_WORDS:
-        rest = " ".join(w for w in (_COMMITTEE_WORDS[folded], *words[2:]) if w)
-        return f"ĐẢNG BỘ {rest}".upper()
-    return f"ĐẢNG BỘ {name}".upper()
-
-
-def signer_line(kind: str | None) -> str:
-    return "T/M CHI BỘ" if kind == "cell" else "T/M ĐẢNG ỦY"

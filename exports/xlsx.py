@@ -13,7 +13,7 @@ from typing import IO, Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from .layouts import PREPARER, RIGHT_TOP, SIGNER_NOTE, TitleBlock, as_of_line, place_line
+from .layouts import PREPARER, RIGHT_TOP, SIGN_NOTE, STAR, TitleBlock, as_of_line, place_line
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_CELL = 32767
@@ -114,6 +114,7 @@ class Sheet:
         self.merged(1, 0, left, block.organisation, "block_bold")
         self.merged(1, self.ncols - 1 - right, self.ncols - 1, place_line(block.place, block.signed_on),
                     "block_italic")
+        self.merged(2, 0, left, STAR, "block")
         self.merged(3, 0, self.ncols - 1, title, "title")
         self.merged(4, 0, self.ncols - 1, subtitle or as_of_line(block.as_of), "subtitle")
         return 6
@@ -133,16 +134,24 @@ class Sheet:
         self.ws.freeze_panes(last + 1, 0)
         return last + 1
 
+    def total(self, row: int, text: str) -> int:
+        """The line closing a list (``Tổng cộng: N …``), across the table; returns the next free row."""
+        self.merged(row, 0, self.ncols - 1, text, "total")
+        return row + 1
+
     def signature(self, row: int, block: TitleBlock) -> int:
-        """Preparer on the left, the committee's secretary on the right; returns the next free row."""
+        """Preparer on the left; on the right the unit's configured signer: on whose behalf
+        (T/M BAN THƯỜNG VỤ), the title, and the name under the space for the signature."""
         left, right = self._spans()
         lines = [(PREPARER[0], "block_bold", block.signer, "block_bold"),
-                 (PREPARER[1], "block_italic", SIGNER_NOTE[0], "block_bold"),
-                 ("", "block", SIGNER_NOTE[1], "block_italic")]
+                 (PREPARER[1], "block_italic", block.signer_title, "block_bold"),
+                 ("", "block", SIGN_NOTE, "block_italic"), ("", "block", "", "block"), ("", "block", "", "block"),
+                 ("", "block", block.signer_name, "block_bold")]
         for offset, (left_text, left_style, right_text, right_style) in enumerate(lines, start=1):
             if left_text:
                 self.merged(row + offset, 0, left, left_text, left_style)
-            self.merged(row + offset, self.ncols - 1 - right, self.ncols - 1, right_text, right_style)
+            if right_text:
+                self.merged(row + offset, self.ncols - 1 - right, self.ncols - 1, right_text, right_style)
         return row + len(lines) + 1
 
     def print_setup(self) -> None:

@@ -2,6 +2,7 @@
 
 from .accounts import Site, SocialAccount
 from .audit import AuditEntry as AuditEntry
+from .declaration import Declaration, DeclarationLink, DeclarationRound
 from .handbook import HandbookProposal, ProposalList
 from .import_log import ImportLock, ImportLog
 from .member import Member
@@ -9,7 +10,9 @@ from .organisation import Organisation, OrganisationNotEmpty
 from .party_study import StudyCampaign, StudyRecord
 from .party_tasks import Task
 from .party_work import Meeting, PartyDocument
+from .submission import Submission
 from .user import User
 
-__all__ = ["AuditEntry", "HandbookProposal", "ProposalList", "ImportLock", "ImportLog", "Meeting", "Member", "Organisation",
-           "OrganisationNotEmpty", "PartyDocument", "Site", "SocialAccount", "StudyCampaign", "StudyRecord", "Task", "User"]
+__all__ = ["AuditEntry", "Declaration", "DeclarationLink", "DeclarationRound", "HandbookProposal", "ProposalList",
+           "ImportLock", "ImportLog", "Meeting", "Member", "Organisation", "OrganisationNotEmpty", "PartyDocument",
+           "Site", "SocialAccount", "StudyCampaign", "StudyRecord", "Submission", "Task", "User"]

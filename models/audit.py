@@ -22,7 +22,11 @@ ACTIONS = [
     ("password_change", "Đổi mật khẩu"), ("denied", "Truy cập bị từ chối"), ("backup", "Sao lưu"),
     ("lookup", "Tra cứu"), ("audit_prune", "Dọn nhật ký cũ"),
     ("restructure", "Sắp xếp lại tổ chức"), ("repair", "Sửa sai lệch dữ liệu"),
-    ("view", "Mở văn bản mật"),
+    ("view", "Mở văn bản mật"), ("submit", "Gửi báo cáo lên cấp trên"), ("reopen", "Mở lại báo cáo đã gửi"),
+    # declaration rounds (issue 26): the person's own link, and the officer's review
+    ("declare_open", "Mở liên kết khai báo"), ("declare_failed", "Mở liên kết khai báo không thành công"),
+    ("declare_throttled", "Liên kết khai báo bị chặn tạm thời"), ("declare_submit", "Gửi bản khai"),
+    ("declare_review", "Duyệt bản khai"),
 ]
 
 

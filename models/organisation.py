@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import mongoengine as me
 from bson import ObjectId
 
-from . import normalize
+from . import normalize, search
 from .audit import AuditEntry
 from .base import OWNED, RENAME_FOLLOWERS, UNIT_PATHS, utcnow
 
@@ -61,6 +61,30 @@ def path_label(path_names: list[str] | tuple[str, ...]) -> str:
     return " › ".join(n for n in path_names or [] if n)
 
 
+#: the title and signature blocks' texts of a unit (party document-format rules): stored on the
+#: unit, editable, filled with the defaults of its kind when left empty
+TITLE_FIELDS = ("party_name", "issuer_name", "place", "signer_for", "signer_title", "signer_name")
+_SIGNER_FOR = {"committee": "T/M BAN THƯỜNG VỤ", "cell": "T/M CHI BỘ"}
+
+
+def title_defaults(kind: str | None, name: str, parent_place: str | None = None) -> dict[str, str]:
+    """What a new unit prints until an officer says otherwise: a committee ("Đảng bộ xã Tân
+    Hưng") issues as its Đảng ủy ("ĐẢNG ỦY XÃ TÂN HƯNG") and is named as the party body
+    ("ĐẢNG BỘ XÃ TÂN HƯNG") on its units' documents; a cell is both ("CHI BỘ THÔN 1") and dates
+    its documents with its committee's place."""
+    where = place_of(name or "")
+    if kind == "cell":
+        return {"party_name": (name or "").upper(), "issuer_name": (name or "").upper(), "place": parent_place or "",
+                "signer_for": _SIGNER_FOR["cell"], "signer_title": "BÍ THƯ", "signer_name": ""}
+    bare = where.split(" ", 1)[1] if where.startswith(tuple(w.lower() for w in _PLACE_WORDS)) and " " in where else where
+    for word in ("thành phố ", "thị xã ", "thị trấn "):  # two-word place words
+        if where.startswith(word):
+            bare = where[len(word):]
+    issuer = name if (name or "").startswith(tuple(_COMMITTEES)) else f"Đảng ủy {where}"  # "Huyện ủy Vĩnh Bảo"
+    return {"party_name": f"ĐẢNG BỘ {where}".upper(), "issuer_name": issuer.upper(), "place": bare,
+            "signer_for": _SIGNER_FOR["committee"], "signer_title": "BÍ THƯ", "signer_name": ""}
+
+
 class OrganisationNotEmpty(Exception):
     """Raised when dissolving an organisation that still has units, people or records."""
 
@@ -80,7 +104,14 @@ class Organisation(me.Document):
     kind = me.StringField(required=True, choices=KINDS, default="cell")
     level = me.StringField(choices=LEVELS)
     parent = me.ReferenceField("self", reverse_delete_rule=me.DENY)
-    place = me.StringField(max_length=100)  # printed before the date: "<place>, ngày …"
+    place = me.StringField(max_length=100)  # the unit's own place, printed before the date: "<place>, ngày …"
+    #: named so on the documents of the units below: "ĐẢNG BỘ XÃ TÂN HƯNG"
+    party_name = me.StringField(max_length=200)
+    #: the issuing committee, under the superior's party name: "ĐẢNG ỦY XÃ TÂN HƯNG"
+    issuer_name = me.StringField(max_length=200)
+    signer_for = me.StringField(max_length=100)  # "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ"
+    signer_title = me.StringField(max_length=100)  # "BÍ THƯ", "PHÓ BÍ THƯ"
+    signer_name = me.StringField(max_length=100)
     #: ancestors root-first, then the organisation itself
     scope = me.ListField(me.ObjectIdField())
     path_names = me.ListField(me.StringField())
@@ -109,7 +140,13 @@ class Organisation(me.Document):
         if not _CODE.match(self.code):
             raise me.ValidationError(errors={"code": "Mã tổ chức chỉ gồm chữ không dấu, số, dấu - _ . (ví dụ XA-AN-HOA)."})
         self.name = normalize.text(self.name)
-        self.place = normalize.text(self.place)
+        for name in TITLE_FIELDS:
+            setattr(self, name, normalize.text(getattr(self, name)))
+        if self.pk is None:
+            parent_place = getattr(self.parent, "place", None) if self.parent is not None else None
+            for name, value in title_defaults(self.kind, self.name, parent_place).items():
+                if not getattr(self, name) and value:
+                    setattr(self, name, value)
         if self.pk is None:
             self.pk = ObjectId()
         parent = self.parent
@@ -128,7 +165,7 @@ class Organisation(me.Document):
     def path_keys(self) -> list[str]:
         """Search keys from every name of the path and the code: the unit pickers find a cell
         by its commune's or district's name too."""
-        return normalize.search_tokens(*self.path_names, self.code)
+        return search.search_tokens(*self.path_names, self.code)
 
     def _parent_path(self, parent: Organisation | None) -> None:
         """Scope, names, tree key and depth from the parent's (already right) path."""
@@ -146,6 +183,12 @@ class Organisation(me.Document):
         if before is not None:
             refresh_subtree(self, old_scope=list(before.scope or []), renamed=before.name != self.name)
         return result
+
+    def title_names(self) -> dict[str, str]:
+        """The texts this unit prints: what is stored, else its kind's default (units created
+        before these fields existed)."""
+        defaults = title_defaults(self.kind, self.name)
+        return {name: getattr(self, name) or defaults[name] for name in TITLE_FIELDS}
 
     def subtree(self) -> me.QuerySet:
         return Organisation.objects(scope=self.pk)
@@ -173,10 +216,6 @@ class Refreshed:
     organisations: int = 0
     records: dict[str, int] = field(default_factory=dict)
     updates: int = 0  # update_many/bulk calls sent
-
-    @property
-    def total_records(self) -> int:
-        return sum(self.records.values())
 
 
 def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,

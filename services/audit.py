@@ -24,13 +24,13 @@ from typing import Any
 from bson import ObjectId, json_util
 from flask import has_request_context, request
 
-from models import normalize
+from models import search
 from models.audit import AuditEntry, Change
 
 log = logging.getLogger("audit")
 
 #: never written to the trail, whatever the caller passes
-SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "new_password", "current",
+SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "new_password", "current", "seed", "token_hash",
                            "new", "confirm", "csrf_token"})
 #: recomputed from other fields: their changes are noise
 DERIVED_FIELDS = frozenset({"scope", "search_keys", "sort_key", "member_sort_key", "modified_at",
@@ -139,7 +139,7 @@ def record(action: str, *, user: Any = None, collection: str | None = None, ids:
         ip=clean(request.remote_addr, 64) if has_request_context() else None, classified=classified,
         device=clean(device, 64),
     )
-    entry.search_keys = normalize.search_tokens(entry.username, entry.org_name, entry.collection, prefixes=False)
+    entry.search_keys = search.search_tokens(entry.username, entry.org_name, entry.collection, prefixes=False)
     entry.save()
     log.info(json.dumps({"at": entry.at.isoformat(), "action": action, "user": entry.username,
                          "org": entry.org_name, "collection": entry.collection, "ids": entry.record_ids[:20],

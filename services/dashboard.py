@@ -10,16 +10,15 @@ not a list of ids sent back in a ``$nin``.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
 
-from models import Member, Site, SocialAccount, normalize
+from models import Member, Organisation, Site, SocialAccount, normalize
 from models.accounts import PLATFORMS
-from services import scope
+from services import figures, scope
 
 HORIZONS = (30, 60, 90)
 OTHER = "Khác"  # the last of PLATFORMS: anything else typed
@@ -36,14 +35,9 @@ class Unit:
     #: index of the units directly below this one in a record's ``scope`` path
     level: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
-
-
-@dataclass
-class Deadline:
-    key: str
-    title: str
-    due: dt.date
-    days_left: int
+    #: "unit" (a unit below), "own" (attached to the root itself), "others" (units on other pages)
+    kind_of_row: str = "unit"
+    more: bool = False  # the root only: more units below than shown
 
 
 @dataclass
@@ -53,8 +47,9 @@ class Dashboard:
     platforms: list[tuple[str, int]]
     expiring: dict[int, int]
     expired: int
-    deadlines: list[Deadline]
+    deadlines: list[Any]  # services.submissions.Deadline
     today: dt.date
+    below: list[Any] = field(default_factory=list)  # services.tracker.BelowStatus
 
 
 def _flag(condition: dict) -> dict:
@@ -62,20 +57,12 @@ def _flag(condition: dict) -> dict:
 
 
 _HAS_ISSUES = _flag({"$gt": [{"$size": {"$ifNull": ["$quality_issues", []]}}, 0]})
-
-
-def _tally(qs: Any, root: ObjectId, level: int, flags: dict[str, Any]) -> dict[ObjectId, dict[str, int]]:
-    """One aggregation: per unit directly below ``root`` (the ``level``-th id of the scope
-    path; records of the root itself have none), the number of records and the sum of each
-    0/1 flag; the root's row is the sum of all rows. The answer has one row per unit."""
-    sums = {"n": {"$sum": 1}, **{name: {"$sum": expr} for name, expr in flags.items()}}
-    out: dict = {}
-    for row in qs.aggregate([{"$group": {"_id": {"$arrayElemAt": ["$scope", level]}, **sums}}]):
-        for unit in {row["_id"] or root, root}:
-            into = out.setdefault(unit, dict.fromkeys(sums, 0))
-            for name in sums:
-                into[name] += row[name]
-    return out
+_SILENT = _flag({"$and": [{"$eq": ["$status", "active"]}, {"$eq": ["$declared", 0]}]})
+#: the dashboard's own flags, summed in the same ``$group`` as the counted figures
+_EXTRA = {Member: {"issues": _HAS_ISSUES, "silent": _SILENT}, Site: {"issues": _HAS_ISSUES},
+          SocialAccount: {"issues": _HAS_ISSUES}}
+#: units directly below shown on the dashboard; the rest on the "see all" pages
+UNITS_SHOWN = 20
 
 
 def people_without_accounts(user: Any, org: ObjectId) -> Any:
@@ -84,14 +71,42 @@ def people_without_accounts(user: Any, org: ObjectId) -> Any:
     return scope.in_subtree(Member, org, user).filter(status="active", declared=0)
 
 
-def _units(user: Any, root: ObjectId) -> tuple[Unit, list[Unit]]:
-    orgs = scope.organisations(user).filter(pk__in=[root]).only("name", "kind", "scope").as_pymongo()
-    top = next(iter(orgs), None)
+def _counts(fig: figures.Figures) -> dict[str, int]:
+    x = fig.extra
+    return {"people": fig.people, "no_account": x.get("members_silent", 0), "sites": fig.sites,
+            "accounts": fig.accounts, "issues_members": x.get("members_issues", 0),
+            "issues_sites": x.get("sites_issues", 0), "issues_accounts": x.get("social_accounts_issues", 0)}
+
+
+def _root(user: Any, root: ObjectId) -> Organisation:
+    top = scope.organisations(user).filter(pk=root).only("name", "kind", "scope", "parent", "closed_on",
+                                                        "created_at", "depth").first()
     if top is None:
         raise LookupError("organisation outside the user's scope")
-    children = scope.organisations(user).filter(parent=root).only("name", "kind").order_by("tree_key")
-    return (Unit(root, top["name"], top.get("kind", "committee"), level=len(top.get("scope") or [root])),
-            [Unit(c["_id"], c["name"], c.get("kind", "cell")) for c in children.as_pymongo()])
+    return top
+
+
+def unit_rows(user: Any, org: Organisation, today: dt.date, page: int = 1,
+              per_page: int = UNITS_SHOWN) -> tuple[Unit, list[Unit], figures.Figures]:
+    """The root's row, one page of the units directly below it (plus a row for the people and
+    records attached to the root itself, and one for the units on other pages), from one
+    ``$group`` per collection; and the root's total figures."""
+    page = max(page, 1)
+    below = figures.children(org, user, (page - 1) * per_page, per_page + 1)
+    more, below = len(below) > per_page, below[:per_page]
+    found = figures.tally(org, user, today, [c["_id"] for c in below], _EXTRA)
+    level = len(org.scope)
+    root = Unit(org.pk, org.name, org.kind, level=level, counts=_counts(found[figures.TOTAL]))
+    units = [Unit(c["_id"], c["name"], c.get("kind", "cell"), counts=_counts(found[c["_id"]])) for c in below]
+    own = found[figures.OWN]
+    if below or page > 1:
+        units.append(Unit(org.pk, f"Trực thuộc trực tiếp {org.name}", org.kind, kind_of_row="own",
+                          counts=_counts(own)))
+    if more or page > 1:
+        units.append(Unit(org.pk, "Các đơn vị trực thuộc khác", org.kind, kind_of_row="others",
+                          counts=_counts(found[figures.OTHERS])))
+    root.more = more
+    return root, units, found[figures.TOTAL]
 
 
 def build(user: Any, today: dt.date | None = None) -> Dashboard:
@@ -100,29 +115,17 @@ def build(user: Any, today: dt.date | None = None) -> Dashboard:
     if root_id is None:
         raise PermissionError("no scope")
     today = today or normalize.today()
-    root, units = _units(user, root_id)
-    rows = [root, *units]
-    members, accounts, sites = (scope.in_subtree(m, root_id, user) for m in (Member, SocialAccount, Site))
-    active = {"$eq": ["$status", "active"]}
-    level = root.level
-    people = _tally(members, root_id, level, {"active": _flag(active), "issues": _HAS_ISSUES,
-                                              "silent": _flag({"$and": [active, {"$eq": ["$declared", 0]}]})})
+    org = _root(user, root_id)
+    root, units, total = unit_rows(user, org, today)
     known = [p for p in PLATFORMS if p != OTHER]
-    per_platform = {f"p{i}": _flag({"$eq": ["$platform", p]}) for i, p in enumerate(known)}
-    social = _tally(accounts, root_id, level, {"issues": _HAS_ISSUES, **per_platform})
-    site_rows = _tally(sites, root_id, level, {"issues": _HAS_ISSUES})
-    for row in rows:
-        mine, webs, accs = people.get(row.id, {}), site_rows.get(row.id, {}), social.get(row.id, {})
-        row.counts = {"people": mine.get("active", 0), "no_account": mine.get("silent", 0),
-                      "sites": webs.get("n", 0), "accounts": accs.get("n", 0),
-                      "issues_members": mine.get("issues", 0), "issues_sites": webs.get("issues", 0),
-                      "issues_accounts": accs.get("issues", 0)}
-    mine = social.get(root_id, {})
-    counts = {p: mine.get(f"p{i}", 0) for i, p in enumerate(known)}
-    counts[OTHER] = mine.get("n", 0) - sum(counts.values())  # platforms typed outside the list
+    counts = {p: total.platforms.get(p, 0) for p in known}
+    counts[OTHER] = total.accounts - sum(counts.values())  # platforms typed outside the list
     platforms = sorted(((p, n) for p, n in counts.items() if n), key=lambda item: (-item[1], item[0]))
-    expiring, expired = _expiry(sites, today)
-    return Dashboard(root, units, platforms, expiring, expired, deadlines(today), today)
+    expiring, expired = _expiry(scope.in_subtree(Site, root_id, user), today)
+    from services import tracker
+
+    return Dashboard(root, units, platforms, expiring, expired, deadlines(user, org, today), today,
+                     tracker.below_status(org, user, today))
 
 
 def _expiry(sites: Any, today: dt.date) -> tuple[dict[int, int], int]:
@@ -138,22 +141,15 @@ def _expiry(sites: Any, today: dt.date) -> tuple[dict[int, int], int]:
     return {h: row.get(f"d{h}", 0) for h in HORIZONS}, row.get("expired", 0)
 
 
-def deadlines(today: dt.date) -> list[Deadline]:
-    """The reporting dates of directive 1150-CV/HU and the regulation, nearest first."""
-    year = today.year if today < dt.date(today.year, 12, 1) else today.year + 1
-    annual = dt.date(year, 12, 1) - dt.timedelta(days=1)
-    month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    proposals = today.replace(day=min(29, month_end.day))
-    if today > proposals:  # this month's window is over: next month's
-        nxt = month_end + dt.timedelta(days=1)
-        proposals = nxt.replace(day=min(29, calendar.monthrange(nxt.year, nxt.month)[1]))
-    items = [
-        ("annual", f"Báo cáo tổng số trang web, tài khoản MXH năm {year} (trước ngày 01/12)", annual),
-        ("monthly", f"Báo cáo tăng, giảm tài khoản tháng {today.month:02d}/{today.year} (cuối tháng)", month_end),
-        ("proposals", f"Danh sách đề nghị tạo, xóa tài khoản (ngày 27–29 tháng {proposals.month:02d})", proposals),
-        ("meetings", f"Báo cáo kết quả sinh hoạt chi bộ tháng {today.month:02d}/{today.year}", month_end),
-    ]
-    return sorted((Deadline(k, t, d, (d - today).days) for k, t, d in items), key=lambda x: (x.due, x.key))
+def deadlines(user: Any, org: Organisation, today: dt.date) -> list[Any]:
+    """The reports the unit owes upward (missed ones stay, overdue, until sent); a unit at the
+    top of the tree sends nothing upward and sees the current periods it receives."""
+    from services import submissions
+
+    if org.parent is not None:
+        return submissions.unit_deadlines(org, today)
+    return [submissions.Deadline(kind, p, submissions.due_date(kind, p), today)
+            for kind in submissions.LOOKBACK for p in [submissions.current_period(kind, today)]]
 
 
-__all__ = ["Dashboard", "Deadline", "Unit", "build", "deadlines", "people_without_accounts"]
+__all__ = ["Dashboard", "Unit", "build", "deadlines", "people_without_accounts"]

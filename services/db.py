@@ -1,4 +1,5 @@
-"""Connection to MongoDB (production) or to the in-process store (tests, demo)."""
+"""Connection to MongoDB (production, or the local SecantusDB of ``make run``) or to the
+throw-away in-process store (``PANEL_STORE=memory``, the quick test run)."""
 
 from __future__ import annotations
 
@@ -6,30 +7,23 @@ import logging
 from urllib.parse import urlsplit
 
 import mongoengine
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from pymongo.errors import OperationFailure, WTimeoutError
 
 logger = logging.getLogger("database")
 
-#: the in-process client class; None is mongomock's. The test suite sets its strict store
-#: (``tests/strict_store.py``), which behaves like MongoDB where mongomock is kinder.
-MOCK_CLIENT: type | None = None
 
-
-def connect(uri: str, timeout_ms: int = 5000, wtimeout_ms: int = 5000) -> None:
-    """(Re)connect the default alias. ``mongomock://localhost/<db>`` selects the
-    in-process store; anything else goes to pymongo with majority writes that give up
-    after ``wtimeout_ms`` (the officer sees the 503 page instead of a hung worker)."""
+def connect(uri: str, timeout_ms: int = 5000, wtimeout_ms: int = 5000, client_class: type | None = None) -> None:
+    """(Re)connect the default alias. ``mongomock://localhost/<db>`` selects the throw-away
+    in-process store (``services/memory_store.py``; ``client_class`` replaces its client, as the
+    test suite's strict store does); anything else goes to pymongo with majority writes that
+    give up after ``wtimeout_ms`` (the officer sees the 503 page instead of a hung worker)."""
     mongoengine.disconnect_all()
     if uri.startswith("mongomock://"):
-        import mongomock
-        import mongomock.gridfs
+        from services import memory_store
 
-        # Teaches pymongo's gridfs to accept the in-process store (attachments, backups).
-        mongomock.gridfs.enable_gridfs_integration()
-        _teach_bulk_write(mongomock)
         db = urlsplit(uri).path.strip("/") or "dang"
-        mongoengine.connect(db=db, host="mongodb://localhost", mongo_client_class=MOCK_CLIENT or mongomock.MongoClient,
+        mongoengine.connect(db=db, host="mongodb://localhost", mongo_client_class=client_class or memory_store.MemoryClient,
                             uuidRepresentation="standard")
     else:
         # w=majority: a write acknowledged to the officer survives a primary failover;
@@ -51,28 +45,10 @@ def write_timed_out(exc: BaseException | None) -> bool:
     return False
 
 
-def _teach_bulk_write(mongomock) -> None:
-    """pymongo 4.11+ passes ``sort`` to each bulk update/replace; mongomock 4.3 does not
-    know the argument. Accept it when unused (we never sort inside a bulk write), so the
-    in-process store runs the same ``bulk_write`` calls as MongoDB."""
-    builder = mongomock.collection.BulkOperationBuilder
-    if getattr(builder, "_accepts_sort", False):
-        return
-    for name in ("add_update", "add_replace"):
-        original = getattr(builder, name)
-
-        def accept(self, *args, _original=original, sort=None, **kwargs):
-            if sort is not None:
-                raise NotImplementedError("bulk update with sort is not supported by the in-process store")
-            return _original(self, *args, **kwargs)
-
-        setattr(builder, name, accept)
-    builder._accepts_sort = True
-
-
-#: index conflicts found by the last :func:`ensure_indexes`: (collection, index, message);
-#: shown on ``/healthz`` to administrators and by ``flask check``
-INDEX_PROBLEMS: list[tuple[str, str, str]] = []
+def index_problems() -> list[tuple[str, str, str]]:
+    """Index conflicts found at this app's start-up (``app.extensions["index_problems"]``):
+    (collection, index, message); shown on ``/healthz`` to administrators and by ``flask check``."""
+    return list(current_app.extensions.get("index_problems", [])) if has_app_context() else []
 
 
 def documents() -> list[type]:
@@ -85,7 +61,7 @@ def documents() -> list[type]:
 def ensure_indexes() -> list[tuple[str, str, str]]:
     """Create every declared index, one by one. An index that exists with other options
     (changed since the last deployment) is a conflict: it is logged loudly and kept in
-    :data:`INDEX_PROBLEMS`, and creation goes on with the next index and model (an
+    the returned list, and creation goes on with the next index and model (an
     administrator drops the old index, then runs ``flask check``). An unreachable
     database still raises."""
     problems: list[tuple[str, str, str]] = []
@@ -95,10 +71,16 @@ def ensure_indexes() -> list[tuple[str, str, str]]:
         model._meta["auto_create_index"] = False
         collection = model._get_collection()
         opts_default = model._meta.get("index_opts") or {}
-        for spec in model._meta.get("index_specs") or []:
+        specs = model._meta.get("index_specs") or []
+        # one listIndexes per collection: an index already there as declared is not sent again
+        # (a restart, or each test on the wire store, costs a round trip per collection, not per index)
+        existing = collection.index_information() if specs else {}
+        for spec in specs:
             spec = {**opts_default, **spec}
             fields = spec.pop("fields")
             spec.pop("cls", None)
+            if _already_there(existing, fields, spec):
+                continue
             try:
                 collection.create_index(fields, background=False, **spec)
             except OperationFailure as exc:  # IndexOptionsConflict, IndexKeySpecsConflict…
@@ -106,8 +88,29 @@ def ensure_indexes() -> list[tuple[str, str, str]]:
                 problems.append((collection.name, name, str(exc)))
                 logger.error("INDEX CONFLICT on %s.%s: %s — drop the old index, then run `flask check`.",
                              collection.name, name, exc)
-    INDEX_PROBLEMS[:] = problems
+    if has_app_context():
+        current_app.extensions["index_problems"] = problems
     return problems
+
+
+#: index options that make two specifications of the same keys different indexes
+_INDEX_OPTIONS = ("unique", "sparse", "partialFilterExpression", "expireAfterSeconds")
+
+
+def _already_there(existing: dict, fields: list, spec: dict) -> bool:
+    """Whether ``existing`` (``index_information()``) holds this index with these keys and
+    options; anything else is sent to the server, which builds it or reports the conflict."""
+    from pymongo.helpers_shared import _gen_index_name
+
+    have = existing.get(spec.get("name") or _gen_index_name(fields))
+    if have is None or _keys(have["key"]) != _keys(fields):
+        return False
+    return all(bool(have.get(o)) == bool(spec.get(o)) if o in ("unique", "sparse") else have.get(o) == spec.get(o)
+               for o in _INDEX_OPTIONS)
+
+
+def _keys(fields: list) -> list:
+    return [(k, int(v) if isinstance(v, float) else v) for k, v in fields]
 
 
 def ping() -> bool:
@@ -119,8 +122,10 @@ def ping() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    connect(app.config["MONGODB_URI"], app.config["MONGODB_TIMEOUT_MS"], app.config.get("MONGODB_WTIMEOUT_MS", 5000))
+    connect(app.config["MONGODB_URI"], app.config["MONGODB_TIMEOUT_MS"], app.config.get("MONGODB_WTIMEOUT_MS", 5000),
+            app.config.get("MONGO_CLIENT_CLASS"))
+    app.extensions["index_problems"] = []
     try:
-        ensure_indexes()
+        app.extensions["index_problems"] = ensure_indexes()
     except Exception:  # unreachable database: /healthz and the error page say so
         app.logger.exception("Không tạo được chỉ mục (index) cơ sở dữ liệu.")

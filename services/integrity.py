@@ -126,7 +126,7 @@ def check(repair: bool = False, user: Any = None, username: str | None = None) -
         _check_owner(model, report, repair)
     _check_sort_keys(report, repair)
     _check_calendar_dates(report, repair)
-    for coll, name, error in db.INDEX_PROBLEMS:
+    for coll, name, error in db.index_problems():
         report.problems.append(f"Chỉ mục {coll}.{name} chưa tạo được: {error}")
     if repair and report.repaired:
         audit.record("repair", user=user, username=username or "cli", detail="; ".join(report.repaired))
@@ -166,6 +166,7 @@ class _Org:
         self.scope = want["scope"]
         self.name = want["name"]
         self.tree_key = want["tree_key"]
+        self.depth = want["depth"]
         self.code = want["code"]
 
 

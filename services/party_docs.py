@@ -18,9 +18,9 @@ from mongoengine import QuerySet
 
 from models import Organisation, PartyDocument, normalize
 from models.party_work import Recipient
-from services import audit, scope
+from services import audit, policy, scope
 
-OFFICER_ROLES = scope.CLASSIFIED_ROLES
+OFFICER_ROLES = policy.WRITE_ROLES  # kept for callers: ask policy.can(user, policy.WORK)
 
 
 def outgoing(user: Any) -> QuerySet:

@@ -16,24 +16,24 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from bson import ObjectId
-from mongoengine import Q
 
 from exports import FORMS, TitleBlock, write_form, write_report
 from exports import reports as layouts
-from exports.layouts import as_of_line, party_line, signer_line, vn_date
+from exports.layouts import as_of_line, vn_date
 from models import Member, Organisation, Site, SocialAccount, normalize
 from models.accounts import PLATFORMS
 from models.base import label_of
 from models.member import STATUSES
 from models.normalize import format_date
-from services import audit, scope
+from models.organisation import TITLE_FIELDS
+from services import audit, figures, policy, scope
 
 FORM_MODELS = {"sites": Site, "social": SocialAccount}
 REPORT_KINDS = {"annual": "Tổng hợp số lượng hằng năm", "monthly": "Biến động trong tháng",
                 "quality": "Chất lượng dữ liệu"}
-_FORM_FIELDS = {"sites": [c.field for c in FORMS["sites"].columns if c.field],
+_FORM_FIELDS = {"sites": [c.field for c in FORMS["sites"].columns if c.field] + ["quality_issues"],
                 "social": [c.field for c in FORMS["social"].columns if c.field and c.field != "link_text"]
-                + ["url", "link_type", "admin_role"]}
+                + ["url", "link_type", "admin_role", "quality_issues"]}
 _STATUS_LABELS = dict(STATUSES)
 
 
@@ -46,7 +46,7 @@ class OrgPrincipal:
     """Who a command acts as when no user is named: an officer of that organisation."""
 
     organisation: Organisation
-    role: str = "officer"
+    role: str = policy.OFFICER
     is_authenticated: bool = True
     is_active: bool = True
 
@@ -60,12 +60,19 @@ def acting_as(org: Organisation, user: Any = None) -> Any:
 
 
 def title_block(org: Organisation, as_of: dt.date, today: dt.date | None = None) -> TitleBlock:
-    """Left: the superior party body and the organisation; right: place and date (one query)."""
-    chain = {o.pk: o for o in Organisation.objects(pk__in=org.scope).only("name", "place")}
-    parent = chain.get(org.scope[-2]) if len(org.scope) > 1 else None
-    place = next((chain[pk].place for pk in reversed(org.scope) if pk in chain and chain[pk].place), None)
-    return TitleBlock(superior=party_line(parent.name if parent else org.name), organisation=org.name.upper(),
-                      place=place or "", signed_on=today or normalize.today(), as_of=as_of, signer=signer_line(org.kind))
+    """The party document format, from the names stored on the units (one query): left, the
+    superior's party name over the issuing committee; right, the unit's own place and date;
+    the signer's block from the unit's configured signer."""
+    names = org.title_names()
+    parent = None
+    if len(org.scope) > 1:
+        parent = Organisation.objects(pk=org.scope[-2]).only(
+            "name", "kind", "party_name", "place", *TITLE_FIELDS).first()
+    superior = (parent or org).title_names()["party_name"]  # the top unit: its own party body
+    place = names["place"] or (parent.title_names()["place"] if parent is not None else "")
+    return TitleBlock(superior=superior, organisation=names["issuer_name"], place=place or "",
+                      signed_on=today or normalize.today(), as_of=as_of, signer=names["signer_for"],
+                      signer_title=names["signer_title"], signer_name=names["signer_name"])
 
 
 # --- who is counted: owner status and party membership (one place for these rules) ------------
@@ -127,11 +134,28 @@ def form_rows(kind: str, qs: Any) -> Iterator[dict]:
     return form_records(kind, form_cursor(kind, qs))
 
 
+class InvalidCounter:
+    """Counts the rows carrying invalid or missing mandatory data as they stream past."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> int:
+        return self.count
+
+    def watch(self, rows: Iterable[dict]) -> Iterator[dict]:
+        for row in rows:
+            if row.get("quality_issues"):
+                self.count += 1
+            yield row
+
+
 def export_form(kind: str, out: str | IO[bytes], org: Organisation, user: Any = None, *,
                 as_of: dt.date | None = None, base: Any = None, cap: int | None = None,
                 today: dt.date | None = None, criteria: str = "", people: str = "all",
-                include_departed: bool = False) -> int:
-    """Write form 1 (``sites``) or 2 (``social``) of ``org``'s subtree; return the row count.
+                include_departed: bool = False, invalid: InvalidCounter | None = None) -> int:
+    """Write form 1 (``sites``) or 2 (``social``) of ``org``'s subtree; return the row count
+    (``invalid`` counts the rows with invalid data; the sheet warns about them too).
 
     Only owners still in the register are listed unless ``include_departed`` (a note on the
     sheet says so); ``people`` keeps party members, non-party people or both (see ``owner_filter``).
@@ -146,9 +170,11 @@ def export_form(kind: str, out: str | IO[bytes], org: Organisation, user: Any = 
         raise ReportError(f"Danh sách có {count} bản ghi, vượt giới hạn xuất {cap} bản ghi mỗi lần. "
                           "Hãy lọc theo tổ chức hoặc điều kiện khác rồi xuất lại.")
     today = today or normalize.today()
-    count = write_form(out, FORMS[kind], title_block(org, as_of or today, today), form_rows(kind, qs),
-                       note=owner_note(people, include_departed))
-    _audit(user, FORM_MODELS[kind]._get_collection_name(), f"{FORMS[kind].sheet_name}: {count} dòng", org, criteria)
+    invalid = invalid if invalid is not None else InvalidCounter()
+    count = write_form(out, FORMS[kind], title_block(org, as_of or today, today),
+                       invalid.watch(form_rows(kind, qs)), note=owner_note(people, include_departed), invalid=invalid)
+    _audit(user, FORM_MODELS[kind]._get_collection_name(),
+           f"{FORMS[kind].sheet_name}: {count} dòng, {invalid.count} dòng có dữ liệu sai/thiếu", org, criteria)
     return count
 
 
@@ -200,27 +226,57 @@ def _per_unit(qs: Any, depth: int, extra: str | None = None) -> Iterator[tuple[A
         yield row["_id"].get("u"), row["_id"].get("x"), row["n"]
 
 
+def annual_row(fig: figures.Figures) -> list[int]:
+    """The figures of one unit in the annual table's columns: people, sites, accounts, the
+    accounts per platform, then party / non-party people and their sites + accounts."""
+    return [fig.people, fig.sites, fig.accounts, *(fig.platforms.get(p, 0) for p in PLATFORMS),
+            fig.party_people, fig.people - fig.party_people, fig.party_sites + fig.party_accounts,
+            fig.sites - fig.party_sites + fig.accounts - fig.party_accounts]
+
+
+def annual_units(org: Organisation, principal: Any, as_of: dt.date) -> list[tuple[str, Any, figures.Figures]]:
+    """(name, unit id or ``figures.OWN``, figures) per unit directly below ``org`` in tree order,
+    then the people and records attached to ``org`` itself; and ``TOTAL`` last (one definition:
+    :func:`services.figures.tally`)."""
+    below = figures.children(org, principal)
+    found = figures.tally(org, principal, as_of, [c["_id"] for c in below])
+    rows = [(c["name"], c["_id"], found[c["_id"]]) for c in below]
+    own = found[figures.OWN]
+    if not below or own.people or own.sites or own.accounts:
+        rows.append((f"{org.name} (trực thuộc trực tiếp)" if below else org.name, figures.OWN, own))
+    return [*rows, (layouts.TOTAL_LABEL, figures.TOTAL, found[figures.TOTAL])]
+
+
 def annual_tables(org: Organisation, user: Any, as_of: dt.date, include_departed: bool = False) -> list[layouts.Table]:
     """People, sites and social accounts (by platform) per unit, as of the end of ``as_of``;
-    the last columns split party members from non-party people (people, then sites and accounts).
-    Each figure comes from an aggregation answering one row per unit (times platform or party)."""
+    the last columns split party members from non-party people (people, then sites and accounts)."""
+    if include_departed:
+        return _annual_with_departed(org, user, as_of)
+    units = annual_units(org, acting_as(org, user), as_of)
+    rows = [[name, *annual_row(fig)] for name, _key, fig in units[:-1]]
+    total = [layouts.TOTAL_LABEL, *annual_row(units[-1][2])]
+    return [layouts.annual_table(f"(Tính đến {vn_date(as_of)})", PLATFORMS, rows, total)]
+
+
+def _annual_with_departed(org: Organisation, user: Any, as_of: dt.date) -> list[layouts.Table]:
+    """The annual table on request with the sites and accounts of people who left too (not
+    the official figure: labelled so)."""
     principal, end = acting_as(org, user), _day_after(as_of)
     added_by = normalize.day_start(end)  # timestamps: the end of ``as_of`` in Vietnam, not in UTC
     units, width = _Units(org, principal), 3 + len(PLATFORMS) + 4
     split = 3 + len(PLATFORMS)  # party / non-party people, then their sites + accounts
     counts: dict[ObjectId, list[int]] = defaultdict(lambda: [0] * width)
-    present = scope.in_subtree(Member, org, principal).filter(Q(left_on=None) | Q(left_on__gte=end), joined_on__lt=end)
+    present = figures.counted(Member, org, principal, as_of)
     for unit, party, n in _per_unit(present, units.depth, "is_party_member"):
         row = counts[unit or org.pk]
         row[0] += n
         row[split + (0 if party is not False else 1)] += n
-    owners = owner_filter("all", include_departed)
-    sites = scope.in_subtree(Site, org, principal).filter(created_at__lt=added_by, **owners)
+    sites = scope.in_subtree(Site, org, principal).filter(created_at__lt=added_by)
     for unit, party, n in _per_unit(sites, units.depth, "owner_party"):
         row = counts[unit or org.pk]
         row[1] += n
         row[split + (2 if party is not False else 3)] += n
-    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=added_by, **owners)
+    social = scope.in_subtree(SocialAccount, org, principal).filter(created_at__lt=added_by)
     for unit, platform, n in _per_unit(social, units.depth, "platform"):
         row = counts[unit or org.pk]
         row[2] += n
@@ -228,7 +284,7 @@ def annual_tables(org: Organisation, user: Any, as_of: dt.date, include_departed
     for unit, party, n in _per_unit(social, units.depth, "owner_party"):
         counts[unit or org.pk][split + (2 if party is not False else 3)] += n
     rows, total = units.table(counts, width)
-    subtitle = f"(Tính đến {vn_date(as_of)})" + (" — gồm cả người đã rời danh sách" if include_departed else "")
+    subtitle = f"(Tính đến {vn_date(as_of)}) — gồm cả người đã rời danh sách"
     return [layouts.annual_table(subtitle, PLATFORMS, rows, total)]
 
 

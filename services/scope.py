@@ -20,11 +20,9 @@ from bson import ObjectId
 from mongoengine import Document, Q, QuerySet
 
 from models import Organisation, PartyDocument
-from models.user import ROLES as _ROLE_CHOICES
+from services import policy
 
-ROLES = tuple(key for key, _ in _ROLE_CHOICES)
-#: roles that may see classified documents (of their own or an addressed unit)
-CLASSIFIED_ROLES = ("admin", "officer")
+ROLES = policy.ALL_ROLES  # kept for callers: the roles live in services.policy
 #: confidentiality levels anyone in scope may see
 OPEN_LEVELS = ["thuong", None]
 
@@ -34,7 +32,7 @@ def scope_root(user: Any) -> ObjectId | None:
     try:
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return None
-        if user.role not in ROLES:  # no role (or one we do not know): sees nothing
+        if policy.role(user) is None:  # no role (or one we do not know): sees nothing
             return None
         org = user.organisation
         return org.pk if org is not None else None
@@ -43,7 +41,7 @@ def scope_root(user: Any) -> ObjectId | None:
 
 
 def sees_everything(user: Any) -> bool:
-    return scope_root(user) is not None and user.role == "admin"
+    return scope_root(user) is not None and policy.is_admin(user)
 
 
 def visible(model: type[Document], user: Any, *, deleted: bool = False) -> QuerySet:
@@ -66,7 +64,7 @@ def confidential(qs: QuerySet, user: Any, *, addressed: bool = False) -> QuerySe
     officers of the issuing unit or of an addressee (``addressed``: the query already
     matches documents sent to the user's unit)."""
     root = scope_root(user)
-    if root is None or user.role not in CLASSIFIED_ROLES:
+    if root is None or not policy.can(user, policy.WORK):
         return qs.filter(classification__in=OPEN_LEVELS)
     if addressed:
         return qs
@@ -83,7 +81,7 @@ def may_see_document(user: Any, doc: Any) -> bool:
     if doc.classified:
         issuer = doc._data.get("organisation")
         issuer = getattr(issuer, "pk", getattr(issuer, "id", issuer))
-        return user.role in CLASSIFIED_ROLES and (root == issuer or addressed)
+        return policy.can(user, policy.WORK) and (root == issuer or addressed)
     return addressed or sees_everything(user) or root in (doc.scope or [])
 
 
@@ -117,7 +115,7 @@ def can_see(user: Any, doc: Document | None) -> bool:
 
 
 def can_write(user: Any) -> bool:
-    return scope_root(user) is not None and user.role in ("admin", "officer")
+    return scope_root(user) is not None and policy.can(user, policy.CHANGE)
 
 
 def stable(qs: QuerySet) -> QuerySet:

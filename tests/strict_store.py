@@ -18,6 +18,12 @@ difference could hide a production bug:
    options (``IndexOptionsConflict``, code 85), the same name over other keys
    (``IndexKeySpecsConflict``, code 86).
 6. **A negative skip raises** ``ValueError`` as in pymongo (mongomock counts from the end).
+7. **A compiled regex on an indexed field raises** (``OperationFailure``): what MongoEngine's
+   string look-ups (``__startswith``, ``__icontains``, ``__iexact`` …) send. MongoDB answers it
+   (unanchored, without the index), but SecantusDB 0.7.0b3, the suite's wire store and the
+   local server of ``make run``, matches *nothing* when the field is indexed (its
+   ``{"$regex": …}`` form works). The panel searches precomputed keys by equality/range; a
+   test that needs a pattern sends ``{"$regex": …}`` (``__raw__``).
 
 The shuffle is seeded: ``STRICT_STORE_SEED=<n>`` replays a run (the seed is printed in
 pytest's header).
@@ -29,11 +35,12 @@ import datetime as dt
 import itertools
 import os
 import random
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import mongomock
-from bson import ObjectId
+from bson import ObjectId, Regex
 from mongomock import helpers
 from mongomock.collection import Collection, Cursor
 from mongomock.database import Database
@@ -60,6 +67,36 @@ def strict_filter(spec: Any) -> Any:
     if isinstance(spec, list | tuple):
         return [strict_filter(v) for v in spec]
     return spec
+
+
+def _compiled_regex_fields(spec: Any, prefix: str = "") -> Iterator[str]:
+    """Fields of a filter that are given a compiled regex (a ``re.Pattern`` or BSON ``Regex``
+    value, also inside ``$in``/``$nin``/``$not``/``$all``), ``$and``/``$or``/``$nor`` included."""
+    if isinstance(spec, list | tuple):
+        for item in spec:
+            yield from _compiled_regex_fields(item, prefix)
+        return
+    if not isinstance(spec, dict):
+        return
+    for key, value in spec.items():
+        if key in ("$and", "$or", "$nor"):
+            yield from _compiled_regex_fields(value)
+            continue
+        field = prefix if key.startswith("$") else key
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(v, re.Pattern | Regex) for v in values):
+            yield field
+        elif isinstance(value, dict):
+            yield from _compiled_regex_fields(value, field)
+
+
+def _check_regex(collection: Collection, spec: Any) -> None:
+    indexed = {key for index in collection._store.indexes.values() for key, _ in index["key"]}
+    for field in _compiled_regex_fields(spec):
+        if field in indexed:
+            raise OperationFailure(
+                f"compiled regex on the indexed field {collection.name}.{field}: SecantusDB matches nothing "
+                "(MongoDB scans without the index); search precomputed keys, or send {'$regex': …}", 2)
 
 
 def _index_values(doc: dict, keys: Iterable[tuple[str, Any]]) -> tuple[Any, ...]:
@@ -135,6 +172,7 @@ def _fast_sort(docs: list[dict], key: str, direction: int) -> bool:
 
 class StrictCollection(Collection):
     def _iter_documents(self, filter: Any) -> Any:  # noqa: A002 - mongomock's name
+        _check_regex(self, filter)
         docs = list(super()._iter_documents(strict_filter(filter)))
         _rng.shuffle(docs)
         return iter(docs)
@@ -170,6 +208,9 @@ class StrictCollection(Collection):
 
     def aggregate(self, pipeline: list, session: Any = None, **kwargs: Any) -> Any:
         pipeline = [{"$match": strict_filter(stage["$match"])} if "$match" in stage else stage for stage in pipeline]
+        for stage in pipeline:
+            if "$match" in stage:
+                _check_regex(self, stage["$match"])
         return super().aggregate(pipeline, session=session, **kwargs)
 
     def _ensure_uniques(self, new_data: dict) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import uuid
 import zipfile
 
 import mongoengine
@@ -18,7 +17,7 @@ from mongoengine.fields import GridFSProxy
 from app import create_app
 from models import Member, PartyDocument
 from services import audit, backup
-from tests import factories
+from tests import factories, stores
 
 mongomock.gridfs.enable_gridfs_integration()
 
@@ -41,8 +40,8 @@ def _populate(world):
 
 
 def _fresh_app():
-    return create_app({"MONGODB_URI": f"mongomock://localhost/restore_{uuid.uuid4().hex}", "SECRET_KEY": "k",
-                       "TESTING": True})
+    """An empty database of the run's store (on the wire store: a new SecantusDB database)."""
+    return create_app({**stores.current().config("restore"), "SECRET_KEY": "k", "TESTING": True})
 
 
 def test_cli_round_trip_is_identical(app, runner, world, tmp_path):

@@ -12,10 +12,12 @@ import openpyxl
 import pytest
 
 from exports import FORM1, FORM2, ExportError, TitleBlock, form_cells, write_form
-from exports.layouts import party_line, place_line
+from exports.layouts import place_line
+from models.organisation import title_defaults
 
-BLOCK = TitleBlock(superior="ĐẢNG BỘ HUYỆN VĨNH BẢO", organisation="ĐẢNG BỘ XÃ AN HÒA", place="Vĩnh Bảo",
-                   signed_on=dt.date(2026, 11, 23), as_of=dt.date(2026, 11, 20), signer="T/M ĐẢNG ỦY")
+BLOCK = TitleBlock(superior="ĐẢNG BỘ HUYỆN VĨNH BẢO", organisation="ĐẢNG ỦY XÃ AN HÒA", place="An Hòa",
+                   signed_on=dt.date(2026, 11, 23), as_of=dt.date(2026, 11, 20), signer="T/M BAN THƯỜNG VỤ",
+                   signer_name="Nguyễn Văn Bình")
 
 # Typed from DOMAIN.md, not imported from the layouts, so that a drifting layout fails here.
 FORM1_HEADERS = ["STT", "Chi bộ", "Họ và tên", "Cấp bậc, chức vụ", "Tên trang web/blog", "Tên miền",
@@ -57,9 +59,10 @@ def test_form2_title_block_headers_and_numbering(tmp_path: Path) -> None:
     write_form(path, FORM2, BLOCK, [social_row()])
     ws = openpyxl.load_workbook(path).active
     assert ws["A1"].value == "ĐẢNG BỘ HUYỆN VĨNH BẢO"
-    assert ws["A2"].value == "ĐẢNG BỘ XÃ AN HÒA" and ws["A2"].font.b
+    assert ws["A2"].value == "ĐẢNG ỦY XÃ AN HÒA" and ws["A2"].font.b
     right = [c.value for c in ws[1] if c.value and c.column > 6] + [c.value for c in ws[2] if c.value and c.column > 6]
-    assert right == ["ĐẢNG CỘNG SẢN VIỆT NAM", "Vĩnh Bảo, ngày 23 tháng 11 năm 2026"]
+    assert right == ["ĐẢNG CỘNG SẢN VIỆT NAM", "An Hòa, ngày 23 tháng 11 năm 2026"]
+    assert ws["A3"].value == "*"
     assert ws["A4"].value == "DANH SÁCH TÀI KHOẢN MẠNG XÃ HỘI CÁ NHÂN CỦA CÁN BỘ, ĐẢNG VIÊN"
     assert ws["A5"].value == "(Cập nhật đến ngày 20 tháng 11 năm 2026)"
     assert [c.value for c in ws[HEADER_ROW]] == [*FORM2_HEADERS, "Mã bản ghi (không in)"]  # hidden, not printed
@@ -114,7 +117,8 @@ def test_print_settings_font_wrap_and_borders(tmp_path: Path) -> None:
     data = ws.cell(HEADER_ROW + 2, 7)
     assert data.alignment.wrap_text and data.border.left.style == "thin" and data.border.bottom.style == "thin"
     values = [c.value for row in ws.iter_rows(min_row=HEADER_ROW + 5) for c in row if c.value]
-    assert values[:2] == ["NGƯỜI LẬP BIỂU", "T/M ĐẢNG ỦY"] and "BÍ THƯ" in values
+    assert values[:3] == ["Tổng cộng: 3 tài khoản", "NGƯỜI LẬP BIỂU", "T/M BAN THƯỜNG VỤ"] and "BÍ THƯ" in values
+    assert values[-1] == "Nguyễn Văn Bình"  # the configured signer's name, under the space to sign
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -156,16 +160,19 @@ def test_rows_stream_in_the_given_order() -> None:
     assert cells[0][8] == "" and cells[1][9] == ""
 
 
-@pytest.mark.parametrize(("name", "line"), [
-    ("Huyện ủy Vĩnh Bảo", "ĐẢNG BỘ HUYỆN VĨNH BẢO"),
-    ("Thành ủy Hải Phòng", "ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG"),
-    ("Đảng bộ xã An Hòa", "ĐẢNG BỘ XÃ AN HÒA"),
-    ("Đảng ủy Khối cơ quan", "ĐẢNG BỘ KHỐI CƠ QUAN"),
-    ("Chi bộ thôn 1", "CHI BỘ THÔN 1"),
-    ("Trường THPT Vĩnh Bảo", "ĐẢNG BỘ TRƯỜNG THPT VĨNH BẢO"),
+@pytest.mark.parametrize(("kind", "name", "party", "issuer", "place"), [
+    ("committee", "Huyện ủy Vĩnh Bảo", "ĐẢNG BỘ HUYỆN VĨNH BẢO", "HUYỆN ỦY VĨNH BẢO", "Vĩnh Bảo"),
+    ("committee", "Thành ủy Hải Phòng", "ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG", "THÀNH ỦY HẢI PHÒNG", "Hải Phòng"),
+    ("committee", "Đảng bộ xã Tân Hưng", "ĐẢNG BỘ XÃ TÂN HƯNG", "ĐẢNG ỦY XÃ TÂN HƯNG", "Tân Hưng"),
+    ("committee", "Đảng bộ Thị trấn Vĩnh Bảo", "ĐẢNG BỘ THỊ TRẤN VĨNH BẢO", "ĐẢNG ỦY THỊ TRẤN VĨNH BẢO", "Vĩnh Bảo"),
+    ("cell", "Chi bộ thôn 1", "CHI BỘ THÔN 1", "CHI BỘ THÔN 1", "Tân Hưng"),
 ])
-def test_party_line_names_the_party_body_once(name: str, line: str) -> None:
-    assert party_line(name) == line
+def test_title_names_default_per_kind_of_unit(kind: str, name: str, party: str, issuer: str, place: str) -> None:
+    """Ensure that a new unit's stored title names default to its kind's: a commune issues as its
+    Đảng ủy, is named as its Đảng bộ above its cells, and dates with its own place."""
+    names = title_defaults(kind, name, "Tân Hưng")
+    assert (names["party_name"], names["issuer_name"], names["place"]) == (party, issuer, place)
+    assert names["signer_for"] == ("T/M CHI BỘ" if kind == "cell" else "T/M BAN THƯỜNG VỤ")
 
 
 def test_place_line_pads_day_and_month() -> None:

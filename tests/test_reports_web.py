@@ -40,7 +40,7 @@ def test_page_offers_only_the_users_subtree(officer_client: FlaskClient, world: 
 def test_each_download(officer_client: FlaskClient, world: factories.World) -> None:
     org = world.commune_a.pk
     wb = get_xlsx(officer_client, f"/admin/reports/download/?kind=annual&org={org}&as_of=2026-01-31")
-    assert wb.active["A2"].value == "ĐẢNG BỘ XÃ AN HÒA"
+    assert wb.active["A2"].value == "ĐẢNG ỦY XÃ AN HÒA"  # the issuing committee, not the party body
     assert wb.active["A5"].value == "(Tính đến ngày 31 tháng 01 năm 2026)"
     wb = get_xlsx(officer_client, f"/admin/reports/download/?kind=monthly&org={org}&month=10&year=2025")
     assert [ws.title for ws in wb.worksheets] == ["Tổng hợp", "Chi tiết"]

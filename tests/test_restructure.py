@@ -35,7 +35,7 @@ def demo_world(app):
     factories.user("cb0201", Organisation.objects.get(code="X02-CB01"), "officer")
     log = ImportLog(organisation=Organisation.objects.get(code="X02-CB01"), kind="social", filename="x02.xlsx")
     log.save()
-    entry = audit.record("update", user=admin, records=[Member.objects(org_key__startswith="HU-VB/X03/").first()])
+    entry = audit.record("update", user=admin, records=[Member.objects(__raw__={"org_key": {"$regex": "^HU-VB/X03/"}}).first()])
     return admin, log, entry
 
 

@@ -3,26 +3,32 @@ its page size (no query per row)."""
 
 from __future__ import annotations
 
-import mongomock.collection
 import pytest
 
 from tests import factories
+from tests.budget import Budget
 
-OPERATIONS = ["find", "find_one", "count_documents", "aggregate", "estimated_document_count"]
+#: the commands that read (pymongo's names; ``count`` is ``count_documents``, see tests/budget.py)
+READS = ("find", "count", "aggregate", "distinct")
+
+
+class Reads:
+    """The reads sent while ``budget`` is open, as ``collection.command``."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+
+    def clear(self) -> None:
+        self.budget.reset()
+
+    def __iter__(self):
+        return iter(f"{c}.{n}" for c, n in self.budget.commands if n in READS)
 
 
 @pytest.fixture
-def count_calls(monkeypatch):
-    calls: list[str] = []
-    for name in OPERATIONS:
-        original = getattr(mongomock.collection.Collection, name)
-
-        def wrapper(self, *args, _original=original, _name=name, **kwargs):
-            calls.append(f"{self.name}.{_name}")
-            return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(mongomock.collection.Collection, name, wrapper)
-    return calls
+def count_calls():
+    with Budget() as budget:
+        yield Reads(budget)
 
 
 @pytest.mark.parametrize("endpoint", ["member", "socialaccount", "site", "organisation", "user"])

@@ -7,14 +7,13 @@ import datetime as dt
 import json
 import logging
 import re
-import uuid
 from email.utils import parsedate_to_datetime
 
 import pytest
 
 from app import create_app
 from models import AuditEntry, Member, User
-from tests import factories
+from tests import factories, stores
 from tests.conftest import csrf_token, seen_version
 
 SECRET = factories.PASSWORD
@@ -312,7 +311,7 @@ def test_session_cookie_flags_and_lifetime(app, world):
 
 
 def test_session_cookie_secure_behind_https():
-    application = create_app({"MONGODB_URI": "mongomock://localhost/test_secure_cookie", "SECRET_KEY": "k",
+    application = create_app({**stores.current().config("secure_cookie"), "SECRET_KEY": "k",
                               "SESSION_COOKIE_SECURE": True, "TESTING": True})
     r = _login_response(application)
     session = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("session="))
@@ -390,7 +389,7 @@ def test_account_ceiling_slows_only_addresses_that_failed(app, world):
 def test_made_up_names_behind_a_proxy_do_not_lock_out_everyone():
     """Twenty bad logins for made-up names through the reverse proxy: with TRUSTED_PROXIES
     the attacker's own address is slowed, every other officer logs in."""
-    application = create_app({"MONGODB_URI": f"mongomock://localhost/test_{uuid.uuid4().hex}", "SECRET_KEY": "k",
+    application = create_app({**stores.current().config("proxy"), "SECRET_KEY": "k",
                               "TESTING": True, "TRUSTED_PROXIES": 1})
     with application.app_context():
         world = factories.world()

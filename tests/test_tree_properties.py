@@ -13,7 +13,6 @@ Bounded (examples x steps) to stay well under two minutes in the normal run.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -25,7 +24,7 @@ from models import Member, Organisation, SocialAccount, Task, User
 from models.party_tasks import Evaluation
 from models.transfer import TransferOrder
 from services import db, integrity, lifecycle, restructure, scope, soft_delete
-from tests import factories
+from tests import factories, stores
 from tests.fixtures.workbooks import workbook
 from tests.test_import_reading import social_row
 
@@ -33,7 +32,8 @@ from tests.test_import_reading import social_row
 class TreeMachine(RuleBasedStateMachine):
     @initialize()
     def start(self) -> None:
-        db.connect(f"mongomock://localhost/prop_{uuid.uuid4().hex}")
+        config = stores.current().config("prop")  # the run's store, a new database per example
+        db.connect(config["MONGODB_URI"], client_class=config.get("MONGO_CLIENT_CLASS"))
         db.ensure_indexes()
         self.n = 0
         root = factories.org("HU", "Huyện ủy")

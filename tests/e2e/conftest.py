@@ -26,8 +26,10 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The panel (demo register + journey records) on a free 127.0.0.1 port."""
+    from tests import stores
+
     proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+                            stderr=subprocess.DEVNULL, text=True, env={**os.environ, **stores.current().environment()})
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         if not line.startswith("PORT "):

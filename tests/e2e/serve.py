@@ -1,6 +1,6 @@
 """Run the real panel for the browser tests: ``python -m tests.e2e.serve``.
 
-The demo register is seeded into a fresh in-process store, plus a few records the
+The demo register is seeded into a fresh database of the suite's store (``tests/stores.py``), plus a few records the
 journey looks for; then the WSGI server listens on a free loopback port, which is
 printed as ``PORT <n>`` once the panel is ready.
 """
@@ -14,10 +14,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from models import Organisation
-from services import db, demo
-from tests import factories, strict_store
-
-db.MOCK_CLIENT = strict_store.StrictMongoClient  # the browser journey runs on the strict store too
+from services import demo
+from tests import factories, stores
 
 OFFICER = "canbo_e2e"
 DISTRICT_ADMIN = "quantri_e2e"
@@ -25,6 +23,7 @@ VIEWER = "xem_e2e"
 PASSWORD = factories.PASSWORD
 PHONE = "0912888777"
 URL = "https://www.facebook.com/kiemthu.e2e"
+DECLARER = "Đỗ Thị Khánh"
 
 
 def prepare() -> None:
@@ -39,10 +38,15 @@ def prepare() -> None:
     factories.account(owner, URL, purpose="Tuyên truyền")
     other = factories.member(Organisation.objects(code="X01-CB02").get(), "Lý Thu Trang", position="Giáo viên")
     factories.account(other, "m.facebook.com/kiemthu.e2e/", account_name="Trang Lý")
+    # the declaration journey (issue 26): a member with one account and one site
+    declarer = factories.member(cell, DECLARER, phone="0912777666", position="Cán bộ văn hóa")
+    factories.account(declarer, "https://www.facebook.com/dothikhanh.e2e", account_name="Đỗ Thị Khánh")
+    factories.site(declarer, "dothikhanh-e2e.blogspot.com", site_name="Góc văn hóa thôn")
 
 
 def main() -> None:
-    app = create_app({"MONGODB_URI": f"mongomock://localhost/e2e_{uuid.uuid4().hex}", "SEED_DEMO": False,
+    # the run's store (PANEL_TEST_STORE from the suite: the strict store, or its SecantusDB server)
+    app = create_app({**stores.current().config("e2e"), "SEED_DEMO": False,
                       "DEMO_MODE": True, "SECRET_KEY": uuid.uuid4().hex})
     with app.app_context():
         prepare()
