@@ -14,6 +14,7 @@ from flask import current_app, g, has_request_context, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from models import Organisation
 from models.audit import ACTIONS
 from services import policy, scope
 
@@ -73,17 +74,28 @@ def field_label(collection: str | None, field: str) -> str:
     return {"organisation": "Tổ chức", "member": "Người khai", "attendance": "Điểm danh"}.get(field, field)
 
 
+#: how the trail names a record its reader may not see, and one that no longer exists:
+#: the same words, so that the trail never tells a foreign record from a missing one
+HIDDEN = "(bản ghi không xem được: không còn hoặc ngoài phạm vi của bạn)"
+_REFS = re.compile(r"(.*?) \[([0-9a-f]{24})\](?:, |$)")
+
+
 def value_text(collection: str | None, field: str, value: str | None) -> str:
-    """A stored value as the screens show it: choice labels, names, dd/mm/yyyy."""
+    """A stored value as the screens show it: choice labels, names, dd/mm/yyyy. A record
+    named in a change is named again now, through the reader's visibility rule."""
     if value in (None, ""):
         return "(trống)"
     view = _views().get(collection or "")
     choices = dict((view.column_choices or {}).get(field, [])) if view is not None else {}
     if choices:
         return ", ".join(str(choices.get(part, part)) for part in value.split(", "))
-    ref = _REF.match(value)
-    if ref:
-        return ref.group(1)
+    if _REF.match(value):
+        model = _ref_model(collection, field)
+        found = _REFS.findall(value)
+        if model is None or "".join(f"{n} [{i}], " for n, i in found)[:-2] != value:
+            return HIDDEN  # a copied name of a record we cannot resolve is never shown
+        names = _resolve(model, [i for _, i in found])
+        return ", ".join(names[i][0] for _, i in found)
     if _ISO.match(value):
         moment = dt.datetime.fromisoformat(value)
         from models import normalize
@@ -94,24 +106,57 @@ def value_text(collection: str | None, field: str, value: str | None) -> str:
     return value
 
 
+def _ref_model(collection: str | None, field: str) -> Any:
+    """The model a reference field of ``collection`` points to (None when unknown)."""
+    view = _views().get(collection or "")
+    f = view.model._fields.get(field) if view is not None else None
+    f = getattr(f, "field", None) or f  # a list of references
+    return getattr(f, "document_type", None) if f is not None else None
+
+
+def _cache() -> dict[str, tuple[str, str | None]]:
+    return g.setdefault("audit_names", {}) if has_request_context() else {}
+
+
+def _resolve(model: Any, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """id -> (name, link) through the reader's rule, one query for the ids not yet named.
+    Units are named whatever the reader's scope (every officer picks any unit of the tree
+    as a transfer's destination); any other record only if the reader may see it."""
+    cache = _cache()
+    wanted = [i for i in dict.fromkeys(ids) if i not in cache and ObjectId.is_valid(i)]
+    coll = model._get_collection_name()
+    endpoint = SECTIONS.get(coll, ("", None))[1]
+    for doc in model.objects(pk__in=[ObjectId(i) for i in wanted]) if wanted else ():
+        public = isinstance(doc, Organisation)
+        if not (public or scope.can_see(current_user, doc)):
+            continue  # named like a missing record: nothing tells that it exists
+        in_bin = getattr(doc, "deleted_at", None) is not None
+        link = url_for(f"{endpoint}.details_view", id=doc.pk) if endpoint and not in_bin and scope.can_see(
+            current_user, doc) else None
+        cache[str(doc.pk)] = (record_label(doc), link)
+    for rid in ids:
+        if ObjectId.is_valid(rid):  # anything else is shown as typed (a probe's own text)
+            cache.setdefault(rid, (HIDDEN, None))
+    return cache
+
+
 def _names(entries: list[Any]) -> dict[str, tuple[str, str | None]]:
-    """record id -> (name, link) for the entries of a page, one query per collection."""
-    cache = g.setdefault("audit_names", {}) if has_request_context() else {}
+    """record id -> (name, link) for the entries of a page (and the records their changes
+    name), one query per collection, each name through the reader's visibility rule."""
+    cache = _cache()
     views = _views()
-    wanted: dict[str, set[str]] = {}
+    wanted: dict[Any, list[str]] = {}
     for e in entries:
-        for rid in (e.record_ids or [])[:10]:
-            if rid not in cache and e.collection in views and ObjectId.is_valid(rid):
-                wanted.setdefault(e.collection, set()).add(rid)
-    for coll, ids in wanted.items():
-        model = views[coll].model
-        for doc in model.objects(pk__in=[ObjectId(i) for i in ids]):
-            visible = scope.can_see(current_user, doc) and not getattr(doc, "deleted_at", None)
-            endpoint = SECTIONS.get(coll, ("", None))[1]
-            link = url_for(f"{endpoint}.details_view", id=doc.pk) if visible and endpoint else None
-            cache[str(doc.pk)] = (record_label(doc), link)
-        for rid in ids:
-            cache.setdefault(rid, ("(bản ghi đã xóa vĩnh viễn)", None))
+        if e.collection in views:
+            model = views[e.collection].model
+            wanted.setdefault(model, []).extend(r for r in (e.record_ids or [])[:10] if r not in cache)
+        for c in e.changes or []:
+            for value in (c.before, c.after):
+                model = _ref_model(e.collection, c.field) if value and _REF.match(value) else None
+                if model is not None:
+                    wanted.setdefault(model, []).extend(i for _, i in _REFS.findall(value) if i not in cache)
+    for model, ids in wanted.items():
+        _resolve(model, ids)
     return cache
 
 

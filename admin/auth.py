@@ -12,6 +12,13 @@ a refused attempt is not a failure, so waiting out the delay always lets the rig
 password through. The per-account ceiling only slows addresses that themselves failed
 recently: an officer at an address with no recent failures always gets in. Behind a
 reverse proxy the address is the client's only when ``TRUSTED_PROXIES`` is set (ProxyFix).
+
+Device cookies (OWASP, "Slow Down Online Guessing Attacks with Device Cookies"): a
+successful login gives the browser a signed cookie naming that account and a random
+nonce. A later attempt for that account from that browser is throttled on that device's
+own failures only, never on its address's or its account's: twenty wrong passwords typed
+by anyone behind the commune's NAT address do not stop an officer on their usual PC.
+Attempts without a valid device cookie (unknown browsers) are throttled as above.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pymongo.errors import PyMongoError
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo
@@ -110,8 +118,46 @@ def _delay(failures: Any, free: int) -> tuple[int, dt.datetime | None]:
     return seconds, latest.at if latest else None
 
 
-def wait_seconds(username: str, user: User | None) -> int:
+DEVICE_COOKIE = "panel_device"
+DEVICE_DAYS = 180
+DEVICES_PER_BROWSER = 5  # an office PC shared by a few officers
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="login-device-cookie")
+
+
+def _device_list() -> list[list[str]]:
+    """The (username, nonce) pairs the browser's device cookie holds, if its signature holds."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        pairs = _device_signer().loads(raw, max_age=DEVICE_DAYS * 86400)
+    except (BadSignature, ValueError, TypeError):
+        return []
+    return [p for p in pairs if isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)] \
+        if isinstance(pairs, list) else []
+
+
+def known_device(username: str) -> str | None:
+    """The nonce of this browser's device cookie for ``username``, or None (an unknown device)."""
+    return next((nonce for name, nonce in _device_list() if name == username), None)
+
+
+def _remember_device(response: Any, username: str) -> None:
+    """After a successful login: a fresh nonce for this account on this browser."""
+    pairs = [p for p in _device_list() if p[0] != username][-(DEVICES_PER_BROWSER - 1):]
+    pairs.append([username, passwords.new_token()[:32]])
+    response.set_cookie(DEVICE_COOKIE, _device_signer().dumps(pairs), max_age=DEVICE_DAYS * 86400, httponly=True,
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")), samesite="Lax", path="/login/")
+
+
+def wait_seconds(username: str, user: User | None, device: str | None = None) -> int:
     """Seconds this attempt must still wait (0: check the password).
+
+    From a known device (``device``, the nonce of its cookie for this account) only that
+    device's own failures count (``LOGIN_FREE_FAILURES``, then growing delays). Otherwise:
 
     - per (account, address): ``LOGIN_FREE_FAILURES`` free failures, then growing delays;
     - per address, whatever the names tried: ``LOGIN_FREE_FAILURES_ADDRESS``, then the same;
@@ -123,7 +169,12 @@ def wait_seconds(username: str, user: User | None) -> int:
     since = now - dt.timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
     account_since = max(since, user.last_login_at) if user is not None and user.last_login_at else since
     name, ip = audit.clean(username, 200), audit.clean(request.remote_addr, 64)
-    failed = AuditEntry.objects(action="login_failed")
+    if device is not None:
+        own = AuditEntry.objects(action="login_failed", device=device, at__gte=since)
+        seconds, at = _delay(own, cfg["LOGIN_FREE_FAILURES"])
+        left = seconds - (now - at).total_seconds() if at is not None else 0
+        return int(left) + 1 if left > 0 else 0
+    failed = AuditEntry.objects(action="login_failed", device=None)  # a known device's failures are its own
     pair = failed.filter(username=name, ip=ip, at__gte=account_since)
     waits = [_delay(pair, cfg["LOGIN_FREE_FAILURES"]),
              _delay(failed.filter(ip=ip, at__gte=since), cfg["LOGIN_FREE_FAILURES_ADDRESS"])]
@@ -159,7 +210,8 @@ def login() -> Any:
     if form.validate_on_submit():
         username = (form.username.data or "").strip().lower()[:200]
         account = User.objects(username=username).first()
-        wait = wait_seconds(username, account)
+        device = known_device(username)
+        wait = wait_seconds(username, account, device)
         if wait:
             audit.record("login_throttled", user=account, username=username, detail=f"chờ {wait} giây")
             flash(f"Đăng nhập sai nhiều lần. Hãy chờ {_duration(wait)} rồi thử lại.", "error")
@@ -171,8 +223,10 @@ def login() -> Any:
             _start_session(user)
             user.update(set__last_login_at=utcnow())
             audit.record("login", user=user)
-            return redirect(safe_next(request.args.get("next")))
-        audit.record("login_failed", user=user, username=username, detail=failure)
+            response = redirect(safe_next(request.args.get("next")))
+            _remember_device(response, username)
+            return response
+        audit.record("login_failed", user=user, username=username, detail=failure, device=device)
         flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
     return render_template("auth/login.html", form=form)
 

@@ -211,7 +211,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         if obj is not None and not self.has_change_permission(current_user, obj):
             deny(self.endpoint, "edit")  # a record the user can see (so no oracle) but not change
         form = _scope_choices(super().edit_form(obj))
-        if obj is not None and not form.seen_version.data:  # opened now (a POST carries its own)
+        if obj is not None and request.method == "GET":  # opened now; a POST carries its own (or none)
             form.seen_version.data = _version(obj)
         return form
 
@@ -268,8 +268,9 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         if not self.has_change_permission(current_user, model):  # still the stored record here
             deny(self.endpoint, "update")
         seen = getattr(form, "seen_version", None)
-        if seen is not None and seen.data and seen.data != _version(model):
-            # saved by someone else since this form was opened: their change is not overwritten
+        if seen is not None and _version(model) and seen.data != _version(model):
+            # saved by someone else since this form was opened (or a POST that does not say
+            # which version it edits: missing and empty count as stale): nothing is overwritten
             # unknowingly; saving again (the form now carries the current version) overwrites it
             flash(f"Bản ghi này đã được sửa lúc {normalize.format_moment(model.modified_at)}, sau khi bạn mở trang: "
                   "thay đổi của bạn chưa được lưu. Hãy mở lại bản ghi để xem nội dung hiện tại, hoặc bấm Lưu "

@@ -7,20 +7,46 @@ import tempfile
 from typing import Any
 
 from bson import ObjectId
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 
 from exports import XLSX_MIMETYPE
 from exports.party_reports import rate_text, write_study_report
-from models import Organisation, normalize
+from models import Organisation, PartyDocument, normalize
 from services import audit, party_study, policy, scope
 from services.party_reports import ReportError, campaigns, study_progress
 from services.reports import title_block
 
 from .base import SecuredModelView
 from .filters import OrgSubtreeFilter, date_range
+
+CLASSIFIED_LABEL = "(văn bản có độ mật)"
+
+
+def document_text(campaign: Any, rows: Any = None) -> str:
+    """A campaign's document as its reader may see it: the stored label of an ordinary
+    document; a classified one (never copied) named only for who may open it, read for
+    the whole page in one query."""
+    if campaign.document_label:
+        return campaign.document_label
+    ref = campaign._data.get("document")
+    ref_id = getattr(ref, "id", getattr(ref, "pk", ref))
+    if ref_id is None:
+        return ""
+    cache = g.setdefault("campaign_documents", {})
+    if ref_id not in cache:
+        page = [campaign, *(rows if rows is not None else ())]  # no bool(): a QuerySet would query
+        ids = {getattr(r, "id", getattr(r, "pk", r)) for c in page if not c.document_label
+               for r in [c._data.get("document")] if r is not None} - set(cache)
+        for doc in PartyDocument.objects(pk__in=list(ids)):
+            cache[doc.pk] = str(doc) if scope.can_see(current_user, doc) else CLASSIFIED_LABEL
+    return cache.get(ref_id, CLASSIFIED_LABEL)
+
+
+def _document_column(view: Any, context: Any, model: Any, name: str) -> str:
+    return document_text(model, context.get("data") if hasattr(context, "get") else None)
 
 
 def _progress_link(view: Any, context: Any, model: Any, name: str) -> Markup:
@@ -33,8 +59,8 @@ class StudyCampaignView(SecuredModelView):
     column_labels = {"title": "Đợt học tập", "document": "Nghị quyết, chỉ thị", "document_label": "Nghị quyết, chỉ thị",
                      "organisation": "Đơn vị triển khai", "org_name": "Đơn vị triển khai", "starts_on": "Từ ngày",
                      "ends_on": "Đến ngày", "notes": "Ghi chú", "progress": "Tiến độ"}
-    column_formatters = {"progress": _progress_link}
-    column_formatters_detail = {"progress": _progress_link}
+    column_formatters = {"progress": _progress_link, "document_label": _document_column}
+    column_formatters_detail = {"progress": _progress_link, "document_label": _document_column}
     column_sortable_list = ["starts_on", "ends_on"]
     column_default_sort = ("starts_on", True)
     column_filters = [OrgSubtreeFilter(), *date_range("starts_on", "Từ ngày"), *date_range("ends_on", "Đến ngày")]
@@ -83,7 +109,7 @@ class StudyCampaignView(SecuredModelView):
         except ReportError:
             abort(404)
         return self.render("party/study_progress.html", progress=progress, rate_text=rate_text,
-                           fmt_date=normalize.format_date)
+                           fmt_date=normalize.format_date, document_text=document_text(campaign))
 
     @expose("/export/")
     def export_view(self) -> Any:

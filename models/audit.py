@@ -4,6 +4,8 @@ Entries are written only through :func:`services.audit.record`. ``scope`` holds 
 actor's organisation path plus the organisation paths of the records touched, so
 ``services.scope.visible(AuditEntry, user)`` shows an officer what their people did
 and what was done to their records, with the same equality match as everywhere else.
+An entry about a classified document is seen only by its issuing and addressed units
+(and administrators): its ``scope`` then lists those units alone.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class AuditEntry(me.Document):
         "indexes": [
             "-at", "scope", "action", "collection", "username", "record_ids", "search_keys",
             # login throttling counts recent failures per account and per address
-            ("action", "username", "-at"), ("action", "ip", "-at"),
+            ("action", "username", "-at"), ("action", "ip", "-at"), ("action", "device", "-at"),
             # the "Nhật ký" screen: an officer's scope (or a chosen action) sorted newest first
             ("scope", "-at"), ("action", "-at"),
         ],
@@ -64,6 +66,12 @@ class AuditEntry(me.Document):
     detail = me.StringField(max_length=2000)
     ip = me.StringField(max_length=64)
     search_keys = me.ListField(me.StringField())
+    #: about a classified party document: ``scope`` holds exact units (the actor's, the
+    #: issuer's, the addressees'), never their ancestors, and a restructuring adds none
+    classified = me.BooleanField(default=False)
+    #: a failed login from a browser holding a device cookie of that account: its nonce
+    #: (such failures slow that browser only, OWASP's device cookies)
+    device = me.StringField(max_length=64)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"

@@ -46,6 +46,23 @@ def follows_renames(fn):
     return fn
 
 
+#: records of two units: (model, reference field, path field). Besides its owner, such a
+#: record keeps the path (``scope``) of another unit it belongs to — a transfer's sending
+#: cell and its destination — so that each unit's list is one equality match. Declared
+#: with :func:`unit_path` beside the class; ``refresh_subtree``, merge and lift move them
+#: with that unit, ``flask check`` reports and repairs stale paths.
+UNIT_PATHS: list[tuple[type, str, str]] = []
+
+
+def unit_path(ref: str, path: str):
+    """Class decorator: ``path`` holds the scope of the organisation referenced by ``ref``."""
+    def declare(cls: type) -> type:
+        if (cls, ref, path) not in UNIT_PATHS:
+            UNIT_PATHS.append((cls, ref, path))
+        return cls
+    return declare
+
+
 def owned(cls: type) -> type:
     """Class decorator: records of ``cls`` belong to their ``organisation`` and carry
     copies of it (``scope`` and, where the class has them, ``org_name``/``org_key``).

@@ -10,7 +10,7 @@ from bson import ObjectId
 
 from . import normalize, search
 from .audit import AuditEntry
-from .base import OWNED, RENAME_FOLLOWERS, utcnow
+from .base import OWNED, RENAME_FOLLOWERS, UNIT_PATHS, utcnow
 
 KINDS = [("committee", "Đảng bộ"), ("cell", "Chi bộ")]
 LEVELS = [
@@ -249,7 +249,12 @@ def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
             nodes[org.pk] = org
             queue.append(org)
     out.organisations = len(nodes)
+    from . import transfer  # noqa: F401  (declares its unit paths; imports this module)
+
     for org in nodes.values():
+        for model, ref, path in UNIT_PATHS:  # records of two units follow either of them
+            model.objects(**{ref: org.pk}).update(**{f"set__{path}": list(org.scope)})
+            out.updates += 1
         for model in OWNED:
             values = model.org_values(org)
             n = model.objects(organisation=org.pk).update(**{f"set__{k}": v for k, v in values.items()})
@@ -266,7 +271,8 @@ def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
         if gone:  # entries by an actor up the old branch (outside the subtree) stay theirs
             AuditEntry.objects(scope=root.pk, org_path__nin=gone).update(pull_all__scope=gone)
             AuditEntry.objects(scope=root.pk, org__in=list(nodes)).update(pull_all__scope=gone)
-        AuditEntry.objects(scope=root.pk).update(add_to_set__scope=list(root.scope))
+        # entries about classified documents name exact units: nothing above them is added
+        AuditEntry.objects(scope=root.pk, classified__ne=True).update(add_to_set__scope=list(root.scope))
         out.updates += 3
     return out
 

@@ -57,10 +57,16 @@ class StudyCampaign(ScopedDocument):
 
     def copy_owner(self) -> None:
         self.follow_organisation(self.organisation)
-        self.document_label = str(self.document) if self.document is not None else None
+        self.document_label = document_copy(self.document)
 
     def compute_keys(self) -> None:
         self.search_keys = search.search_tokens(self.title, self.document_label, self.org_name)
+
+
+def document_copy(document: PartyDocument | None) -> str | None:
+    """The document's label as a campaign keeps it: a classified document's number and
+    title are never copied (the campaign's screens name it through the visibility rule)."""
+    return str(document) if document is not None and not document.classified else None
 
 
 @owned

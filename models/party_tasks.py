@@ -76,13 +76,17 @@ class Task(ScopedDocument):
     def clean(self) -> None:
         for name in ("starts_on", "due_on", "completed_on"):
             setattr(self, name, normalize.to_datetime(getattr(self, name)))
-        if self.member is not None:
+        # a task follows its cell; the person and the assigning unit are checked when they are
+        # chosen (a new task, or an edit changing them), not on every later save: after the person
+        # transferred away or the cell moved, evaluating the task keeps it where it is
+        chosen = self.pk is None or bool({"member", "organisation", "assigned_by"} & set(self._changed_fields or ()))
+        if self.member is not None and chosen:
             self.organisation = self.member.organisation  # a member's task belongs to their cell
         if self.assigned_by is None:
             self.assigned_by = self.organisation
         if self.starts_on and self.due_on and self.due_on < self.starts_on:
             raise me.ValidationError(errors={"due_on": "Hạn hoàn thành không được trước ngày bắt đầu."})
-        if self.assigned_by is not None and self.organisation is not None \
+        if chosen and self.assigned_by is not None and self.organisation is not None \
                 and self.assigned_by.pk not in (self.organisation.scope or []):
             raise me.ValidationError(errors={"assigned_by": "Đơn vị giao nhiệm vụ phải là chi bộ đó hoặc cấp trên của nó."})
         if self.status == "done" and not self.completed_on:

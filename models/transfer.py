@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mongoengine as me
 
-from .base import utcnow
+from .base import unit_path, utcnow
 from .member import Member
 from .organisation import Organisation
 
@@ -19,6 +19,9 @@ STATES = [("pending", "Đang chuyển"), ("accepted", "Đã tiếp nhận"), ("r
           ("cancelled", "Bên chuyển đã hủy")]
 
 
+@unit_path("from_org", "scope")
+@unit_path("to_unit", "to_scope")
+@unit_path("to_cell", "to_cell_scope")
 class TransferOrder(me.Document):
     VERBOSE_NAME = "Chuyển sinh hoạt đảng"
     meta = {"collection": "transfer_orders",

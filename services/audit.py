@@ -93,10 +93,23 @@ def _org_of(user: Any) -> Any:
         return None
 
 
+def _units_of(doc: Any, classified: bool) -> list[ObjectId]:
+    """Whose trail shows an entry about ``doc``: its organisation path; for an entry about a
+    classified document, exact units only (the issuer and the addressees of such documents)."""
+    if not classified:
+        return list(getattr(doc, "scope", None) or [])
+    if getattr(doc, "classified", False) is True:
+        issuer = doc._data.get("organisation")
+        issuer = getattr(issuer, "pk", getattr(issuer, "id", issuer))
+        return [i for i in [issuer, *(doc.recipient_ids or [])] if i is not None]
+    scope = list(getattr(doc, "scope", None) or [])
+    return scope[-1:]
+
+
 def record(action: str, *, user: Any = None, collection: str | None = None, ids: Iterable[Any] = (),
            records: Iterable[Any] = (), changes: Iterable[Mapping[str, Any]] | None = None,
            detail: str | None = None, username: str | None = None,
-           records_only: bool = False) -> AuditEntry:
+           records_only: bool = False, device: str | None = None) -> AuditEntry:
     """Write one audit entry and its log line.
 
     ``records`` are documents (their ids, collection and organisations are taken from
@@ -107,9 +120,12 @@ def record(action: str, *, user: Any = None, collection: str | None = None, ids:
     actor = _actor(user)
     org = _org_of(actor)
     docs = list(records)
+    classified = any(getattr(d, "classified", False) is True for d in docs)
     scope: list[ObjectId] = [] if records_only else list(getattr(org, "scope", None) or [])
+    if classified and scope:  # a classified document: the actor's own unit, not the units above it
+        scope = [org.pk]
     for doc in docs:
-        scope += [s for s in (getattr(doc, "scope", None) or []) if s not in scope]
+        scope += [s for s in _units_of(doc, classified) if s not in scope]
         collection = collection or doc._get_collection_name()
     all_ids = [clean(i, 64) for i in [*(str(d.pk) for d in docs), *(str(i) for i in ids)]]
     entry = AuditEntry(
@@ -120,7 +136,8 @@ def record(action: str, *, user: Any = None, collection: str | None = None, ids:
         record_ids=all_ids[:1000], detail=clean(detail, 2000),
         changes=[Change(field=clean(c["field"], 100), before=clean(c.get("before")), after=clean(c.get("after")))
                  for c in (changes or []) if c["field"] not in SECRET_FIELDS],
-        ip=clean(request.remote_addr, 64) if has_request_context() else None,
+        ip=clean(request.remote_addr, 64) if has_request_context() else None, classified=classified,
+        device=clean(device, 64),
     )
     entry.search_keys = search.search_tokens(entry.username, entry.org_name, entry.collection, prefixes=False)
     entry.save()

@@ -26,8 +26,9 @@ from typing import Any
 from mongoengine import DoesNotExist, ValidationError
 from pymongo import UpdateOne
 
+import models.transfer  # noqa: F401  (declares its unit paths)
 from models import Organisation, Site, SocialAccount, normalize
-from models.base import OWNED
+from models.base import OWNED, UNIT_PATHS
 from services import audit, db
 
 
@@ -119,6 +120,8 @@ def check(repair: bool = False, user: Any = None, username: str | None = None) -
                 values = {f"set__{k}": v for k, v in model.org_values(orgs[org_id]).items()}
                 model.objects(organisation=org_id).update(**values)
                 report.repaired.append(f"{model.VERBOSE_NAME} của {orgs[org_id].code}: chép lại tổ chức.")
+    _check_unit_paths(orgs, report, repair)
+    _check_classified_copies(report, repair)
     for model in (Site, SocialAccount):
         _check_owner(model, report, repair)
     _check_sort_keys(report, repair)
@@ -128,6 +131,32 @@ def check(repair: bool = False, user: Any = None, username: str | None = None) -
     if repair and report.repaired:
         audit.record("repair", user=user, username=username or "cli", detail="; ".join(report.repaired))
     return report
+
+
+def _check_unit_paths(orgs: dict[Any, Any], report: Report, repair: bool) -> None:
+    """Records of two units (``models.base.unit_path``): each path is its unit's current scope."""
+    for model, ref, path in UNIT_PATHS:
+        fixes = [UpdateOne({"_id": row["_id"]}, {"$set": {path: orgs[row[ref]].scope}})
+                 for row in model.objects(**{f"{ref}__ne": None}).only(ref, path).as_pymongo()
+                 if row.get(ref) in orgs and row.get(path) != orgs[row[ref]].scope]
+        _bulk_fix(report, repair, model, fixes, f"{len(fixes)} bản ghi có phạm vi ({path}) không khớp với đơn vị ({ref}).",
+                  f"tính lại {path} của {len(fixes)} bản ghi theo cây tổ chức.")
+
+
+def _check_classified_copies(report: Report, repair: bool) -> None:
+    """No campaign keeps a copy of a classified document's number and title (older data)."""
+    from models import PartyDocument, StudyCampaign
+    from services.scope import OPEN_LEVELS
+
+    secret = list(PartyDocument.objects(classification__nin=OPEN_LEVELS).scalar("id"))
+    copies = list(StudyCampaign.objects(document__in=secret, document_label__ne=None)) if secret else []
+    if not copies:
+        return
+    report.problems.append(f"{StudyCampaign.VERBOSE_NAME}: {len(copies)} đợt giữ bản sao số, trích yếu của văn bản mật.")
+    if repair:
+        for campaign in copies:  # the save copies the label again, through the rule: none
+            campaign.save_legacy() if campaign.quality_issues else campaign.save()
+        report.repaired.append(f"{StudyCampaign.VERBOSE_NAME}: xóa bản sao nhãn văn bản mật của {len(copies)} đợt.")
 
 
 class _Org:

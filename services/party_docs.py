@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mongoengine import Q, QuerySet
+from mongoengine import QuerySet
 
 from models import Organisation, PartyDocument, normalize
 from models.party_work import Recipient
@@ -23,45 +23,30 @@ from services import audit, policy, scope
 OFFICER_ROLES = policy.WRITE_ROLES  # kept for callers: ask policy.can(user, policy.WORK)
 
 
-def _classified_rule(qs: QuerySet, user: Any, addressed: bool) -> QuerySet:
-    """Hide classified documents from anyone who is not an officer of an addressee unit."""
-    root = scope.scope_root(user)
-    if root is None or not policy.can(user, policy.WORK):
-        return qs.filter(classification__in=["thuong", None])
-    if addressed:  # the incoming list: the user's unit is a recipient
-        return qs
-    return qs.filter(Q(classification__in=["thuong", None]) | Q(organisation=root) | Q(recipient_ids=root))
-
-
 def outgoing(user: Any) -> QuerySet:
-    """Documents issued by units of the user's subtree (classified: only the unit's own)."""
-    return _classified_rule(scope.visible(PartyDocument, user), user, addressed=False)
+    """Documents issued by units of the user's subtree (classified: only the unit's own):
+    the one rule of :func:`services.scope.visible`."""
+    return scope.visible(PartyDocument, user)
 
 
 def incoming(user: Any) -> QuerySet:
-    """Documents sent to the user's own unit."""
+    """Documents sent to the user's own unit (the confidentiality rule of :mod:`services.scope`)."""
     root = scope.scope_root(user)
     if root is None:
         return PartyDocument.objects(pk__in=[])
-    qs = PartyDocument.objects(recipient_ids=root, deleted_at=None)
-    return _classified_rule(qs, user, addressed=True)
+    return scope.confidential(PartyDocument.objects(recipient_ids=root, deleted_at=None), user, addressed=True)
 
 
 def may_open(user: Any, doc: PartyDocument) -> bool:
-    root = scope.scope_root(user)
-    if root is None or doc is None or doc.deleted_at is not None:
-        return False
-    addressed = root in (doc.recipient_ids or [])
-    if doc.classified:
-        issuer = doc.organisation.pk if doc.organisation is not None else None
-        return policy.can(user, policy.WORK) and (root == issuer or addressed)
-    return addressed or scope.can_see(user, doc)
+    """A document not in the bin that :func:`services.scope.can_see` allows."""
+    return doc is not None and doc.deleted_at is None and scope.can_see(user, doc)
 
 
 def audit_opening(doc: PartyDocument, user: Any = None) -> None:
     """Every opening of a classified entry leaves a trace."""
     if doc.classified:
-        audit.record("view", user=user, records=[doc], detail=f"Mở văn bản {doc.get_classification_display()}: {doc.number}")
+        # the entry names the record by its id only: the trail shows its number to who may see it
+        audit.record("view", user=user, records=[doc], detail=f"Mở văn bản {doc.get_classification_display()}")
 
 
 def below(user: Any, doc: PartyDocument) -> QuerySet:

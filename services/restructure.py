@@ -16,8 +16,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import models.transfer  # noqa: F401  (declares its unit paths)
 from models import AuditEntry, Member, Organisation, User, normalize
-from models.base import OWNED
+from models.base import OWNED, UNIT_PATHS
 from models.member import Transfer
 from models.organisation import refresh_subtree
 from services import audit
@@ -161,7 +162,10 @@ def execute(plan: Plan, *, user: Any = None, on: dt.date | None = None, username
                 continue  # stays on the closed unit (sees nothing more): never widened upward
             values = {f"set__{k}": v for k, v in model.org_values(target).items()}
             records += model.objects(organisation=org.pk).update(set__organisation=target, **values) or 0
-        AuditEntry.objects(scope=org.pk).update(add_to_set__scope=list(target.scope))
+        for model, ref, path in UNIT_PATHS:  # a transfer of the closing unit is now the target's
+            records += model.objects(**{ref: org.pk}).update(**{f"set__{ref}": target, f"set__{path}": list(target.scope)}) or 0
+        AuditEntry.objects(scope=org.pk, classified__ne=True).update(add_to_set__scope=list(target.scope))
+        AuditEntry.objects(scope=org.pk, classified=True).update(add_to_set__scope=target.pk)
         Organisation.objects(pk=org.pk).update_one(set__closed_on=when, set__merged_into=target.pk)
     names = ", ".join(o.code for o in plan.sources)
     audit.record("restructure", user=user, username=username, collection="organisations",

@@ -4,6 +4,12 @@ Every list, detail, form choice, ajax look-up, export, report, import and CLI co
 asks this module. A user sees their organisation and everything below it; an ``admin``
 sees the whole tree. Anything unexpected (anonymous, inactive, no organisation) yields
 an empty scope: deny by default.
+
+Party documents carry a confidentiality level, and that rule is part of the answer here
+(:func:`visible`, :func:`can_see`), not a second filter a screen may forget: a document
+above "Thường" is seen only by officers (and administrators) of its issuing unit and of
+the units it was sent to; never by viewers, nor by a committee above that was not
+addressed. No read path filters documents by ``scope`` alone.
 """
 
 from __future__ import annotations
@@ -11,12 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 from bson import ObjectId
-from mongoengine import Document, QuerySet
+from mongoengine import Document, Q, QuerySet
 
-from models import Organisation
+from models import Organisation, PartyDocument
 from services import policy
 
 ROLES = policy.ALL_ROLES  # kept for callers: the roles live in services.policy
+#: confidentiality levels anyone in scope may see
+OPEN_LEVELS = ["thuong", None]
 
 
 def scope_root(user: Any) -> ObjectId | None:
@@ -46,7 +54,35 @@ def visible(model: type[Document], user: Any, *, deleted: bool = False) -> Query
         qs = qs.filter(scope=root)
     if "deleted_at" in model._fields:
         qs = qs.filter(deleted_at__ne=None) if deleted else qs.filter(deleted_at=None)
+    if issubclass(model, PartyDocument):
+        qs = confidential(qs, user)
     return qs
+
+
+def confidential(qs: QuerySet, user: Any, *, addressed: bool = False) -> QuerySet:
+    """The confidentiality rule on a query of party documents: classified ones only for
+    officers of the issuing unit or of an addressee (``addressed``: the query already
+    matches documents sent to the user's unit)."""
+    root = scope_root(user)
+    if root is None or not policy.can(user, policy.WORK):
+        return qs.filter(classification__in=OPEN_LEVELS)
+    if addressed:
+        return qs
+    return qs.filter(Q(classification__in=OPEN_LEVELS) | Q(organisation=root) | Q(recipient_ids=root))
+
+
+def may_see_document(user: Any, doc: Any) -> bool:
+    """A loaded party document: issued in the user's subtree or sent to their unit, and
+    if classified, only for an officer of the issuing unit or of an addressee."""
+    root = scope_root(user)
+    if root is None or doc is None:
+        return False
+    addressed = root in (doc.recipient_ids or [])
+    if doc.classified:
+        issuer = doc._data.get("organisation")
+        issuer = getattr(issuer, "pk", getattr(issuer, "id", issuer))
+        return policy.can(user, policy.WORK) and (root == issuer or addressed)
+    return addressed or sees_everything(user) or root in (doc.scope or [])
 
 
 def in_subtree(model: type[Document], org: Organisation | ObjectId | None, user: Any = None) -> QuerySet:
@@ -64,9 +100,12 @@ def organisations(user: Any) -> QuerySet:
 
 
 def can_see(user: Any, doc: Document | None) -> bool:
-    """Whether a loaded document lies in the user's scope."""
+    """Whether the user may see a loaded record (its scope; for a party document, also
+    the confidentiality rule and the documents sent to the user's unit)."""
     if doc is None:
         return False
+    if isinstance(doc, PartyDocument):
+        return may_see_document(user, doc)
     root = scope_root(user)
     if root is None:
         return False

@@ -118,6 +118,15 @@ def csrf_token(client: FlaskClient, path: str = "/login/") -> str:
     return match.group(1)
 
 
+def seen_version(client: FlaskClient, path: str) -> str:
+    """The record's version an edit page carries (``seen_version``), as a browser would post it."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="seen_version"[^>]*value="([^"]*)"', html) or re.search(
+        r'value="([^"]*)"[^>]*name="seen_version"', html)
+    assert match, f"no seen_version on {path}"
+    return match.group(1)
+
+
 @pytest.fixture
 def login(app: Flask) -> Callable[..., FlaskClient]:
     def _login(username: str, password: str = factories.PASSWORD) -> FlaskClient:

@@ -5,7 +5,7 @@ import pytest
 from app import create_app
 from services.config import ConfigError
 from tests import factories, faults, stores
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, seen_version
 
 
 def test_factory_builds_twice(app):
@@ -151,10 +151,12 @@ def test_url_map_has_no_double_slashes(app):
 
 def test_write_concern_timeout_shows_the_503_page(app, officer_client, world):
     token = csrf_token(officer_client, "/admin/")
+    path = f"/admin/member/edit/?id={world.member_a.pk}"
+    seen = seen_version(officer_client, path)
     with faults.write_timeout("members"):
-        r = officer_client.post(f"/admin/member/edit/?id={world.member_a.pk}", data={
+        r = officer_client.post(path, data={
             "full_name": "Lê Văn Cường", "position": "Bí thư", "organisation": str(world.cell_a.pk),
-            "status": "active", "csrf_token": token})
+            "status": "active", "csrf_token": token, "seen_version": seen})
         html = r.get_data(as_text=True)
         assert r.status_code == 503 and "chưa xác nhận" in html and "Traceback" not in html
         r = officer_client.post("/admin/member/new/", data={

@@ -12,11 +12,12 @@ from models import AuditEntry, Member
 from services import audit
 from tests import factories
 from tests.budget import bulk_load
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, seen_version
 
 
 def post(client, path, data):
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, "/admin/")})
+    seen = {"seen_version": seen_version(client, path)} if "/edit/" in path else {}
+    return client.post(path, data={**seen, **data, "csrf_token": csrf_token(client, "/admin/")})
 
 
 def test_create_update_delete_are_audited_with_changes(officer_client, world):

@@ -10,7 +10,7 @@ import openpyxl
 from models import Site, SocialAccount, normalize
 from services import lifecycle, members, reports
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, seen_version
 
 TODAY = normalize.today()
 
@@ -98,10 +98,12 @@ def test_update_date_refreshed_on_real_change_only(world, admin_client):
     assert "02/01/2024" in page
     form = {"member": str(world.member_a.pk), "platform": "Facebook", "account_name": "Nguyễn Văn An",
             "url": "https://www.facebook.com/nguyenvanan", "link_type": "personal", "established_on": "01/05/2020",
-            "updated_on": "02/01/2024", "purpose": "Tuyên truyền", "csrf_token": csrf_token(admin_client, path)}
+            "updated_on": "02/01/2024", "purpose": "Tuyên truyền", "csrf_token": csrf_token(admin_client, path),
+            "seen_version": seen_version(admin_client, path)}
     assert admin_client.post(path, data=form).status_code == 302  # the same values: not a change
     assert SocialAccount.objects.get(pk=acc.pk).updated_on == old
     form["purpose"] = "Đấu tranh phản bác"
+    form["seen_version"] = seen_version(admin_client, path)
     admin_client.post(path, data=form)
     assert SocialAccount.objects.get(pk=acc.pk).updated_on.date() == TODAY
     # the owner's change (a transfer, a new name) is a change of the printed row too

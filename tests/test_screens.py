@@ -10,7 +10,7 @@ import re
 import pytest
 
 from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAccount, User
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, seen_version
 
 SCREENS = ["organisation", "member", "site", "socialaccount", "partydocument", "meeting", "user"]
 
@@ -54,7 +54,8 @@ def test_official_column_names_in_order(admin_client):
 
 def _post(client, path, data):
     page = path if "/delete/" not in path else path.replace("delete/", "")
-    data = {**data, "csrf_token": csrf_token(client, page)}
+    seen = {"seen_version": seen_version(client, path)} if "/edit/" in path else {}
+    data = {**seen, **data, "csrf_token": csrf_token(client, page)}
     return client.post(path, data=data, follow_redirects=False)
 
 

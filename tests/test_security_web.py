@@ -14,7 +14,7 @@ import pytest
 from app import create_app
 from models import AuditEntry, Member, User
 from tests import factories, stores
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, seen_version
 
 SECRET = factories.PASSWORD
 NAMES = ("Nguyễn Văn An", "Trần Thị Bình")
@@ -187,9 +187,11 @@ def test_posts_without_valid_csrf_change_nothing(officer_client, world, login, h
 
 def test_valid_csrf_is_accepted(officer_client, world):
     """The same POST with the page's token works: the 400s above come from CSRF alone."""
-    r = officer_client.post(f"/admin/member/edit/?id={world.member_a.pk}", data={
+    path = f"/admin/member/edit/?id={world.member_a.pk}"
+    r = officer_client.post(path, data={
         "full_name": "Đổi qua CSRF", "position": "Đảng viên", "organisation": str(world.cell_a.pk),
-        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/")})
+        "status": "active", "csrf_token": csrf_token(officer_client, "/admin/"),
+        "seen_version": seen_version(officer_client, path)})
     assert r.status_code == 302
     assert Member.objects.get(pk=world.member_a.pk).full_name == "Đổi qua CSRF"
 
@@ -453,3 +455,53 @@ def test_session_has_an_absolute_lifetime(app, officer_client):
         s["login_at"] -= app.permanent_session_lifetime.total_seconds() + 60
     r = officer_client.get("/admin/member/")
     assert r.status_code == 302 and "/login/" in r.location
+
+
+# --- case 39: OWASP device cookies ---
+def _logged_in_once(app, username):
+    """A browser where ``username`` logged in successfully before (and logged out)."""
+    c = app.test_client()
+    assert _try(c, username, SECRET).status_code == 302
+    c.post("/logout/", data={"csrf_token": csrf_token(c, "/admin/")})
+    return c
+
+
+def test_known_device_logs_in_while_its_address_and_account_are_throttled(app, world):
+    """Twenty-five wrong passwords from the office's one address, for made-up names and for
+    the officer's own account: the officer's usual browser still gets in; an unknown browser
+    at that address is still slowed."""
+    factories.user("canbo", world.commune_a)
+    usual = _logged_in_once(app, "canbo")
+    assert any(h.startswith("panel_device=") and "HttpOnly" in h and "Path=/login/" in h
+               for h in _try(app.test_client(), "canbo", SECRET).headers.getlist("Set-Cookie"))
+    for i in range(15):
+        _try(app.test_client(), f"khong-co-{i}", "Sai-mat-khau-123")
+    for _ in range(10):
+        _try(app.test_client(), "canbo", "Sai-mat-khau-123")
+    assert _try(app.test_client(), "canbo", SECRET).status_code == 429  # unknown device: throttled
+    assert _try(usual, "canbo", SECRET).status_code == 302  # its own browser: never 429 for others' failures
+
+
+def test_known_device_is_slowed_by_its_own_failures_only(app, world):
+    factories.user("canbo", world.commune_a)
+    factories.user("canbo2", world.commune_a)
+    usual = _logged_in_once(app, "canbo")
+    codes = [_try(usual, "canbo", "Sai-mat-khau-123").status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+    assert _try(usual, "canbo", SECRET).status_code == 429
+    assert _try(app.test_client(), "canbo", SECRET, ip="10.0.9.9").status_code == 302  # another browser
+    entries = AuditEntry.objects(action="login_failed", username="canbo")
+    assert entries.count() == 5 and all(e.device for e in entries)
+
+
+def test_forged_or_foreign_device_cookie_counts_as_an_unknown_device(app, world):
+    factories.user("canbo", world.commune_a)
+    factories.user("canbo2", world.commune_a)
+    other = _logged_in_once(app, "canbo2")  # a device of another account
+    forged = app.test_client()
+    forged.set_cookie("panel_device", "W1siY2FuYm8iLCJ4eHgiXV0.forged.sig", path="/login/")
+    for i in range(20):
+        _try(app.test_client(), f"khong-co-{i}", "Sai-mat-khau-123")
+    assert _try(other, "canbo", SECRET).status_code == 429
+    assert _try(forged, "canbo", SECRET).status_code == 429
+    assert _try(other, "canbo2", SECRET).status_code == 302

@@ -115,10 +115,11 @@ def test_move_is_bounded_bulk_and_idempotent(app, world):
     top.save()
     again = refresh_subtree(top)
     orgs = Organisation.objects(scope=top.pk).count()
-    from models.base import OWNED
+    from models.base import OWNED, UNIT_PATHS
 
     assert again.organisations == orgs
-    assert again.updates == (orgs - 1) + orgs * len(OWNED)  # per organisation, not per record
+    # per organisation and owned model (and unit path of records of two units), not per record
+    assert again.updates == (orgs - 1) + orgs * (len(OWNED) + len(UNIT_PATHS))
     assert again.records["Member"] == 31
     assert integrity.check().clean
 

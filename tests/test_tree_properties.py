@@ -1,9 +1,12 @@
 """Stateful property test of the ownership model (Hypothesis).
 
 Random sequences of: create, move, rename, merge and dissolve units; add people;
-transfer them with today's transfer function; import form 2; bin and restore. After
-every step the integrity check is clean and every officer sees exactly the records of
-the subtree computed here from the parent links alone (never from ``scope``).
+transfer them with today's transfer function; send them to another unit (a transfer left
+pending across later moves); assign tasks across units (a cell's task assigned by a unit
+above, to a member or to the cell) and evaluate them; import form 2; bin and restore.
+After every step the integrity check is clean, every officer sees exactly the records of
+the subtree computed here from the parent links alone (never from ``scope``), and both
+sides of every transfer order see it exactly where its units now stand.
 Bounded (examples x steps) to stay well under two minutes in the normal run.
 """
 
@@ -14,9 +17,12 @@ import datetime as dt
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from mongoengine import ValidationError
 
 import imports
-from models import Member, Organisation, SocialAccount, User
+from models import Member, Organisation, SocialAccount, Task, User
+from models.party_tasks import Evaluation
+from models.transfer import TransferOrder
 from services import db, integrity, lifecycle, restructure, scope, soft_delete
 from tests import factories, stores
 from tests.fixtures.workbooks import workbook
@@ -33,6 +39,15 @@ class TreeMachine(RuleBasedStateMachine):
         root = factories.org("HU", "Huyện ủy")
         self.admin = factories.user("quantri", root, "admin")
         self.officers: list[User] = []
+        # a start that records of two units can go stale from: a person of a cell of K1 sent to K2
+        # (pending) and a task K1 assigned to them; every later move of K1 or its cell tests both
+        k1, k2 = factories.org("K1", "Đảng bộ 1", root, "committee"), factories.org("K2", "Đảng bộ 2", root, "committee")
+        cell = factories.org("K1-1", "Chi bộ 1", k1)
+        self.officers += [factories.user("cbk1", k1, "officer"), factories.user("cbk2", k2, "officer")]
+        person = factories.member(cell, "Người đang chuyển")
+        lifecycle.send(person, k2, dt.date(2026, 1, 1), None, None, self.admin)
+        Task(title="Nhiệm vụ cấp trên giao", organisation=cell, assigned_by=k1, member=person,
+             due_on=dt.datetime(2026, 12, 1)).save()
 
     # --- helpers ---
     def _open(self, kind: str | None = None) -> list[Organisation]:
@@ -100,6 +115,38 @@ class TreeMachine(RuleBasedStateMachine):
         if cells:
             lifecycle.transfer(person, data.draw(st.sampled_from(cells)), dt.date(2026, 1, 1), None, self.admin)
 
+    @precondition(lambda self: Member.objects(deleted_at=None, in_transfer__ne=True).count())
+    @rule(data=st.data())
+    def send_person(self, data) -> None:
+        """A transfer the receiver has not decided yet: it stays pending across later steps."""
+        person = data.draw(st.sampled_from(list(Member.objects(deleted_at=None, in_transfer__ne=True))))
+        to_unit = data.draw(st.sampled_from(self._open()))
+        try:
+            lifecycle.send(person, to_unit, dt.date(2026, 1, 1), None, None, self.admin)
+        except ValidationError:
+            pass  # already there, or left: refused as on the screen
+
+    @precondition(lambda self: Organisation.objects(kind="cell", closed_on=None).count())
+    @rule(data=st.data(), to_member=st.booleans())
+    def assign_task(self, data, to_member: bool) -> None:
+        """A task of a cell assigned by a unit above it (or the cell itself), maybe to a member."""
+        cell = data.draw(st.sampled_from(self._open("cell")))
+        by = Organisation.objects.get(pk=data.draw(st.sampled_from(list(cell.scope))))
+        people = list(Member.objects(organisation=cell.pk, deleted_at=None))
+        member = data.draw(st.sampled_from(people)) if to_member and people else None
+        Task(title=f"Nhiệm vụ {self._code()}", organisation=cell, assigned_by=by, member=member,
+             due_on=dt.datetime(2026, 12, 1)).save()
+
+    @precondition(lambda self: Task.objects.count())
+    @rule(data=st.data())
+    def evaluate_task(self, data) -> None:
+        """Evaluating a task never fails, whatever moved since it was assigned."""
+        task = data.draw(st.sampled_from(list(Task.objects)))
+        cell = task.organisation.pk
+        task.evaluations = [Evaluation(month=f"2026-{len(task.evaluations) % 12 + 1:02d}", note="Nhận xét")]
+        task.save()
+        assert Task.objects.get(pk=task.pk).organisation.pk == cell  # kept by its cell
+
     @precondition(lambda self: Organisation.objects(kind="cell", closed_on=None).count())
     @rule(data=st.data())
     def import_form_2(self, data) -> None:
@@ -144,6 +191,25 @@ class TreeMachine(RuleBasedStateMachine):
             for model in (Member, SocialAccount):
                 expected = {d.pk for d in model.objects(deleted_at=None) if under(d.organisation.pk, root)}
                 assert {d.pk for d in scope.visible(model, officer)} == expected, (officer.username, model)
+
+
+    @invariant()
+    def transfer_orders_follow_both_units(self) -> None:
+        """Each side of an order lists it where its unit stands now; the previous parents do not."""
+        paths = {o["_id"]: o["scope"] for o in Organisation.objects.only("scope").as_pymongo()}
+        for order in TransferOrder.objects.as_pymongo():
+            for ref, path in (("from_org", "scope"), ("to_unit", "to_scope")):
+                if order.get(ref) is not None:
+                    assert order[path] == paths[order[ref]], (ref, order)
+        for officer in self.officers:
+            officer = User.objects(pk=officer.pk).first()
+            if officer is None:
+                continue
+            root = officer.organisation.pk
+            expected = {o["_id"] for o in TransferOrder.objects.as_pymongo()
+                        if o.get("from_org") is not None and root in paths[o["from_org"]]}
+            got = {o.pk for o in lifecycle.orders(officer, "outgoing") if o.from_org is not None}
+            assert got == expected, officer.username
 
 
 TreeMachine.TestCase.settings = settings(max_examples=8, stateful_step_count=10, deadline=None,
