@@ -14,7 +14,7 @@ from wtforms.widgets import TextArea
 from models import Member, Organisation, normalize
 from models.handbook import KINDS
 from models.member import HANDBOOK_STATES, LEFT_STATUSES, ROLES, STATUSES, RoleGrant
-from services import lifecycle, members, scope
+from services import lifecycle, members
 
 from . import details
 from .accounts import ListExportMixin
