@@ -13,7 +13,7 @@ from pymongo.errors import PyMongoError, WTimeoutError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
-from services import commands, config, db
+from services import commands, config, db, policy
 
 _DB_DOWN = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi kết nối</title>
 <body style="font-family:sans-serif;max-width:40rem;margin:10vh auto">
@@ -85,7 +85,7 @@ def register_web(app: Flask) -> None:
 
         ok = db.ping()
         body: dict[str, Any] = {"status": "ok" if ok else "error", "database": ok}
-        if getattr(current_user, "is_authenticated", False) and current_user.role == "admin":
+        if policy.can(current_user, policy.ADMINISTER):
             # administrators see index conflicts left by start-up (what ``flask check`` prints)
             body["index_conflicts"] = [{"collection": c, "index": i, "error": e} for c, i, e in db.index_problems()]
         return jsonify(body), (200 if ok else 503)

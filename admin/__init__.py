@@ -19,6 +19,7 @@ from models import (
     normalize,
 )
 from models.audit import AuditEntry
+from services import policy
 
 from . import auth, errors, i18n, labels
 from .accounts import SiteView, SocialAccountView
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     app.extensions["panel_admin"] = build_admin(app)
     errors.init_app(app)
+    app.jinja_env.globals["can"] = policy.can  # templates ask the same policy as the views
     app.jinja_env.filters["moment"] = normalize.format_moment
     app.jinja_env.filters["day"] = normalize.format_day  # a timestamp's date in Vietnam
     app.jinja_env.filters["unit_label"] = lambda record: labels.org_label(record)[0]

@@ -16,11 +16,9 @@ from flask_admin import AdminIndexView, BaseView
 from flask_login import current_user
 
 from models import Organisation
-from models.user import ADMIN, OFFICER, VIEWER
-from services import audit, scope
+from services import audit, policy, scope
 
-ALL_ROLES = (ADMIN, OFFICER, VIEWER)
-WRITE_ROLES = (ADMIN, OFFICER)
+ALL_ROLES, WRITE_ROLES = policy.ALL_ROLES, policy.WRITE_ROLES  # kept for callers: the roles live in policy
 
 
 def clean_request_line() -> str:
@@ -62,11 +60,12 @@ def org_or_404(value: str | None) -> Organisation:
 class PanelAccess:
     """Mixin for every Flask-Admin view of the panel."""
 
-    read_roles: tuple[str, ...] = ALL_ROLES
+    #: the policy action that opens the screen (``policy.VIEW``: every role)
+    read_action: str = policy.VIEW
 
     def has_view_permission(self, user: Any, obj: Any = None) -> bool:
         """May ``user`` open this screen (and see ``obj``, when given)? Deny by default."""
-        if scope.scope_root(user) is None or user.role not in self.read_roles:
+        if scope.scope_root(user) is None or not policy.can(user, self.read_action):
             return False
         return obj is None or scope.can_see(user, obj)
 

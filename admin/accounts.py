@@ -17,6 +17,7 @@ from models.accounts import ADMIN_ROLES, LINK_TYPES, PLATFORMS, PURPOSES
 from models.member import OWNER_STATUSES
 from services import reports, scope
 
+from . import adapter
 from .base import SecuredModelView, escape_link
 from .filters import BoolFilter, ChoiceFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
 from .labels import checked_column, domain_text, issue_reasons, marked
@@ -65,7 +66,7 @@ class FormExportMixin:
 
     @expose("/export-xlsx/")
     def export_xlsx(self) -> Any:
-        view_args = self._get_list_extra_args()
+        view_args = adapter.list_args(self)
         query = self._filtered_query(view_args.search, view_args.filters)
         org = self._export_org(view_args.filters)
         out = tempfile.TemporaryFile()
@@ -74,7 +75,7 @@ class FormExportMixin:
         except (ExportError, reports.ReportError) as exc:
             out.close()
             flash(str(exc), "error")
-            return redirect(self._get_list_url(view_args))  # type: ignore[attr-defined]
+            return redirect(adapter.list_url(self, view_args))
         out.seek(0)
         return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
                          download_name=f"{self._export_name()}-{org.code}-{normalize.today():%Y%m%d}.xlsx")
@@ -91,22 +92,18 @@ class FormExportMixin:
     def _owner_filtered(self, filters: Any) -> bool:
         """A list filtered on the owner's status exports what it shows (departed owners included
         when asked for); otherwise the form lists only owners still in the register."""
-        return any(self._filters[idx].column == "owner_status" for idx, _, _ in filters or [])  # type: ignore[attr-defined]
+        return any(adapter.filter_at(self, idx).column == "owner_status" for idx, _, _ in filters or [])
 
     def _filtered_query(self, search: str | None, filters: Any) -> Any:
         """The list's query with its filters and search, as Flask-Admin's ``get_list`` builds
         it but without its count: the export counts once, against the row cap."""
-        query = self.get_query()  # type: ignore[attr-defined]
-        for idx, _name, value in filters or []:
-            flt = self._filters[idx]  # type: ignore[attr-defined]
-            query = flt.apply(query, flt.clean(value))
-        return self._search(query, search) if search and self._search_supported else query  # type: ignore[attr-defined]
+        return adapter.filtered(self, self.get_query(), search, filters)  # type: ignore[attr-defined]
 
     def _export_org(self, filters: Any) -> Organisation:
         """The organisation printed in the title block: the deepest organisation filter in scope,
         else the user's own organisation."""
         chosen = [value for idx, _, value in filters or []
-                  if isinstance(self._filters[idx], OrgSubtreeFilter)]  # type: ignore[attr-defined]
+                  if isinstance(adapter.filter_at(self, idx), OrgSubtreeFilter)]
         orgs = scope.organisations(current_user).filter(pk__in=chosen).order_by("-depth") if chosen else []
         return next(iter(orgs), None) or current_user.organisation
 

@@ -10,7 +10,7 @@ from mongoengine import QuerySet
 
 from models import normalize
 from models.audit import ACTIONS
-from services import audit
+from services import audit, policy
 
 from . import audit_text
 from .base import SecuredModelView
@@ -40,7 +40,7 @@ class UsernameFilter(BaseMongoEngineFilter):
 class AuditView(SecuredModelView):
     """Nobody writes here: entries come only from ``services.audit.record``."""
 
-    read_roles = ("admin", "officer")
+    read_action = policy.WORK
     can_view_details = True
     action_disallowed_list = ["delete"]
     column_list = ["at", "summary", "org_name", "action", "ip"]
@@ -68,6 +68,6 @@ class AuditView(SecuredModelView):
         return False
 
     def render(self, template: str, **kwargs: Any) -> Any:
-        if "details_columns" in kwargs and current_user.role != "admin":  # the raw entry: administrators only
+        if "details_columns" in kwargs and not policy.can(current_user, policy.ADMINISTER):  # the raw entry: administrators only
             kwargs["details_columns"] = [(c, n) for c, n in kwargs["details_columns"] if c != "raw"]
         return super().render(template, **kwargs)

@@ -15,7 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from models.audit import ACTIONS
-from services import scope
+from services import policy, scope
 
 from .labels import record_label
 
@@ -170,7 +170,7 @@ def changes_table(view: Any, context: Any, model: Any, name: str) -> Markup:
 
 def raw_json(view: Any, context: Any, model: Any, name: str) -> Markup:
     """The stored entry as it is, for administrators only, folded away."""
-    if getattr(current_user, "role", None) != "admin":
+    if not policy.can(current_user, policy.ADMINISTER):
         return Markup("")
     return Markup('<details class="audit-raw"><summary>Dữ liệu gốc (JSON)</summary><pre>{0}</pre></details>').format(
         json_util.dumps(model.to_mongo(), json_options=json_util.RELAXED_JSON_OPTIONS, ensure_ascii=False, indent=2))

@@ -203,9 +203,7 @@ def change_password() -> Any:
             if problem:
                 form.new.errors.append(problem)
             else:
-                current_user.set_password(form.new.data)
-                current_user.save()
-                audit.record("password_change", user=current_user)
+                passwords.change(current_user, form.new.data)
                 _start_session(current_user._get_current_object())  # old sessions end; this one goes on
                 flash("Đã đổi mật khẩu.", "success")
                 return redirect(url_for("admin.index"))

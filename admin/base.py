@@ -11,6 +11,7 @@ is written to the audit trail through :mod:`services.audit`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import gridfs
@@ -21,6 +22,7 @@ from flask_admin.actions import action
 from flask_admin.babel import gettext
 from flask_admin.contrib.mongoengine import ModelView
 from flask_admin.contrib.mongoengine.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.mongoengine.helpers import format_error
 from flask_admin.contrib.mongoengine.typefmt import DEFAULT_FORMATTERS
 from flask_admin.model import template
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
@@ -30,15 +32,17 @@ from mongoengine import DateTimeField, FileField, ListField, ReferenceField, Val
 from mongoengine.errors import NotUniqueError, SaveConditionError
 from wtforms import HiddenField
 
-from models import normalize
+from models import normalize, search
 from models.base import ScopedDocument
-from services import audit, db, scope, soft_delete
+from services import audit, db, policy, records, scope
 
-from . import labels
+from . import adapter, labels
 from .access import PanelAccess, clean_request_line, deny, not_found
 from .filters import OrgSubtreeFilter
 from .forms import PanelForm, VNDateField, label_args, merge_form_args, rule_form_args
 from .screens import ListScreenMixin
+
+log = logging.getLogger(__name__)
 
 FORMATTERS = {**DEFAULT_FORMATTERS, dt.datetime: labels.type_date, dt.date: labels.type_date,
               bool: lambda view, value, *a: "Có" if value else "Không"}
@@ -63,9 +67,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
     def get_list(self, query: str, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> Any:
         qs = self._query()
-        tokens = normalize.query_tokens(query or "")
+        tokens = search.query_tokens(query or "")
         if tokens:
-            qs = qs.filter(normalize.search_condition(tokens))
+            qs = qs.filter(search.search_condition(tokens))
         # from the query string: pymongo refuses a negative skip (a 500 on real MongoDB)
         return qs.skip(max(offset or 0, 0)).limit(max(1, min(limit or 10, 50)))
 
@@ -88,9 +92,9 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     details_modal = False
     edit_modal = False
     create_modal = False
-    #: roles that may open the screen at all; write roles are decided in ``can_*``
-    read_roles = ("admin", "officer", "viewer")
-    write_roles = ("admin", "officer")
+    #: policy actions that open the screen and that change its records (``services.policy``)
+    read_action = policy.VIEW
+    write_action = policy.CHANGE
     #: view methods that change data -> the permission each needs; refused with 403 and audited
     write_views = {"create_view": "can_create", "edit_view": "can_edit", "delete_view": "can_delete",
                    "ajax_update": "can_edit"}
@@ -137,7 +141,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
     # change: the stored one; after: the new state). Screens override these, nothing else.
     # ``has_view_permission`` comes from ``PanelAccess`` (read roles, record in scope).
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
-        if scope.scope_root(user) is None or user.role not in self.write_roles:
+        if scope.scope_root(user) is None or not policy.can(user, self.write_action):
             return False
         return obj is None or scope.can_see(user, obj)
 
@@ -164,7 +168,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
             deny(self.endpoint, name)
         if name == "action_view":
             chosen = request.form.get("action", "")
-            if chosen not in self._actions_data or not self.is_action_allowed(chosen):
+            if chosen not in adapter.action_names(self) or not self.is_action_allowed(chosen):
                 deny(self.endpoint, f"action {chosen}")
         return None
 
@@ -229,13 +233,35 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
             raise ValidationError("Bạn không có quyền lưu bản ghi với nội dung này.")
         _warn_legacy_text(form)
 
-    # --- audit of every write made through a screen ---
+    # --- every write of a screen goes through the write path (services.records), audited there ---
+    def save_record(self, form: Any, model: Any, *, before: dict | None, expected_version: Any) -> None:
+        """Write the record: screens with follow-up work (people) override this."""
+        records.save(model, by=current_user, before=before, expected_version=expected_version,
+                     detail=self.audit_detail(form, model))
+
+    def audit_detail(self, form: Any, model: Any) -> str | None:
+        """What the audit entry says besides the changed fields (a new password: that it changed)."""
+        return None
+
+    def _write(self, form: Any, model: Any, created: bool, expected_version: Any = None) -> bool:
+        """Flask-Admin 2.2.1's create_model/update_model, with the write of ``save_record``."""
+        before = None if created else audit.snapshot(model)
+        try:
+            form.populate_obj(model)
+            adapter.model_change(self, form, model, created)
+            self.save_record(form, model, before=before, expected_version=expected_version)
+        except Exception as ex:
+            if not self.handle_view_exception(ex):
+                message = "Failed to create record. %(error)s" if created else "Failed to update record. %(error)s"
+                flash(gettext(message, error=format_error(ex)), "error")
+                log.exception("Failed to save record.")
+            return False
+        self.after_model_change(form, model, created)
+        return True
+
     def create_model(self, form: Any) -> Any:
-        model = super().create_model(form)
-        if model:
-            audit.record("create", records=[model], changes=audit.diff({}, audit.snapshot(model)),
-                         detail=getattr(model, "_audit_detail", None))
-        return model
+        model = self.model()
+        return model if self._write(form, model, True) else False
 
     def update_model(self, form: Any, model: Any) -> bool:
         if not self.has_change_permission(current_user, model):  # still the stored record here
@@ -249,18 +275,10 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
                   "lần nữa để ghi đè.", "error")
             seen.data = _version(model)
             return False
-        if seen is not None and isinstance(getattr(model, "modified_at", None), dt.datetime):
-            model._expected_version = model.modified_at  # and the write itself is conditional on it
-        before = audit.snapshot(model)
-        ok = super().update_model(form, model)
-        if ok:
-            audit.record("update", records=[model], changes=audit.diff(before, audit.snapshot(model)),
-                         detail=getattr(model, "_audit_detail", None))
-        return ok
-
-    def after_model_delete(self, model: Any) -> None:
-        super().after_model_delete(model)
-        audit.record("delete", records=[model, *getattr(model, "_binned_with", [])])
+        # the write itself is conditional on the version checked
+        expected = model.modified_at if seen is not None and isinstance(
+            getattr(model, "modified_at", None), dt.datetime) else None
+        return self._write(form, model, False, expected)
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, ValidationError):
@@ -285,10 +303,18 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
             return False
         if isinstance(model, ScopedDocument):
             self.on_model_delete(model)
-            model._binned_with = soft_delete.soft_delete(model)
+            records.bin(model, by=current_user)
             self.after_model_delete(model)
             return True
-        return super().delete_model(model)
+        try:
+            self.on_model_delete(model)
+            records.delete(model, by=current_user)
+        except Exception as ex:
+            if not self.handle_view_exception(ex):
+                flash(gettext("Failed to delete record. %(error)s", error=format_error(ex)), "error")
+            return False
+        self.after_model_delete(model)
+        return True
 
     @action("delete", "Xóa", "Bạn có chắc muốn xóa các bản ghi đã chọn?")
     def action_delete(self, ids: list[str]) -> None:
@@ -336,7 +362,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         """Sort only on an offered column, through its sort key (Flask-Admin's MongoEngine
         view would sort on any list column by its raw name); anything else is ignored.
         Every sort ends with ``_id`` (:func:`services.scope.stable`)."""
-        target = self._sortable_columns.get(sort_column) if sort_column else None
+        target = adapter.sortable_field(self, sort_column) if sort_column else None
         if target is not None and not isinstance(target, str):
             target = sort_column
         page = max(page, 0) if isinstance(page, int) else page  # ?page=-5: pymongo refuses a negative skip
@@ -353,7 +379,7 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         groups = super()._get_filter_groups()
         for items in (groups or {}).values():
             for item in items:
-                flt = self._filters[item["index"]]
+                flt = adapter.filter_at(self, item["index"])
                 if isinstance(flt, OrgSubtreeFilter):
                     chosen = [v for k, v in request.args.items() if k.startswith("flt") and k.endswith(f"_{item['arg']}")]
                     item["labels"] = OrgSubtreeFilter.labels_of(current_user, chosen)
@@ -370,8 +396,8 @@ class SecuredModelView(PanelAccess, ListScreenMixin, ModelView):
         return "search_keys" in self.model._fields
 
     def _search(self, query: Any, search_term: str) -> Any:
-        tokens = normalize.query_tokens(search_term)
-        return query.filter(normalize.search_condition(tokens)) if tokens else query
+        tokens = search.query_tokens(search_term)
+        return query.filter(search.search_condition(tokens)) if tokens else query
 
 
 def _version(record: Any) -> str:

@@ -10,7 +10,7 @@ from bson.errors import InvalidId
 from flask_admin.contrib.mongoengine.filters import BaseMongoEngineFilter
 from mongoengine import QuerySet
 
-from models import normalize
+from models import normalize, search
 from models.organisation import KINDS, path_label
 from services import scope
 
@@ -40,9 +40,9 @@ class OrgSubtreeFilter(BaseMongoEngineFilter):
         orgs = scope.organisations(user)
         if kind in dict(KINDS):
             orgs = orgs.filter(kind=kind)
-        tokens = normalize.query_tokens(text or "")
+        tokens = search.query_tokens(text or "")
         if tokens:
-            orgs = orgs.filter(normalize.search_condition(tokens))
+            orgs = orgs.filter(search.search_condition(tokens))
         found = orgs.only("path_names").order_by("tree_key").skip(max(offset, 0)).limit(cls.LIMIT).as_pymongo()
         return [(str(o["_id"]), cls.label(o)) for o in found]
 

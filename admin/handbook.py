@@ -13,7 +13,7 @@ from flask_login import current_user
 from mongoengine import ValidationError
 
 from exports import XLSX_MIMETYPE
-from models import HandbookProposal, Member, normalize
+from models import HandbookProposal, Member
 from models.handbook import EVENTS, KINDS, STATES
 from services import audit, handbook, scope
 
@@ -97,7 +97,3 @@ class HandbookView(PanelView):
         except ValidationError as exc:
             flash(exc.message, "error")
         return redirect(url_for("member.details_view", id=member.pk))
-
-
-def today_deadline() -> dict[str, Any]:
-    return handbook.deadline(normalize.today())

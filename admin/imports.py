@@ -26,9 +26,9 @@ import imports
 from imports import people
 from imports.layouts import FORM_NAMES
 from models import ImportLog, Organisation, normalize
-from services import audit, scope
+from services import import_runs, policy, scope
 
-from .access import WRITE_ROLES, PanelView
+from .access import PanelView
 from .filters import picked_unit
 
 #: what the screen imports: forms 1 and 2, and the member roster (issue 13, :mod:`imports.roster`)
@@ -55,7 +55,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ImportView(PanelView):
     """Imports write records: only the write roles open it (``PanelAccess.has_view_permission``)."""
 
-    read_roles = WRITE_ROLES
+    read_action = policy.WORK
 
     @expose("/")
     def index(self) -> str:
@@ -107,9 +107,7 @@ class ImportView(PanelView):
         except imports.ImportFileError as exc:
             flash(f"Không nhập được tệp: {exc}", "error")
             return redirect(url_for(".index"))
-        log = imports.record(summary, org, data, meta["filename"], user=current_user, source="web")
-        audit.record("import", user=current_user, collection=summary.kind, ids=[log.pk],
-                     detail=f"{meta['filename']}: {json.dumps({k: v for k, v in summary.as_json().items() if k != 'errors'})}")
+        import_runs.confirmed(summary, org, data, meta["filename"], by=current_user, source="web")
         _discard(token)
         flash(f"Đã nhập {meta['filename']}: thêm mới {summary.created}, cập nhật {summary.updated}, "
               f"không đổi {summary.unchanged}, bị từ chối {summary.rejected}, người mới {summary.people_created}.",

@@ -43,16 +43,6 @@ def _cache() -> dict[ObjectId, list[str]]:
     return g.org_paths
 
 
-def remember_paths(orgs: Any) -> list[tuple[ObjectId, list[str]]]:
-    """Keep the path of organisations another part of the page already read."""
-    cache = _cache()
-    out = []
-    for org in orgs:
-        cache[org.pk] = list(org.path_names or [])
-        out.append((org.pk, cache[org.pk]))
-    return out
-
-
 def org_paths(ids: list[ObjectId]) -> dict[ObjectId, list[str]]:
     """path_names of the given organisations, read in one query per request and batch."""
     cache = _cache()

@@ -14,7 +14,7 @@ from wtforms.widgets import TextArea
 from models import Member, Organisation, normalize
 from models.handbook import KINDS
 from models.member import HANDBOOK_STATES, ROLES, STATUSES, RoleGrant
-from services import audit, lifecycle, scope
+from services import lifecycle, members, scope
 
 from . import details
 from .accounts import ListExportMixin
@@ -128,6 +128,9 @@ class MemberView(ListExportMixin, SecuredModelView):
     def details_sections(self, model: Any) -> list[dict]:
         return details.member_sections(model)
 
+    def save_record(self, form: Any, model: Any, *, before: dict | None, expected_version: Any) -> None:
+        members.save(model, by=current_user, before=before, expected_version=expected_version)
+
     @expose("/transfer/", methods=("GET", "POST"))
     def transfer_view(self) -> Any:
         """Move a person to another cell in scope, keeping the history."""
@@ -146,11 +149,7 @@ class MemberView(ListExportMixin, SecuredModelView):
                 errors["on"] = str(exc)
             if not errors:
                 try:
-                    before = member.org_name
                     lifecycle.transfer(member, target, on, form["note"], current_user)
-                    audit.record("update", user=current_user, records=[member],
-                                 changes=[{"field": "organisation", "before": before, "after": member.org_name}],
-                                 detail="Chuyển sinh hoạt")
                 except ValidationError as exc:
                     errors["to_org"] = exc.message
                 else:
@@ -177,15 +176,14 @@ class MemberView(ListExportMixin, SecuredModelView):
                     if form["role"] not in _ROLE_LABELS or start is None:
                         raise ValidationError("Hãy chọn chức vụ và ngày bắt đầu.")
                     member.role_grants.append(RoleGrant(role=form["role"], unit=member.organisation, start=start, end=end))
-                member.save()
+                members.save(member, by=current_user, detail="Chức vụ trong cấp ủy", changes=[
+                    {"field": "role_grants", "before": str(before),
+                     "after": str([(g.role, g.start, g.end) for g in member.role_grants])}])
             except (ValidationError, normalize.NormalizeError, ValueError, IndexError) as exc:
                 member.reload()
                 error = "; ".join(str(v) for v in exc.to_dict().values()) if getattr(exc, "errors", None) else (
                     getattr(exc, "message", None) or str(exc))
             else:
-                audit.record("update", user=current_user, records=[member], detail="Chức vụ trong cấp ủy",
-                             changes=[{"field": "role_grants", "before": str(before),
-                                       "after": str([(g.role, g.start, g.end) for g in member.role_grants])}])
                 flash("Đã cập nhật chức vụ.", "success")
                 return redirect(url_for(".details_view", id=member.pk))
         return self.render("members/roles.html", member=member, roles=ROLES, labels=_ROLE_LABELS, form=form, error=error)
@@ -215,7 +213,6 @@ class MemberView(ListExportMixin, SecuredModelView):
         except (ValidationError, normalize.NormalizeError) as exc:
             flash(f"Không chuyển được: {getattr(exc, 'message', None) or exc}", "error")
             return redirect(url_for(".transfer_view", id=member.pk))
-        audit.record("update", user=current_user, records=[member], detail=f"Chuyển sinh hoạt đến {order.to_name} (chờ tiếp nhận)")
         flash(f"Đã gửi chuyển sinh hoạt {member.full_name} đến {order.to_name}; chờ đơn vị đó tiếp nhận.", "success")
         return redirect(url_for("transfers.index", side="outgoing"))
 

@@ -13,8 +13,7 @@ from mongoengine import ValidationError
 
 from models import Organisation, OrganisationNotEmpty, normalize
 from models.organisation import KINDS, LEVELS
-from models.user import ADMIN
-from services import restructure, scope
+from services import policy, records, restructure, scope
 
 from . import details
 from .access import deny
@@ -63,16 +62,14 @@ class OrganisationView(SecuredModelView):
 
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
         """Officers manage units strictly below their own; only an admin edits the root."""
-        if not super().has_change_permission(user, obj):
-            return False
-        return user.role == ADMIN or obj is None or obj.pk != scope.scope_root(user)
+        return super().has_change_permission(user, obj) and policy.can(user, policy.EDIT_UNIT, obj)
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
-        if model.parent is None and current_user.role != "admin":
+        if model.parent is None and not policy.can(current_user, policy.ADMINISTER):
             raise ValidationError("Chỉ quản trị hệ thống được tạo tổ chức cấp cao nhất.")
         if model.parent is not None and not scope.can_see(current_user, model.parent):
             raise ValidationError("Tổ chức cấp trên nằm ngoài phạm vi quản lý của bạn.")
-        if current_user.role != "admin" and model.pk == scope.scope_root(current_user):
+        if not policy.can(current_user, policy.EDIT_UNIT, model):
             raise ValidationError("Bạn không thể sửa tổ chức của chính mình.")
 
     def delete_model(self, model: Any) -> bool:
@@ -81,7 +78,7 @@ class OrganisationView(SecuredModelView):
             return False
         try:
             self.on_model_delete(model)
-            model.delete()
+            records.delete(model, by=current_user)
         except OrganisationNotEmpty as exc:
             flash(str(exc), "error")
             return False
@@ -93,7 +90,7 @@ class OrganisationView(SecuredModelView):
 
     @expose("/restructure/", methods=("GET", "POST"))
     def restructure_view(self) -> Any:
-        if current_user.role != ADMIN:
+        if not policy.can(current_user, policy.ADMINISTER):
             deny(self.endpoint, "restructure")
         op = request.values.get("op", "move")
         op = op if op in restructure.OPERATIONS else "move"

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from exports import XLSX_MIMETYPE
 from exports.party_reports import rate_text, write_study_report
 from models import Organisation, normalize
-from services import audit, party_study, scope
+from services import audit, party_study, policy, scope
 from services.party_reports import ReportError, campaigns, study_progress
 from services.reports import title_block
 
@@ -66,7 +66,7 @@ class StudyCampaignView(SecuredModelView):
     def progress_view(self) -> Any:
         campaign = self._campaign(request.args.get("id", ""))
         if request.method == "POST":
-            if current_user.role not in self.write_roles:
+            if not policy.can(current_user, self.write_action):
                 abort(403)
             try:
                 when = normalize.date(request.form.get("studied_on", "")) or None

@@ -17,7 +17,7 @@ from wtforms import TextAreaField
 
 from models import normalize
 from models.party_tasks import OVERDUE, STATUS_LABELS, TASK_STATUSES, Evaluation
-from services import audit
+from services import audit, records
 
 from .base import SecuredModelView
 from .filters import OrgSubtreeFilter, date_range
@@ -112,8 +112,7 @@ class TaskView(SecuredModelView):
             return redirect(url_for(".details_view", id=task.pk))
         before = audit.snapshot(task)
         task.evaluations = [e for e in task.evaluations if e.month != month] + [Evaluation(month=month, note=note)]
-        task.save_legacy() if task.quality_issues else task.save()
-        audit.record("update", records=[task], changes=audit.diff(before, audit.snapshot(task)),
+        records.save(task, by=current_user, before=before, strict=not task.quality_issues,
                      detail=f"Nhận xét nhiệm vụ tháng {month[5:]}/{month[:4]}")
         flash("Đã lưu nhận xét.", "success")
         return redirect(url_for(".details_view", id=task.pk))

@@ -27,7 +27,7 @@ from models.party_work import (
     Attendance,
     attachment_type,
 )
-from services import audit, party_docs, party_study, scope
+from services import party_docs, party_study, policy, records, scope
 from services.party_reports import ReportError, campaigns
 
 from .accounts import ListExportMixin
@@ -192,7 +192,7 @@ def _my_state(view: Any, context: Any, model: Any, name: str) -> Markup:
     if rec.received_on:
         return Markup('<span class="badge badge-info">Đã nhận {0}</span>').format(normalize.format_day(rec.received_on))
     badge = Markup('<span class="badge badge-warning">Chưa nhận</span>')
-    if current_user.role not in party_docs.OFFICER_ROLES:
+    if not policy.can(current_user, policy.WORK):
         return badge
     return badge + Markup(
         '<form method="post" action="{0}" class="d-inline ml-1"><input type="hidden" name="csrf_token" value="{1}">'
@@ -229,7 +229,7 @@ class IncomingDocumentView(_DocumentAccess, SecuredModelView):
     def details_view(self) -> Any:
         raw = request.args.get("id", "")
         doc = self.get_query().filter(pk=raw).first() if ObjectId.is_valid(raw) else None
-        if doc is not None and current_user.role in party_docs.OFFICER_ROLES:
+        if doc is not None and policy.can(current_user, policy.WORK):
             party_docs.mark(doc, scope.scope_root(current_user), "read_on", current_user)
         return super().details_view()  # loads it again through get_one: 404, or the audited opening
 
@@ -237,7 +237,7 @@ class IncomingDocumentView(_DocumentAccess, SecuredModelView):
     def receive_view(self) -> Any:
         """The receiving unit's officer acknowledges receipt."""
         doc = self.get_one(request.form.get("id", ""))
-        if current_user.role not in party_docs.OFFICER_ROLES:
+        if not policy.can(current_user, policy.WORK):
             abort(403)
         if party_docs.mark(doc, scope.scope_root(current_user), "received_on", current_user):
             flash(f"Đã ghi nhận: đơn vị đã nhận văn bản {doc.number}.", "success")
@@ -334,14 +334,12 @@ class MeetingView(ListExportMixin, SecuredModelView):
             before = f"{meeting.present_count}/{meeting.member_count}"
             meeting.attendance = lines
             try:
-                meeting.save()
+                records.save(meeting, by=current_user, detail="Điểm danh", changes=[
+                    {"field": "attendance", "before": before, "after": f"{sum(1 for a in lines if a.present)}/{len(lines)}"}])
             except ValidationError as exc:
                 flash("; ".join(str(v) for v in (exc.to_dict() or {}).values()) or exc.message, "error")
                 current = {a.member.pk: a for a in lines}
             else:
-                audit.record("update", user=current_user, records=[meeting], detail="Điểm danh",
-                             changes=[{"field": "attendance", "before": before,
-                                       "after": f"{meeting.present_count}/{meeting.member_count}"}])
                 flash("Đã lưu điểm danh.", "success")
                 return redirect(url_for(".details_view", id=meeting.pk))
         return self.render("meetings/attendance.html", meeting=meeting, people=people, current=current,

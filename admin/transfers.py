@@ -17,15 +17,15 @@ from mongoengine import ValidationError
 
 from models import Organisation
 from models.transfer import TransferOrder
-from services import audit, lifecycle, scope
+from services import audit, lifecycle, policy, scope
 
-from .access import WRITE_ROLES, PanelView
+from .access import PanelView
 
 PAGE = 200
 
 
 class TransferOrdersView(PanelView):
-    read_roles = WRITE_ROLES
+    read_action = policy.WORK
 
     @expose("/")
     def index(self) -> str:
@@ -54,16 +54,12 @@ class TransferOrdersView(PanelView):
                 raw = request.form.get("cell", "")
                 cell = Organisation.objects(pk=ObjectId(raw)).first() if ObjectId.is_valid(raw) else None
                 member = lifecycle.accept(order, cell, current_user)
-                audit.record("update", user=current_user, records=[member], detail="Tiếp nhận chuyển sinh hoạt",
-                             changes=[{"field": "organisation", "before": order.from_name, "after": member.org_name}])
                 flash(f"Đã tiếp nhận {member.full_name} vào {member.org_name}.", "success")
             elif what == "return":
                 lifecycle.return_order(order, request.form.get("reason"), current_user)
-                audit.record("update", user=current_user, records=[order.member], detail="Trả lại chuyển sinh hoạt")
                 flash(f"Đã trả lại chuyển sinh hoạt của {order.member_name}.", "success")
             elif what == "cancel":
                 lifecycle.cancel_order(order, current_user)
-                audit.record("update", user=current_user, records=[order.member], detail="Hủy chuyển sinh hoạt")
                 flash(f"Đã hủy chuyển sinh hoạt của {order.member_name}.", "success")
             else:
                 abort(400)

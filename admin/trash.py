@@ -19,10 +19,9 @@ from flask_login import current_user
 from mongoengine.errors import OperationError
 
 from models import Meeting, Member, PartyDocument, Site, SocialAccount, StudyCampaign, Task
-from services import audit, scope
-from services.soft_delete import purge, restore
+from services import audit, policy, records, scope
 
-from .access import WRITE_ROLES, PanelView
+from .access import PanelView
 
 #: endpoint-like key -> (model, Vietnamese label); the keys are the only values accepted
 KINDS: dict[str, tuple[type, str]] = {
@@ -53,7 +52,7 @@ def _binned_by(rows: list[Any]) -> dict[str, str]:
 class TrashView(PanelView):
     """Lists binned records in the user's scope; restore (officers) and purge (admins)."""
 
-    read_roles = WRITE_ROLES
+    read_action = policy.WORK
 
     def _kind(self, key: str | None) -> tuple[str, type, str]:
         if key not in KINDS:
@@ -67,7 +66,7 @@ class TrashView(PanelView):
         qs = scope.stable(scope.visible(model, current_user, deleted=True).order_by("-deleted_at"))
         rows = list(qs.limit(PAGE))
         return self.render("trash/index.html", kinds=KINDS, key=key, label=label, rows=rows, binned_by=_binned_by(rows),
-                           total=qs.count(), page=PAGE, can_purge=current_user.role == "admin")
+                           total=qs.count(), page=PAGE, can_purge=policy.can(current_user, policy.ADMINISTER))
 
     def _binned(self, key: str, raw_id: str) -> Any:
         model = KINDS[key][0]
@@ -84,27 +83,25 @@ class TrashView(PanelView):
         key = self._kind(request.form.get("c"))[0]
         doc = self._binned(key, request.form.get("id", ""))
         try:
-            back = restore(doc)
+            back = records.restore(doc, by=current_user)
         except ValueError as exc:
             flash(str(exc), "error")
         else:
-            audit.record("restore", records=[doc, *back])
             flash(f"Đã khôi phục {1 + len(back)} bản ghi.", "success")
         return redirect(url_for(".index", c=key))
 
     @expose("/purge/", methods=("POST",))
     def purge_view(self) -> Any:
         key = self._kind(request.form.get("c"))[0]
-        if current_user.role != "admin":
+        if not policy.can(current_user, policy.ADMINISTER):
             audit.record("denied", collection=KINDS[key][0]._get_collection_name(),
                          ids=[request.form.get("id", "")], detail=f"POST {request.path}")
             abort(403)
         doc = self._binned(key, request.form.get("id", ""))
         try:
-            gone = purge(doc)
+            gone = records.purge(doc, by=current_user)
         except (ValueError, OperationError) as exc:
             flash(str(exc), "error")
         else:
-            audit.record("purge", records=[doc, *gone])
             flash(f"Đã xóa vĩnh viễn {1 + len(gone)} bản ghi.", "success")
         return redirect(url_for(".index", c=key))

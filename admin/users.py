@@ -17,15 +17,14 @@ from mongoengine import ValidationError
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
-from models.user import ADMIN, OFFICER, ROLES, VIEWER
-from services import passwords, scope
+from models.user import ROLES
+from services import passwords, policy, scope
 
 from .base import SecuredModelView
 from .filters import BoolFilter, ChoiceFilter, OrgSubtreeFilter
 from .labels import org_column
 
-#: roles an officer may grant (never ``admin``)
-OFFICER_GRANTS = (OFFICER, VIEWER)
+OFFICER_GRANTS = policy.OFFICER_GRANTS  # kept for callers
 
 
 class UserView(SecuredModelView):
@@ -47,7 +46,7 @@ class UserView(SecuredModelView):
                              description="Chỉ cần khi đổi mật khẩu của chính mình.")}
     form_choices = {"role": ROLES}
     form_ajax_refs = {"organisation": {"fields": ["search_keys"], "placeholder": "Gõ tên tổ chức"}}
-    read_roles = ("admin", "officer")
+    read_action = policy.WORK
     can_view_details = False
 
     def init_search(self) -> bool:
@@ -59,15 +58,7 @@ class UserView(SecuredModelView):
     action_disallowed_list = ["delete"]
 
     def has_change_permission(self, user: Any, obj: Any = None) -> bool:
-        if not super().has_change_permission(user, obj):
-            return False
-        if user.role == ADMIN or obj is None:
-            return True
-        own = scope.scope_root(user)
-        org_id = getattr(obj.organisation, "pk", None)
-        if obj.role == ADMIN or obj.pk == user.pk:
-            return False
-        return org_id != own or obj.role == VIEWER  # strictly below, or a viewer of the own unit
+        return super().has_change_permission(user, obj) and policy.can(user, policy.MANAGE_USER, obj)
 
     def has_delete_permission(self, user: Any, obj: Any = None) -> bool:
         return False
@@ -88,20 +79,21 @@ class UserView(SecuredModelView):
             if problem:
                 raise ValidationError(problem)
             model.set_password(password)
-            model._audit_detail = "đặt mật khẩu mới"  # that it changed, never what it is
         elif is_created:
             raise ValidationError("Mật khẩu mới: bắt buộc khi tạo tài khoản.")
         if not model.active:
             model.session_token = passwords.new_token()  # deactivation ends every session
 
+    def audit_detail(self, form: Any, model: Any) -> str | None:
+        return "đặt mật khẩu mới" if form.new_password.data else None  # that it changed, never what it is
+
     @staticmethod
     def _check_role_and_state(model: Any, is_created: bool) -> None:
         changed = set(model._get_changed_fields() or []) if not is_created else set()
         toggled = (not model.active) if is_created else "active" in changed
-        if current_user.role != ADMIN:
-            if model.role not in OFFICER_GRANTS:
-                raise ValidationError("Cán bộ quản trị chỉ được cấp vai trò “Cán bộ quản trị” hoặc “Chỉ xem”.")
-            if toggled:
-                raise ValidationError("Chỉ quản trị hệ thống được khóa hoặc mở khóa tài khoản.")
-        if model.pk == current_user.pk and (not model.active or model.role != current_user.role):
+        if not policy.can(current_user, policy.GRANT_ROLE, model.role):
+            raise ValidationError("Cán bộ quản trị chỉ được cấp vai trò “Cán bộ quản trị” hoặc “Chỉ xem”.")
+        if toggled and not policy.can(current_user, policy.ADMINISTER):
+            raise ValidationError("Chỉ quản trị hệ thống được khóa hoặc mở khóa tài khoản.")
+        if model.pk == current_user.pk and (not model.active or not policy.same_role(current_user, model.role)):
             raise ValidationError("Bạn không thể tự khóa hoặc tự đổi vai trò của chính mình.")

@@ -11,7 +11,7 @@ the driver by ``tests/budget.py``: pymongo's command monitoring on the wire, the
 on the in-process store) and the time here (mongomock scans every collection in Python, so
 its times are an upper bound, not a forecast).
 Then the dashboard time on the demo register (goal: < 500 ms), the search-key figures
-behind ``normalize.PREFIX_LEN``, and with ``--export`` the peak memory of a whole-province
+behind ``search.PREFIX_LEN``, and with ``--export`` the peak memory of a whole-province
 form-2 export at the last size.
 """
 
@@ -33,7 +33,7 @@ from bson import ObjectId  # noqa: E402
 from mongoengine import get_db  # noqa: E402
 
 from app import create_app  # noqa: E402
-from models import Member, Organisation, normalize  # noqa: E402
+from models import Member, Organisation, normalize, search  # noqa: E402
 from services import demo  # noqa: E402
 from tests import factories, stores  # noqa: E402
 from tests.budget import Budget, bulk_load  # noqa: E402
@@ -46,7 +46,7 @@ NOW = dt.datetime(2026, 11, 20)
 
 @functools.cache
 def _keys(*values: str) -> tuple[str, ...]:
-    return tuple(normalize.search_tokens(*values))
+    return tuple(search.search_tokens(*values))
 
 
 def _org(code: str, name: str, parent: dict | None, kind: str, level: str) -> dict:
@@ -195,7 +195,7 @@ def prefix_figures() -> None:
     with app.app_context():
         demo.seed()
         docs = list(get_db().social_accounts.find({}, {"search_keys": 1}))
-    words = [{k for k in d["search_keys"] if len(k) > normalize.PREFIX_LEN} for d in docs]
+    words = [{k for k in d["search_keys"] if len(k) > search.PREFIX_LEN} for d in docs]
     print("\nSearch keys (demo accounts): bound on stored prefixes -> keys per record (index size), and for"
           " 'v' / 'ng' / 'ngu' the index entries one search scans (records matched are the same for every bound)")
     for bound in (0, 1, 2, 3, 24):

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from .errors import ImportFileError, Limits
+from .sheet_scan import SheetScan
+from .xls_scan import scan as scan_xls
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -31,16 +33,6 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _P = "http://schemas.openxmlformats.org/package/2006/relationships"
 _T = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _O = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-
-
-@dataclass
-class SheetScan:
-    """What the XML parser found in one worksheet."""
-
-    max_row: int = 0  # 1-based
-    max_col: int = 0  # 1-based
-    formulas: set[tuple[int, int]] = field(default_factory=set)  # (Excel row, 0-based column)
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # ods only
 
 
 @dataclass
@@ -57,9 +49,7 @@ def check(data: bytes, limits: Limits) -> Package:
     if data[:8] == OLE2:
         if "_VBA_PROJECT".encode("utf-16-le") in data:
             raise ImportFileError("Tệp chứa macro không được chấp nhận: hãy lưu lại dạng .xlsx.")
-        from .xls_scan import scan  # here: it builds on SheetScan above
-
-        out = Package("xls", scan(data, limits))
+        out = Package("xls", scan_xls(data, limits))
         for sheet, found in out.sheets.items():
             _bound(found, sheet, limits)
         return out

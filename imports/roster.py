@@ -28,6 +28,7 @@ from mongoengine import ValidationError
 from exports.lists import ROSTER
 from models import Member, Organisation, normalize, vn_legacy
 from models.member import GENDERS, LEFT_STATUSES, STATUSES
+from services import members
 
 from . import layouts, package, people, workbook
 from .errors import ImportFileError, Limits, PlanChanged
@@ -354,10 +355,8 @@ def _write(actions: list[Action]) -> Iterator[tuple[Action, str | None]]:
             setattr(member, name, value)
         if member.status in LEFT_STATUSES and not member.left_on:
             member.left_on = normalize.today_stored()
-        if action.existing is None and not member.admission_date:
-            member._quiet_handbook = True  # an old roster without dates is not a wave of admissions
-        try:
-            member.save()
+        try:  # an old roster without dates is not a wave of admissions
+            members.save(member, audited=False, quiet_handbook=action.existing is None and not member.admission_date)
         except ValidationError as exc:
             details = "; ".join(str(v) for v in (exc.to_dict() or {}).values()) if exc.errors else exc.message
             yield action, f"Không lưu được: {details}"

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from models import normalize, vn_legacy
+from models import normalize, platforms, vn_legacy
 from models.accounts import ADMIN_ROLES
 
 from .layouts import Column, Form
@@ -181,7 +181,7 @@ def split_link(raw: object, platform: str | None = None) -> dict[str, object]:
             break
     if url.count("://") > 1 or sum(1 for part in url.split() if _URLISH.search(part)) > 1:
         raise normalize.NormalizeError("có nhiều hơn một đường dẫn trong một ô; hãy ghi mỗi tài khoản một dòng.")
-    profile = normalize.profile_url(url, platform)
+    profile = platforms.profile_url(url, platform)
     if profile:
         url = profile
     elif re.search(r"\s", url):
@@ -190,7 +190,7 @@ def split_link(raw: object, platform: str | None = None) -> dict[str, object]:
         raise normalize.NormalizeError(f"“{url}” không phải đường dẫn; chỉ đổi được thành địa chỉ khi cột (5) "
                                        "ghi rõ mạng xã hội (Facebook, TikTok, …).")
     url = normalize.url(url)
-    if normalize.is_bare_host(url):
+    if platforms.is_bare_host(url):
         raise normalize.NormalizeError(f"“{url}” chỉ là tên miền của mạng xã hội, thiếu địa chỉ tài khoản/trang/nhóm.")
     if role is None:
         return {"url": url, "link_type": "personal", "admin_role": None}

@@ -16,6 +16,7 @@ from pymongo.errors import BulkWriteError
 
 from models import Member
 from models.accounts import recount_declarations
+from services import members
 
 from .errors import ImportFileError
 from .people import NewPerson
@@ -54,7 +55,7 @@ def _create_people(plan: Plan) -> dict[NewPerson, Member]:
     for person, rows in plan.new_people.items():
         member = plan.people[person]
         try:
-            member.save()
+            members.save(member, audited=False)  # the import's own entry names the run
         except ValidationError as exc:  # changed since the plan was made
             for sheet, at in rows:
                 plan.reject(sheet, at, messages(exc, Member, {"position": 4, "full_name": 3}))

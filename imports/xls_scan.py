@@ -29,7 +29,7 @@ import struct
 import olefile
 
 from .errors import PASSWORD_MESSAGE, ImportFileError, Limits
-from .package import SheetScan
+from .sheet_scan import SheetScan
 
 _HEAD = struct.Struct("<HH").unpack_from  # record type, length; also a cell's row, column
 _CELL = struct.Struct("<HHHH").unpack_from  # record type, length, then a cell's row, column

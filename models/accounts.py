@@ -8,12 +8,12 @@ from collections.abc import Iterable
 
 import mongoengine as me
 
-from . import normalize
+from . import normalize, platforms, search
 from .base import Rule, ScopedDocument, owned, utcnow
 from .member import OWNER_STATUSES, Member
 from .organisation import Organisation
 
-PLATFORMS = normalize.PLATFORMS  # the canonical list, with its synonyms, lives in normalize
+PLATFORMS = platforms.PLATFORMS  # the canonical list, with its synonyms, lives in models.platforms
 LINK_TYPES = [("personal", "Cá nhân"), ("page", "Trang"), ("group", "Hội nhóm")]
 ADMIN_ROLES = ["Quản trị viên", "Người kiểm duyệt", "Biên tập viên", "Người kiểm duyệt nội dung", "Thành viên"]
 PURPOSES = ["Tuyên truyền", "Đấu tranh phản bác", "Trao đổi công việc", "Cá nhân", "Kinh doanh", "Khác"]
@@ -107,9 +107,6 @@ class _Owned(ScopedDocument):
             cls._CONTENT_FIELDS = cached
         return cached
 
-    def _digest(self) -> str:
-        return self.digest_of(self._data, getattr(self.member, "pk", None))
-
     @classmethod
     def owner_values(cls, member: Member) -> dict[str, object]:
         """What the record copies of its owner: columns (2)–(4) and their place."""
@@ -157,7 +154,7 @@ class _Owned(ScopedDocument):
             data = dict(data, **out)  # the search keys include the address key
         email = data.get("registration_email")
         out["search_keys"] = sorted(set(
-            normalize.search_tokens(data.get("member_name"), data.get("org_name"), data.get("purpose"),
+            search.search_tokens(data.get("member_name"), data.get("org_name"), data.get("purpose"),
                                     *cls._own_text_of(data))
             + [v for v in (data.get("registration_phone"), email and email.lower()) if v]
         ))
@@ -252,7 +249,7 @@ class SocialAccount(_Owned):
 
     RULES = {
         "position": Rule("(4) Cấp bậc, chức vụ", normalize.text, required=True),
-        "platform": Rule("(5) Loại mạng xã hội", normalize.platform, required=True),
+        "platform": Rule("(5) Loại mạng xã hội", platforms.platform, required=True),
         "account_name": Rule("(6) Tên tài khoản", normalize.text, required=True),
         "url": Rule("(7) Đường dẫn", normalize.url, required=True),
         "admin_role": Rule("(7) Vai trò quản trị", normalize.text),
@@ -276,9 +273,9 @@ class SocialAccount(_Owned):
         platform, url = data.get("platform"), data.get("url")
         if data.get("link_type") in ("page", "group") and not data.get("admin_role"):
             return {"admin_role": "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."}
-        if normalize.is_bare_host(url):
+        if platforms.is_bare_host(url):
             return {"url": "(7) Đường dẫn: chỉ có tên miền của mạng xã hội, thiếu địa chỉ trang cá nhân/trang/nhóm."}
-        host_platform = normalize.platform_of_host(url)
+        host_platform = platforms.platform_of_host(url)
         if platform and host_platform and platform not in (host_platform, "Khác"):
             return {"platform": f"(5) Loại mạng xã hội: “{platform}” không khớp với đường dẫn (của {host_platform})."}
         if platform and platform != "Khác" and url and host_platform is None:
@@ -300,7 +297,7 @@ def migrate_platforms() -> dict[str, int]:
     collection = SocialAccount._get_collection()
     for stored in collection.distinct("platform"):
         try:
-            canonical = normalize.platform(stored)
+            canonical = platforms.platform(stored)
         except normalize.NormalizeError:
             counts["unknown"] += collection.count_documents({"platform": stored})
             continue

@@ -157,23 +157,12 @@ class ScopedDocument(FollowsOrganisation, me.Document):
             for name, value in self.org_values(org).items():
                 setattr(self, name, value)
 
-    def save(self, *args, **kwargs):  # type: ignore[override]
-        """``_expected_version`` (set by an edit form): the ``modified_at`` the change was
-        made on; the stored record is written only if it still has it, in the same update
-        (``SaveConditionError`` otherwise: someone saved in between)."""
-        expected = getattr(self, "_expected_version", None)
-        if expected is not None:
-            del self._expected_version  # one save: the one the form asked for
-            if self.pk is not None:
-                kwargs.setdefault("save_condition", {"modified_at": expected})
-        return super().save(*args, **kwargs)
-
-    def save_legacy(self) -> ScopedDocument:
+    def save_legacy(self, **kwargs) -> ScopedDocument:
         """Save data as it was found (demo seed, legacy rows): normalise what can be
         normalised, keep the rest and mark it in ``quality_issues``."""
-        self._strict = False
+        self._strict = False  # read by ``clean``, which ``save`` runs; reset at once
         try:
-            return self.save()
+            return self.save(**kwargs)
         finally:
             self._strict = True
 

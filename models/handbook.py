@@ -140,9 +140,11 @@ def open_proposal(member: Member, kind: str) -> HandbookProposal | None:
     return HandbookProposal.objects(member=member, kind=kind, state="proposed", deleted_at=None).first()
 
 
-def after_member_saved(member: Member, created: bool, before_status: str | None) -> None:
-    """The automatic rules of Điều 6 khoản 2 điểm b, c (see the module docstring)."""
-    if not member.is_party_member or getattr(member, "_quiet_handbook", False):
+def after_member_saved(member: Member, created: bool, before_status: str | None, *,
+                       keeps_handbook: bool = False) -> None:
+    """The automatic rules of Điều 6 khoản 2 điểm b, c (see the module docstring); called by
+    ``services.members.save`` (``keeps_handbook``: a transfer keeps the platform account)."""
+    if not member.is_party_member:
         return
     today = utcnow()
     if created and member.status == "active" and member.handbook_state == "none":
@@ -155,7 +157,7 @@ def after_member_saved(member: Member, created: bool, before_status: str | None)
             propose(member, "create", event, reason, joined)
         return
     event = _LEAVE_EVENTS.get(member.status)
-    if created or event is None or before_status in _LEAVE_EVENTS or getattr(member, "_keeps_handbook", False):
+    if created or event is None or before_status in _LEAVE_EVENTS or keeps_handbook:
         return
     reason = member.left_reason or dict(EVENTS)[event]
     pending = open_proposal(member, "create")

@@ -6,8 +6,9 @@ import datetime as dt
 
 import mongoengine as me
 
-from . import normalize
+from . import normalize, search
 from .base import Rule, ScopedDocument, owned, utcnow
+from .locks import held
 from .organisation import Organisation
 
 GENDERS = [("nam", "Nam"), ("nu", "Nữ"), ("khac", "Khác")]
@@ -164,8 +165,9 @@ class Member(ScopedDocument):
             others = Member.objects(pk__ne=self.pk, deleted_at=None,
                                     role_grants__match={"unit": g.unit.pk, "role": g.role})
             for other in others.only("full_name", "role_grants"):
-                clash = next((o for o in other.role_grants if o.role == g.role and o.unit is not None
-                              and o.unit.pk == g.unit.pk and o.overlaps(g)), None)
+                # the same party post (Bí thư…) in the same unit: ``(post, unit)`` pairs compared
+                clash = next((o for o in other.role_grants if o.unit is not None
+                              and (o.role, o.unit.pk) == (g.role, g.unit.pk) and o.overlaps(g)), None)
                 if clash is not None:
                     label = dict(ROLES)[g.role]
                     raise me.ValidationError(errors={"role_grants": (
@@ -180,50 +182,18 @@ class Member(ScopedDocument):
             # a calendar date, as typed ones are: the day the person was entered, in Vietnam
             self.joined_on = normalize.to_datetime(self.admission_date or normalize.local_date(self.created_at or utcnow()))
         self.sort_key = normalize.vn_sort_key(self.full_name)
-        self.search_keys = normalize.search_tokens(
+        self.search_keys = search.search_tokens(
             self.full_name, self.position, self.party_card_number, self.email, self.org_name
         ) + ([self.phone] if self.phone else [])
 
-    #: what a member's sites and accounts copy of them (columns (2)–(4) of the forms, and
-    #: whether the owner is still in the register and a party member)
-    _SHOWN_BY_ACCOUNTS = frozenset({"full_name", "position", "organisation", "status", "is_party_member"})
-
     def save(self, *args, **kwargs):  # type: ignore[override]
-        # a moved organisation is followed by ``refresh_subtree`` (bulk, by organisation);
-        # a member's own change is copied to their few sites and accounts here
-        follow = bool(self.pk) and bool(set(getattr(self, "_changed_fields", None) or []) & self._SHOWN_BY_ACCOUNTS)
-        renamed = "full_name" in (getattr(self, "_changed_fields", None) or [])
-        # a new member may carry an id chosen beforehand (the import validates its records first)
-        created = self.pk is None or bool(getattr(self, "_created", False))
-        before = None if created else self._before_status()
-        # the one-holder check (``_check_grants``, run by validate inside save) and the write
-        # happen under a lock per unit and role: two officers naming two Bí thư of one cell
-        # at the same moment cannot both pass the check
-        from .locks import held
+        """Write this member and nothing else (follow-up work: ``services.members.save``).
 
+        The one-holder check (``_check_grants``, run by validate inside save) and the write
+        happen under a lock per unit and role: two officers naming two Bí thư of one cell
+        at the same moment cannot both pass the check."""
         keys = {f"single-role:{(g.unit or self.organisation).pk}:{g.role}" for g in self.role_grants
                 if g.role in SINGLE_ROLES and (g.unit or self.organisation) is not None}
         with held(keys, busy=lambda: me.ValidationError(errors={"role_grants": (
                 "Đang có người khác cập nhật chức vụ của đơn vị này; hãy thử lại sau giây lát.")})):
-            result = super().save(*args, **kwargs)
-        from . import handbook
-
-        handbook.after_member_saved(self, created, before)
-        if follow:
-            from .accounts import Site, SocialAccount
-
-            for model in (Site, SocialAccount):
-                for doc in model.objects(member=self):
-                    doc.save_legacy() if doc.quality_issues else doc.save()
-        if follow and renamed:
-            from .party_tasks import Task
-
-            for task in Task.objects(member=self):  # the name shown and searched on their tasks
-                task.save()
-        return result
-
-    def _before_status(self) -> str | None:
-        if "status" not in (getattr(self, "_changed_fields", None) or []):
-            return self.status
-        stored = Member.objects(pk=self.pk).only("status").as_pymongo().first()
-        return stored.get("status") if stored else None
+            return super().save(*args, **kwargs)

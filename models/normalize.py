@@ -15,9 +15,19 @@ import re
 import unicodedata
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
-from mongoengine import Q
+# the clock and the display formats have their own modules (models.clock, models.display);
+# ``normalize.today()`` and the others keep working for every caller
+from .clock import LOCAL_TZ as LOCAL_TZ
+from .clock import day_start as day_start
+from .clock import local_date as local_date
+from .clock import local_time as local_time
+from .clock import to_datetime as to_datetime
+from .clock import today as today
+from .clock import today_stored as today_stored
+from .display import format_date as format_date
+from .display import format_day as format_day
+from .display import format_moment as format_moment
 
 
 class NormalizeError(ValueError):
@@ -84,9 +94,8 @@ class Memo:
 
 def clear_caches() -> None:
     """Forget every memoised result (benchmarks measure cold runs)."""
-    for cached in _CACHES:
+    for cached in _CACHES:  # models.search registers its token memo here too
         cached.cache_clear()
-    _value_tokens.cache_clear()
 
 
 
@@ -456,211 +465,3 @@ def date(value: object) -> dt.date | None:
     except ValueError:
         pass
     raise NormalizeError("Ngày không hợp lệ (định dạng dd/mm/yyyy, ví dụ 02/10/2023).")
-
-
-def format_date(value: dt.date | dt.datetime | None) -> str:
-    """The one display format for dates: dd/mm/yyyy."""
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-#: the officers' clock; timestamps are stored in UTC (naive) and shown in this zone
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def local_time(value: dt.datetime) -> dt.datetime:
-    """A stored UTC timestamp (naive or aware) as Vietnamese local time."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(LOCAL_TZ)
-
-
-def format_moment(value: dt.datetime | None) -> str:
-    """The one display format for timestamps: dd/mm/yyyy HH:MM, Vietnamese time."""
-    return local_time(value).strftime("%d/%m/%Y %H:%M") if value else ""
-
-
-def today() -> dt.date:
-    """Today's date in Vietnam (the server may run in UTC: 20:33 UTC is already tomorrow)."""
-    return dt.datetime.now(LOCAL_TZ).date()
-
-
-def today_stored() -> dt.datetime:
-    """Vietnam's date as calendar dates are stored (midnight, naive): the date the panel
-    itself sets on a record (completed, sent, received, updated, left, …)."""
-    return to_datetime(today())
-
-
-def local_date(value: dt.datetime) -> dt.date:
-    """The Vietnamese calendar date of a stored UTC timestamp (23:00 UTC on 30/11 is 01/12)."""
-    return local_time(value).date()
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """When ``day`` begins in Vietnam, as timestamps are stored (naive UTC): the bound of a
-    day, month or year on timestamps (``created_at``, ``deleted_at``, ``decided_at``).
-    Calendar dates (``joined_on``, ``held_on``, …) are bounded by :func:`to_datetime`."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def format_day(value: dt.datetime | None) -> str:
-    """A stored UTC timestamp shown as its Vietnamese date, dd/mm/yyyy. Also right for a
-    calendar date stored at midnight (00:00 UTC is 07:00 the same day in Vietnam), so a
-    field that held UTC moments before holding dates (documents' sent/received/read, the
-    handbook's change date) shows both correctly."""
-    return format_date(local_date(value)) if value else ""
-
-
-def to_datetime(value: dt.date | None) -> dt.datetime | None:
-    """BSON stores datetimes only; dates are kept at midnight UTC (naive)."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    return dt.datetime(value.year, value.month, value.day)
-
-
-#: search keys hold every folded word and its prefixes up to this length, no longer: a
-#: longer partial word is matched as the range of whole words that start with it (see
-#: ``search_condition``). Chosen with ``bench/bench_scale.py`` (prefix figures): unbounded
-#: prefixes gave ~46 keys per account and a two-letter key matched most of the register.
-PREFIX_LEN = 1
-
-
-def search_tokens(*values: object, prefixes: bool = True) -> list[str]:
-    """Precomputed search keys: folded words (and their prefixes up to ``PREFIX_LEN``),
-    so that a search is an indexed match on an array, never a regex."""
-    out: set[str] = set()
-    for value in values:
-        try:
-            out |= _value_tokens(value, prefixes)
-        except TypeError:  # an unhashable value
-            out |= _value_tokens.__wrapped__(value, prefixes)
-    return sorted(out)
-
-
-@functools.lru_cache(maxsize=16384, typed=True)  # typed: 1, 1.0 and True fold differently
-def _value_tokens(value: object, prefixes: bool) -> frozenset[str]:
-    """The tokens of one value (memoised: names, cells and purposes repeat on every row)."""
-    out: set[str] = set()
-    for word in fold(value).replace("/", " ").split(" "):
-        word = word.strip(".,;:()[]\"'")
-        if not word:
-            continue
-        out.add(word)
-        if prefixes:
-            out.update(word[:i] for i in range(1, min(len(word), PREFIX_LEN + 1)))
-    return frozenset(out)
-
-
-def search_condition(tokens: list[str] | tuple[str, ...], field: str = "search_keys") -> Q:
-    """The filter for typed tokens, all of which must match: a short token is an equality
-    on a stored prefix; a longer one is the range of whole words starting with it, inside
-    ``$elemMatch`` so that real MongoDB scans one bounded range of the multikey index."""
-    out = Q()
-    for t in tokens:
-        if len(t) <= PREFIX_LEN:
-            out &= Q(**{field: t})
-        else:
-            out &= Q(**{f"{field}__match": {"$gte": t, "$lt": t[:-1] + chr(ord(t[-1]) + 1)}})
-    return out
-
-
-def query_tokens(query: str) -> list[str]:
-    """Turn what the officer typed into the keys to match (all must match)."""
-    q = text(query) or ""
-    try:
-        p = phone(q)
-    except NormalizeError:
-        p = None
-    if p and re.fullmatch(r"[+\d\s.\-()]+", q):
-        return [p]
-    return [w.strip(".,;:()[]\"'") for w in fold(q).split(" ") if w.strip(".,;:()[]\"'")]
-
-
-#: The canonical list of platforms (form 2 column (5)), in the order reports print them.
-PLATFORMS = ["Facebook", "Zalo", "TikTok", "YouTube", "Instagram", "X (Twitter)", "Telegram", "Threads",
-             "LinkedIn", "Khác"]
-#: What officers type for each (folded); a platform is stored only in its canonical spelling.
-PLATFORM_SYNONYMS = {
-    "Facebook": ("facebook", "fb", "face", "face book", "facebook ca nhan", "trang ca nhan facebook",
-                 "fanpage", "fan page", "trang facebook", "nhom facebook", "group facebook", "messenger"),
-    "Zalo": ("zalo", "zalo ca nhan", "zalo oa", "zalo official account"),
-    "TikTok": ("tiktok", "tik tok", "tiktok ca nhan"),
-    "YouTube": ("youtube", "you tube", "yt", "kenh youtube"),
-    "Instagram": ("instagram", "insta", "ig"),
-    "X (Twitter)": ("x", "twitter", "x (twitter)", "x twitter", "twitter (x)", "x/twitter"),
-    "Telegram": ("telegram", "tele"),
-    "Threads": ("threads",),
-    "LinkedIn": ("linkedin", "linked in"),
-    "Khác": ("khac", "other"),
-}
-_PLATFORMS = {word: name for name, words in PLATFORM_SYNONYMS.items() for word in words}
-#: url_key hosts of each platform (after :data:`_HOST_ALIASES`)
-PLATFORM_HOSTS = {
-    "Facebook": ("facebook.com", "fb.me", "fb.watch", "messenger.com"),
-    "Zalo": ("zalo.me", "chat.zalo.me", "zalo.vn", "oa.zalo.me"),
-    "TikTok": ("tiktok.com",),
-    "YouTube": ("youtube.com",),
-    "Instagram": ("instagram.com", "instagr.am"),
-    "X (Twitter)": ("twitter.com",),
-    "Telegram": ("t.me", "telegram.me", "telegram.org"),
-    "Threads": ("threads.net", "threads.com"),
-    "LinkedIn": ("linkedin.com", "vn.linkedin.com"),
-}
-_HOST_PLATFORM = {host: name for name, hosts in PLATFORM_HOSTS.items() for host in hosts}
-
-
-def platform(value: object) -> str | None:
-    """Canonical platform name (``facebook``, ``FB``, ``Fanpage`` -> ``Facebook``)."""
-    s = text(value)
-    if s is None:
-        return None
-    found = _PLATFORMS.get(fold(s)) or _PLATFORMS.get(fold(s).replace(".", " ").strip())
-    if found is None:
-        raise NormalizeError(f"“{s}” không có trong danh mục: {', '.join(PLATFORMS)}.")
-    return found
-
-
-@_pure
-def platform_of_host(address: object) -> str | None:
-    """The platform a URL belongs to, from its host (None for any other site)."""
-    try:
-        key = url_key(address)
-    except NormalizeError:
-        return None
-    host = (key or "").split("/", 1)[0].split("?", 1)[0]
-    return _HOST_PLATFORM.get(host)
-
-
-@_pure
-def is_bare_host(address: object) -> bool:
-    """``www.facebook.com`` alone: a platform's home page, not anybody's account."""
-    try:
-        key = url_key(address)
-    except NormalizeError:
-        return False
-    return bool(key) and "/" not in key and "?" not in key and key in _HOST_PLATFORM
-
-
-_PROFILE = {"Facebook": "https://www.facebook.com/{}", "TikTok": "https://www.tiktok.com/@{}",
-            "YouTube": "https://www.youtube.com/@{}", "Instagram": "https://www.instagram.com/{}",
-            "X (Twitter)": "https://x.com/{}", "Telegram": "https://t.me/{}",
-            "Threads": "https://www.threads.net/@{}"}
-_HANDLE = re.compile(r"^@([A-Za-z0-9._]{1,100})$")
-
-
-def profile_url(value: object, platform_name: str | None) -> str | None:
-    """``@handle`` (or a phone number on Zalo) as the platform's profile address; None when
-    the value is no handle or the platform is not known (then it is no address at all)."""
-    s = text(value)
-    if not s:
-        return None
-    match = _HANDLE.match(s)
-    if match and platform_name in _PROFILE:
-        return _PROFILE[platform_name].format(match[1])
-    if platform_name == "Zalo" and re.fullmatch(r"[+\d\s.\-()]{9,20}", s):
-        try:
-            return f"https://zalo.me/{phone(s)}"
-        except NormalizeError:
-            return None
-    return None

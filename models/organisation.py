@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import mongoengine as me
 from bson import ObjectId
 
-from . import normalize
+from . import normalize, search
 from .audit import AuditEntry
 from .base import OWNED, RENAME_FOLLOWERS, utcnow
 
@@ -128,7 +128,7 @@ class Organisation(me.Document):
     def path_keys(self) -> list[str]:
         """Search keys from every name of the path and the code: the unit pickers find a cell
         by its commune's or district's name too."""
-        return normalize.search_tokens(*self.path_names, self.code)
+        return search.search_tokens(*self.path_names, self.code)
 
     def _parent_path(self, parent: Organisation | None) -> None:
         """Scope, names, tree key and depth from the parent's (already right) path."""
@@ -173,10 +173,6 @@ class Refreshed:
     organisations: int = 0
     records: dict[str, int] = field(default_factory=dict)
     updates: int = 0  # update_many/bulk calls sent
-
-    @property
-    def total_records(self) -> int:
-        return sum(self.records.values())
 
 
 def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,

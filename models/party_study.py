@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mongoengine as me
 
-from . import normalize
+from . import normalize, search
 from .base import Rule, ScopedDocument, owned
 from .member import Member
 from .organisation import Organisation
@@ -60,7 +60,7 @@ class StudyCampaign(ScopedDocument):
         self.document_label = str(self.document) if self.document is not None else None
 
     def compute_keys(self) -> None:
-        self.search_keys = normalize.search_tokens(self.title, self.document_label, self.org_name)
+        self.search_keys = search.search_tokens(self.title, self.document_label, self.org_name)
 
 
 @owned

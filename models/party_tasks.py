@@ -12,7 +12,7 @@ import datetime as dt
 
 import mongoengine as me
 
-from . import normalize
+from . import normalize, search
 from .base import Rule, ScopedDocument, follows_renames, owned
 from .member import Member
 from .organisation import Organisation
@@ -103,7 +103,7 @@ class Task(ScopedDocument):
         self.assigned_by_name = self.assigned_by.name if self.assigned_by is not None else None
 
     def compute_keys(self) -> None:
-        self.search_keys = normalize.search_tokens(self.title, self.member_name, self.org_name)
+        self.search_keys = search.search_tokens(self.title, self.member_name, self.org_name)
 
 
 @follows_renames

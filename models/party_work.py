@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mongoengine as me
 
-from . import normalize
+from . import normalize, search
 from .base import Rule, ScopedDocument, follows_renames, owned
 from .member import Member
 from .organisation import Organisation
@@ -66,7 +66,7 @@ class _OrgOwned(ScopedDocument):
         self.follow_organisation(self.organisation)
 
     def compute_keys(self) -> None:
-        self.search_keys = normalize.search_tokens(*self._search_text())
+        self.search_keys = search.search_tokens(*self._search_text())
 
     def _search_text(self) -> list[object]:
         return [self.org_name]
@@ -192,10 +192,6 @@ class Meeting(_OrgOwned):
 
     def __str__(self) -> str:
         return f"{normalize.format_date(self.held_on)} — {self.topic}"
-
-    @property
-    def attendance_rate(self) -> float | None:
-        return self.present_count / self.member_count if self.member_count else None
 
     def clean(self) -> None:
         self.held_on = normalize.to_datetime(self.held_on)

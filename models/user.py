@@ -6,6 +6,7 @@ import re
 import secrets
 
 import mongoengine as me
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import normalize
@@ -15,6 +16,16 @@ from .organisation import Organisation
 _USERNAME = re.compile(r"^[a-z0-9_.-]{3,64}$")
 ADMIN, OFFICER, VIEWER = "admin", "officer", "viewer"
 ROLES = [(ADMIN, "Quản trị hệ thống"), (OFFICER, "Cán bộ quản trị"), (VIEWER, "Chỉ xem")]
+#: the one hashing scheme of the panel (Werkzeug's scrypt); the app's config may lower it
+#: for the test suite only (``PASSWORD_HASH_METHOD``, set by services/config.finalize under TESTING)
+HASH_METHOD = "scrypt"
+
+
+def hash_method() -> str:
+    """The Werkzeug method new password hashes use: the app's setting, else scrypt."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD") or HASH_METHOD
+    return HASH_METHOD
 
 
 @owned
@@ -47,8 +58,8 @@ class User(FollowsOrganisation, me.Document):
             for name, value in self.org_values(self.organisation).items():
                 setattr(self, name, value)
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password: str, method: str | None = None) -> None:
+        self.password_hash = generate_password_hash(password, method=method or hash_method())
         self.session_token = secrets.token_urlsafe(16)
 
     def check_password(self, password: str) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 from bson import ObjectId, json_util
 from flask import has_request_context, request
 
-from models import normalize
+from models import search
 from models.audit import AuditEntry, Change
 
 log = logging.getLogger("audit")
@@ -122,7 +122,7 @@ def record(action: str, *, user: Any = None, collection: str | None = None, ids:
                  for c in (changes or []) if c["field"] not in SECRET_FIELDS],
         ip=clean(request.remote_addr, 64) if has_request_context() else None,
     )
-    entry.search_keys = normalize.search_tokens(entry.username, entry.org_name, entry.collection, prefixes=False)
+    entry.search_keys = search.search_tokens(entry.username, entry.org_name, entry.collection, prefixes=False)
     entry.save()
     log.info(json.dumps({"at": entry.at.isoformat(), "action": action, "user": entry.username,
                          "org": entry.org_name, "collection": entry.collection, "ids": entry.record_ids[:20],

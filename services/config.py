@@ -50,6 +50,9 @@ def from_env() -> dict:
     return cfg
 
 
+TEST_HASH_METHOD = "pbkdf2:sha256:1"
+
+
 def finalize(cfg: dict) -> dict:
     """Apply the rules that depend on the final mapping; raise ConfigError on misuse."""
     uri = cfg["MONGODB_URI"]
@@ -64,4 +67,6 @@ def finalize(cfg: dict) -> dict:
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = secrets.token_hex(32)  # in-process store only: nothing outlives the process
     cfg["PRODUCTION"] = production
+    # the test suite hashes thousands of passwords: one PBKDF2 round there, scrypt everywhere else
+    cfg.setdefault("PASSWORD_HASH_METHOD", TEST_HASH_METHOD if cfg.get("TESTING") and not production else "scrypt")
     return cfg

@@ -17,7 +17,7 @@ from models import Meeting, Member, Organisation, PartyDocument, Site, SocialAcc
 from models.handbook import ProposalList, month_key
 from models.member import RoleGrant
 from models.party_work import Attendance
-from services import passwords
+from services import audit, members, passwords, policy
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đinh"]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Xuân", "Thanh", "Đình", "Mạnh"]
@@ -59,7 +59,7 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
             cell.save()
             cells.append(cell)
     today = normalize.today()
-    members: list[Member] = []
+    people_seeded: list[Member] = []
     phones: set[str] = set()
     for k in range(max(people - ADMISSIONS, 0)):  # the admissions of the last months make up the rest
         cell = cells[k % len(cells)]
@@ -83,10 +83,10 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
         if k < len(cells) * 2:  # each cell's secretary and deputy, with their terms
             m.role_grants = [RoleGrant(role="bi_thu" if k < len(cells) else "pho_bi_thu", start=dt.date(2020, 10, 1))]
         m.handbook_state = "created" if m.is_party_member else "none"  # the platform already holds them
-        m.save_legacy() if legacy else m.save()
-        members.append(m)
+        members.save(m, audited=False, strict=not legacy)  # the seed is one entry
+        people_seeded.append(m)
     n_accounts = n_sites = 0
-    for m in members:
+    for m in people_seeded:
         r = rnd.random()
         count = 0 if r < 0.1 else 1 if r < 0.35 else 2 if r < 0.72 else 3
         used: set[str] = set()
@@ -129,10 +129,13 @@ def seed(people: int = 600, rnd_seed: int = 2026) -> dict[str, int]:
             site.created_at = _entered(rnd, today)
             site.save_legacy() if not m.position else site.save()
             n_sites += 1
-    n_docs = _seed_party_work(rnd, district, cells, members, today)
-    _seed_life_events(rnd, district, cells, members, today)
-    return {"organisations": Organisation.objects.count(), "members": Member.objects.count(),
-            "social_accounts": n_accounts, "sites": n_sites, "documents_and_meetings": n_docs}
+    n_docs = _seed_party_work(rnd, district, cells, people_seeded, today)
+    _seed_life_events(rnd, district, cells, people_seeded, today)
+    counts = {"organisations": Organisation.objects.count(), "members": Member.objects.count(),
+              "social_accounts": n_accounts, "sites": n_sites, "documents_and_meetings": n_docs}
+    audit.record("create", username="demo", collection="demo",
+                 detail="Dữ liệu trình diễn: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    return counts
 
 
 def _seed_party_work(rnd: random.Random, district: Organisation, cells: list[Organisation],
@@ -260,22 +263,23 @@ def _month_day(today: dt.date, back: int, day: int) -> dt.date:
 
 
 def _seed_life_events(rnd: random.Random, district: Organisation, cells: list[Organisation],
-                      members: list[Member], today: dt.date) -> None:
+                      seeded: list[Member], today: dt.date) -> None:
     """Admissions, deaths and transfers over the last three months, so that the monthly
     movement report, the proposal list and the transfer screens have something to show."""
     from services import lifecycle, reports
 
-    acting = reports.OrgPrincipal(district, role="admin")
-    party = [m for m in members if m.is_party_member and m.position and not m.role_grants]  # not the role holders
+    acting = reports.OrgPrincipal(district, role=policy.ADMIN)
+    party = [m for m in seeded if m.is_party_member and m.position and not m.role_grants]  # not the role holders
     if len(party) < 7:  # a very small demo: no deaths or transfers
         party = []
     for back in (2, 1, 0):
         day = _month_day(today, back, 10)
         for n in range(3):  # admissions: the platform account is proposed automatically
             cell = cells[(back * 7 + n * 3) % len(cells)]
-            Member(full_name=f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE_M)} {rnd.choice(GIVEN_M)}", organisation=cell,
-                   position="Đảng viên dự bị", admission_date=day, joined_on=day, created_at=day,
-                   date_of_birth=day - dt.timedelta(days=rnd.randint(20 * 365, 35 * 365)), gender="nam").save()
+            members.save(Member(full_name=f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE_M)} {rnd.choice(GIVEN_M)}",
+                                organisation=cell, position="Đảng viên dự bị", admission_date=day, joined_on=day,
+                                created_at=day, gender="nam",
+                                date_of_birth=day - dt.timedelta(days=rnd.randint(20 * 365, 35 * 365))), audited=False)
         if not party:
             continue
         dead = party.pop(rnd.randrange(len(party)))  # a death: deletion proposed
@@ -300,14 +304,14 @@ def seed_at_start(app: Flask, people: int = 600) -> str | None:
     with app.app_context():
         if Organisation.objects.count():
             return None
-        seed(people=people)
+        seed(people=app.config.get("DEMO_PEOPLE", people))
         password = passwords.generate()
         user = User(username=DEMO_ADMIN, full_name="Quản trị trình diễn",
-                    organisation=Organisation.objects(code="HU-VB").first(), role="admin")
+                    organisation=Organisation.objects(code="HU-VB").first(), role=policy.ADMIN)
         user.set_password(password)
         user.save()
         officer = User(username="xa01", full_name="Cán bộ Xã Tân Hưng",
-                       organisation=Organisation.objects(code="X01").first(), role="officer")
+                       organisation=Organisation.objects(code="X01").first(), role=policy.OFFICER)
         officer.set_password(password)
         officer.save()
         app.logger.warning("Demo mode")

@@ -13,7 +13,7 @@ from models import Member, Organisation, normalize
 from models.base import utcnow
 from models.member import LEFT_STATUSES, Transfer
 from models.transfer import TransferOrder
-from services import scope
+from services import audit, members, scope
 
 
 def transfer(member: Member, to_org: Organisation, on: dt.date, note: str | None, user: Any) -> Member:
@@ -35,8 +35,10 @@ def transfer(member: Member, to_org: Organisation, on: dt.date, note: str | None
                           to_scope=list(to_org.scope), to_cell=to_org, to_cell_scope=list(to_org.scope),
                           on=normalize.to_datetime(on), note=normalize.text(note), state="accepted",
                           created_by=_name(user), decided_at=utcnow(), decided_by=_name(user))
+    before = member.org_name
     member.organisation = to_org
-    member.save()
+    members.save(member, by=user, detail="Chuyển sinh hoạt",
+                 changes=[{"field": "organisation", "before": before, "after": to_org.name}])
     order.save()
     return member
 
@@ -53,8 +55,7 @@ def leave(member: Member, status: str, on: dt.date, reason: str | None, user: An
     if not normalize.text(reason):
         raise ValidationError("Lý do: bắt buộc khi rời danh sách.")
     member.status, member.left_on, member.left_reason = status, normalize.to_datetime(on), normalize.text(reason)
-    member._keeps_handbook = platform_elsewhere and status == "transferred"
-    member.save()
+    members.save(member, by=user, keeps_handbook=platform_elsewhere and status == "transferred")
     return member
 
 
@@ -91,6 +92,7 @@ def send(member: Member, to_unit: Organisation | None, on: dt.date, decision_num
     order.save()
     Member.objects(pk=member.pk).update(set__in_transfer=True)
     member.in_transfer = True
+    audit.record("update", user=user, records=[member], detail=f"Chuyển sinh hoạt đến {order.to_name} (chờ tiếp nhận)")
     return order
 
 
@@ -114,8 +116,10 @@ def accept(order: TransferOrder, cell: Organisation | None, user: Any) -> Member
     for grant in member.role_grants:  # a role in the old unit ends with the move
         if grant.end is None and grant.start <= order.on:
             grant.end = order.on
+    before = order.from_name
     member.organisation, member.in_transfer = cell, False
-    member.save()
+    members.save(member, by=user, detail="Tiếp nhận chuyển sinh hoạt",
+                 changes=[{"field": "organisation", "before": before, "after": cell.name}])
     order.state, order.to_cell, order.to_cell_scope = "accepted", cell, list(cell.scope)
     order.to_name = _where(cell)
     order.decided_at, order.decided_by = utcnow(), _name(user)
@@ -133,6 +137,7 @@ def return_order(order: TransferOrder, reason: str | None, user: Any) -> None:
     order.decided_at, order.decided_by = utcnow(), _name(user)
     order.save()
     Member.objects(pk=order.member.pk).update(set__in_transfer=False)
+    audit.record("update", user=user, records=[order.member], detail="Trả lại chuyển sinh hoạt")
 
 
 def cancel_order(order: TransferOrder, user: Any) -> None:
@@ -142,6 +147,7 @@ def cancel_order(order: TransferOrder, user: Any) -> None:
     order.state, order.decided_at, order.decided_by = "cancelled", utcnow(), _name(user)
     order.save()
     Member.objects(pk=order.member.pk).update(set__in_transfer=False)
+    audit.record("update", user=user, records=[order.member], detail="Hủy chuyển sinh hoạt")
 
 
 def orders(user: Any, side: str) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 from bson import ObjectId
 from mongoengine import Q
 
-from models import Member, Site, SocialAccount, normalize
+from models import Member, Site, SocialAccount, normalize, search
 from services import scope
 
 MAX_PEOPLE = 50
@@ -109,9 +109,9 @@ def classify(raw: str) -> Query:
             key = None
         if key:
             host, _, path = key.partition("/")
-            segments = [t for seg in path.split("/") for t in normalize.search_tokens(seg, prefixes=False)]
+            segments = [t for seg in path.split("/") for t in search.search_tokens(seg, prefixes=False)]
             return Query(q, "url", key, (host, *segments) if segments else ())
-    return Query(q, "text", "", tuple(normalize.query_tokens(q)))
+    return Query(q, "text", "", tuple(search.query_tokens(q)))
 
 
 _MEMBER_FIELDS = ("full_name", "position", "org_name", "organisation", "phone", "email", "status",
@@ -132,7 +132,7 @@ def _filters(q: Query) -> dict[str, Q | None]:
                 "site": Q(search_keys=q.key) | Q(registration_email=q.key)}
     if q.kind == "url":
         keys = _enclosing(q.key)
-        partial = normalize.search_condition(q.tokens) if q.tokens else None
+        partial = search.search_condition(q.tokens) if q.tokens else None
         # A bare host ("facebook.com") identifies a site, never a social account.
         account = Q(url_key__in=[k for k in keys if "/" in k] or [q.key])
         site = Q(domain_key__in=keys)
@@ -140,7 +140,7 @@ def _filters(q: Query) -> dict[str, Q | None]:
                 "site": site | partial if partial else site}
     if not q.tokens or all(len(t) < 2 for t in q.tokens):  # one letter names nobody in particular
         return {"member": None, "account": None, "site": None}
-    everything = normalize.search_condition(q.tokens)
+    everything = search.search_condition(q.tokens)
     return {"member": everything, "account": everything, "site": everything}
 
 
@@ -165,7 +165,7 @@ def _why(q: Query, kind: str, doc: dict) -> str:
         if exact in _enclosing(q.key):
             return "Tên miền" if kind == "site" else "Đường dẫn (trang chứa địa chỉ tra cứu)"
         return "Đường dẫn (một phần)"
-    name = set(normalize.search_tokens(doc.get("account_name") or doc.get("site_name")))
+    name = set(search.search_tokens(doc.get("account_name") or doc.get("site_name")))
     return ("Tên tài khoản" if kind == "account" else "Tên trang") if set(q.tokens) <= name else "Họ tên, chi bộ…"
 
 
@@ -191,7 +191,7 @@ def lookup(raw: str, user: Any) -> Result:
     members, hits = _match(q, user)
     if q.kind == "url" and not members and not hits:
         # "nguyen.van.an" looks like a host but is usually a user name from an address
-        as_text = Query(q.raw, "text", "", tuple(normalize.query_tokens(q.raw)))
+        as_text = Query(q.raw, "text", "", tuple(search.query_tokens(q.raw)))
         members, hits = _match(as_text, user)
         if members or hits:  # otherwise the answer speaks of the domain/address that was typed
             q = as_text

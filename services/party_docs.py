@@ -18,15 +18,15 @@ from mongoengine import Q, QuerySet
 
 from models import Organisation, PartyDocument, normalize
 from models.party_work import Recipient
-from services import audit, scope
+from services import audit, policy, scope
 
-OFFICER_ROLES = ("admin", "officer")
+OFFICER_ROLES = policy.WRITE_ROLES  # kept for callers: ask policy.can(user, policy.WORK)
 
 
 def _classified_rule(qs: QuerySet, user: Any, addressed: bool) -> QuerySet:
     """Hide classified documents from anyone who is not an officer of an addressee unit."""
     root = scope.scope_root(user)
-    if root is None or user.role not in OFFICER_ROLES:
+    if root is None or not policy.can(user, policy.WORK):
         return qs.filter(classification__in=["thuong", None])
     if addressed:  # the incoming list: the user's unit is a recipient
         return qs
@@ -54,7 +54,7 @@ def may_open(user: Any, doc: PartyDocument) -> bool:
     addressed = root in (doc.recipient_ids or [])
     if doc.classified:
         issuer = doc.organisation.pk if doc.organisation is not None else None
-        return user.role in OFFICER_ROLES and (root == issuer or addressed)
+        return policy.can(user, policy.WORK) and (root == issuer or addressed)
     return addressed or scope.can_see(user, doc)
 
 

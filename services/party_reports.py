@@ -108,10 +108,6 @@ class MeetingReport:
             return "Đủ"
         return "Chậm" if self.over else "Chưa đủ"
 
-    @property
-    def late_units(self) -> list[UnitMeetings]:
-        return [u for u in self.units if u.missing] if self.over else []
-
 
 def meeting_report(org: Organisation, user: Any, year: int, month: int, today: dt.date | None = None) -> MeetingReport:
     """Per cell of ``org``'s subtree: the month's regular meeting (first one), attendance

@@ -7,6 +7,8 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import normalize
+from models import user as user_model
+from services import audit
 
 MIN_LENGTH = 10
 _COMMON = {"password", "password1", "12345678", "123456789", "1234567890", "qwerty123", "matkhau123",
@@ -26,12 +28,23 @@ def problem(password: str, username: str | None = None) -> str | None:
     return None
 
 
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def waste_time(password: str) -> None:
     """Check against a throw-away hash: an unknown name costs as much as a wrong password."""
-    check_password_hash(_DUMMY_HASH, password or "")
+    method = user_model.hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    check_password_hash(_DUMMY_HASHES[method], password or "")
+
+
+def change(user: user_model.User, password: str) -> None:
+    """A user's own new password: written, every other session ended, one audit entry
+    (that it changed, never what it is)."""
+    user.set_password(password)
+    user.save()
+    audit.record("password_change", user=user)
 
 
 def new_token() -> str:

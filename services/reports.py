@@ -26,7 +26,7 @@ from models.accounts import PLATFORMS
 from models.base import label_of
 from models.member import STATUSES
 from models.normalize import format_date
-from services import audit, scope
+from services import audit, policy, scope
 
 FORM_MODELS = {"sites": Site, "social": SocialAccount}
 REPORT_KINDS = {"annual": "Tổng hợp số lượng hằng năm", "monthly": "Biến động trong tháng",
@@ -46,7 +46,7 @@ class OrgPrincipal:
     """Who a command acts as when no user is named: an officer of that organisation."""
 
     organisation: Organisation
-    role: str = "officer"
+    role: str = policy.OFFICER
     is_authenticated: bool = True
     is_active: bool = True
 

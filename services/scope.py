@@ -14,9 +14,9 @@ from bson import ObjectId
 from mongoengine import Document, QuerySet
 
 from models import Organisation
-from models.user import ROLES as _ROLE_CHOICES
+from services import policy
 
-ROLES = tuple(key for key, _ in _ROLE_CHOICES)
+ROLES = policy.ALL_ROLES  # kept for callers: the roles live in services.policy
 
 
 def scope_root(user: Any) -> ObjectId | None:
@@ -24,7 +24,7 @@ def scope_root(user: Any) -> ObjectId | None:
     try:
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return None
-        if user.role not in ROLES:  # no role (or one we do not know): sees nothing
+        if policy.role(user) is None:  # no role (or one we do not know): sees nothing
             return None
         org = user.organisation
         return org.pk if org is not None else None
@@ -33,7 +33,7 @@ def scope_root(user: Any) -> ObjectId | None:
 
 
 def sees_everything(user: Any) -> bool:
-    return scope_root(user) is not None and user.role == "admin"
+    return scope_root(user) is not None and policy.is_admin(user)
 
 
 def visible(model: type[Document], user: Any, *, deleted: bool = False) -> QuerySet:
@@ -76,7 +76,7 @@ def can_see(user: Any, doc: Document | None) -> bool:
 
 
 def can_write(user: Any) -> bool:
-    return scope_root(user) is not None and user.role in ("admin", "officer")
+    return scope_root(user) is not None and policy.can(user, policy.CHANGE)
 
 
 def stable(qs: QuerySet) -> QuerySet:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator
 
@@ -22,6 +24,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     stores.select(config.getoption("--store"))
+    _travel_to_test_clock(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -29,9 +32,37 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header() -> str:
+    clock = f"; clock: TEST_CLOCK={os.environ['TEST_CLOCK']}" if os.environ.get("TEST_CLOCK") else ""
     if stores.is_wire():
-        return "store: wire (SecantusDB, started on first use)"
-    return f"store: mock (strict store: STRICT_STORE_SEED={strict_store.SEED})"
+        return "store: wire (SecantusDB, started on first use)" + clock
+    return f"store: mock (strict store: STRICT_STORE_SEED={strict_store.SEED})" + clock
+
+
+def clock_destination(raw: str, now: dt.datetime | None = None) -> dt.datetime:
+    """``TEST_CLOCK`` as an aware UTC moment: a full ISO moment (``2027-01-01T00:30Z``), or
+    month-day-time without a year (``11-30T20:00Z``), meaning its next occurrence after now,
+    so that a date written into a test today meets that calendar day before it passes."""
+    now = now or dt.datetime.now(dt.UTC)
+    text = raw.strip().replace("Z", "+00:00")
+    if len(text.split("T")[0]) == 5:  # MM-DD
+        moment = dt.datetime.fromisoformat(f"{now.year}-{text}")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment if moment > now else moment.replace(year=now.year + 1)
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _travel_to_test_clock(config: pytest.Config) -> None:
+    """``TEST_CLOCK`` set: the whole session runs at that moment, the clock ticking from there
+    (``make test-clocks`` runs the date-sensitive files at the month and year boundaries)."""
+    raw = os.environ.get("TEST_CLOCK")
+    if raw:
+        import time_machine
+
+        traveller = time_machine.travel(clock_destination(raw), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture

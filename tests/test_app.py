@@ -93,7 +93,9 @@ def test_security_headers(client):
 
 def test_demo_mode_banner_and_seed(monkeypatch, capsys):
     monkeypatch.delenv("MONGODB_URI", raising=False)
-    demo = create_app({**stores.current().config("demo"), "SECRET_KEY": "k", "DEMO_MODE": True, "SEED_DEMO": True})
+    # a small seed: the banner and the printed password do not depend on the demo's size
+    demo = create_app({**stores.current().config("demo"), "SECRET_KEY": "k", "DEMO_MODE": True, "SEED_DEMO": True,
+                       "DEMO_PEOPLE": 40})
     printed = capsys.readouterr().out
     assert "đăng nhập: admin / " in printed
     password = printed.split("đăng nhập: admin / ")[1].split()[0]
@@ -103,6 +105,31 @@ def test_demo_mode_banner_and_seed(monkeypatch, capsys):
     c.post("/login/", data={"username": "admin", "password": password, "csrf_token": token})
     html = c.get("/admin/").get_data(as_text=True)
     assert "Chế độ trình diễn" in html
+    with demo.app_context():
+        from models import Member, User
+
+        assert Member.objects.count() == 40  # the seed honoured DEMO_PEOPLE
+        assert User.objects.get(username="admin").password_hash.startswith("scrypt:")  # not TESTING: scrypt
+
+
+def test_password_hashing_is_scrypt_except_under_testing():
+    """Ensure that production hashes passwords with scrypt and only the test suite with the
+    cheap scheme, and that a hash of either scheme is checked alike."""
+    from models import User
+
+    prod = create_app({"MONGODB_URI": "mongomock://localhost/hash_prod", "SECRET_KEY": "k"})
+    testing = create_app({"MONGODB_URI": "mongomock://localhost/hash_test", "SECRET_KEY": "k", "TESTING": True})
+    hashes = {}
+    for name, application in (("prod", prod), ("testing", testing)):
+        with application.app_context():
+            u = User(username="canbo")
+            u.set_password("Mot-mat-khau-dai-2026")
+            hashes[name] = u.password_hash
+            assert u.check_password("Mot-mat-khau-dai-2026") and not u.check_password("sai-mat-khau-2026")
+    assert hashes["prod"].startswith("scrypt:") and hashes["testing"].startswith("pbkdf2:sha256:1$")
+    outside = User(username="canbo")
+    outside.set_password("Mot-mat-khau-dai-2026")  # no app: the production scheme
+    assert outside.password_hash.startswith("scrypt:")
 
 
 def test_unreachable_database_gives_clear_page(caplog):

@@ -9,7 +9,7 @@ import pytest
 
 from models import HandbookProposal, Member, normalize
 from models.handbook import month_key, next_month
-from services import lifecycle
+from services import lifecycle, members
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -26,7 +26,7 @@ def month_events(world):
     dead = factories.member(world.cell_a, "Phạm Văn Mất", handbook_state="created")
     gone = factories.member(world.cell_a, "Đỗ Thị Đi", handbook_state="created")
     dead.status, dead.left_on, dead.left_reason = "deceased", TODAY, "Từ trần"
-    dead.save()
+    members.save(dead, audited=False)
     lifecycle.leave(gone, "transferred", TODAY, "Chuyển về Đảng bộ tỉnh Lào Cai", admin)
     return new, dead, gone
 
@@ -51,7 +51,7 @@ def test_non_party_people_and_old_rosters_propose_nothing(world):
 def test_leaving_before_the_creation_was_sent_withdraws_it(world):
     m = factories.member(world.cell_a, "Lê Văn Ngắn")
     m.status, m.left_on, m.left_reason = "deceased", TODAY, "Từ trần"
-    m.save()
+    members.save(m, audited=False)
     p = HandbookProposal.objects.get(member=m)
     assert (p.kind, p.state) == ("create", "withdrawn") and Member.objects.get(pk=m.pk).handbook_state == "none"
 
@@ -96,7 +96,7 @@ def test_monthly_list_preview_export_send_freeze_done(world, month_events, login
     frozen = _items(world.commune_a)
     late = factories.member(world.cell_a, "Bùi Văn Sau", handbook_state="created")
     late.status, late.left_on, late.left_reason = "deceased", TODAY, "Từ trần"
-    late.save()
+    members.save(late, audited=False)
     assert HandbookProposal.objects.get(member=late).month == next_month(MONTH)
     assert _items(world.commune_a) == frozen
     # the commune cannot mark its own items done; the district can

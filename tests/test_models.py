@@ -9,6 +9,7 @@ from mongoengine import ValidationError
 from mongoengine.errors import NotUniqueError
 
 from models import Member, Organisation, OrganisationNotEmpty, Site, SocialAccount
+from services import members
 from tests import factories
 
 
@@ -38,7 +39,7 @@ def test_cannot_become_own_descendant(world):
 def test_renaming_member_updates_accounts(world):
     world.member_a.full_name = "Nguyễn Văn Ân"
     world.member_a.position = "Bí thư chi bộ"
-    world.member_a.save()
+    members.save(world.member_a, audited=False)
     world.account_a.reload()
     assert world.account_a.member_name == "Nguyễn Văn Ân" and world.account_a.position == "Bí thư chi bộ"
     assert "ân" not in world.account_a.search_keys and "an" in world.account_a.search_keys
@@ -51,7 +52,7 @@ def test_dissolving_non_empty_organisation_refused(world):
         world.cell_a.delete()
     # soft-deleted people still block: their records must not be lost
     world.member_a.deleted_at = world.member_a.modified_at
-    world.member_a.save()
+    members.save(world.member_a, audited=False)
     with pytest.raises(OrganisationNotEmpty):
         world.cell_a.delete()
     assert Organisation.objects(pk=world.cell_a.pk).count() == 1

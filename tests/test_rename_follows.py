@@ -8,6 +8,7 @@ import datetime as dt
 from models import Member, Organisation, PartyDocument
 from models.party_tasks import Task
 from models.party_work import Recipient
+from services import members
 from tests import factories
 
 
@@ -33,10 +34,10 @@ def test_a_renamed_person_is_named_and_found_anew_on_their_tasks(world):
     task.save()
     person = Member.objects.get(pk=world.member_a.pk)
     person.full_name = "Nguyễn Văn Bình"
-    person.save()
+    members.save(person, audited=False)
     stored = Task.objects.get(pk=task.pk)
     assert stored.member_name == "Nguyễn Văn Bình" and "binh" in stored.search_keys
     other = factories.member(world.cell_a, "Lê Văn Cường")
     other.position = "Phó Bí thư"  # a change that is not the name leaves the tasks alone
-    other.save()
+    members.save(other, audited=False)
     assert Task.objects.get(pk=task.pk).member_name == "Nguyễn Văn Bình"

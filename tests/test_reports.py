@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from models import Member, SocialAccount, normalize
-from models.normalize import PLATFORMS
+from models.platforms import PLATFORMS
 from services import reports
 from tests import factories
 

@@ -7,19 +7,19 @@ import json
 
 import pytest
 
-from models import Member, Organisation, normalize
+from models import Member, Organisation, search
 from tests import factories
 
 
 def _find(model, text):
-    return model.objects(normalize.search_condition(normalize.query_tokens(text)))
+    return model.objects(search.search_condition(search.query_tokens(text)))
 
 
 def test_keys_are_bounded(world):
     """Ensure that a record holds its words and their prefixes up to PREFIX_LEN, no longer."""
     words = {"nguyen", "van", "an", "tuyen", "truyen"}
-    short = {w[:i] for w in words for i in range(1, normalize.PREFIX_LEN + 1)}
-    assert normalize.search_tokens("Nguyễn Văn An", "Tuyên truyền") == sorted(words | short)
+    short = {w[:i] for w in words for i in range(1, search.PREFIX_LEN + 1)}
+    assert search.search_tokens("Nguyễn Văn An", "Tuyên truyền") == sorted(words | short)
     assert max(len(world.account_a.search_keys), len(world.member_a.search_keys)) < 30
 
 
@@ -37,7 +37,7 @@ def test_partial_words_match_as_ranges(world, text, found):
 
 def test_condition_is_an_index_range_never_a_regex():
     """Ensure that the query sent is an equality or an ``$elemMatch`` range (no regex)."""
-    cond = Member.objects(normalize.search_condition(["v", "ngu"]))._query
+    cond = Member.objects(search.search_condition(["v", "ngu"]))._query
     assert sorted(cond["$and"], key=str) == [{"search_keys": "v"},
                                              {"search_keys": {"$elemMatch": {"$gte": "ngu", "$lt": "ngv"}}}]
     assert "$regex" not in json.dumps(cond)
@@ -64,7 +64,7 @@ def test_organisation_picker_finds_any_part_of_the_path(admin_client, world, que
     """Ensure that the organisation picker finds a unit by any part of its path."""
     labels = _picker(admin_client, "/admin/member/ajax/lookup/?name=organisation", query)
     assert labels, query
-    matched = Organisation.objects(normalize.search_condition(normalize.query_tokens(query)))
+    matched = Organisation.objects(search.search_condition(search.query_tokens(query)))
     assert len(labels) == matched.count()
 
 

@@ -155,3 +155,16 @@ def test_handbook_and_documents_are_dated_by_vietnams_calendar(world) -> None:
     assert Member.objects.get(pk=world.member_a.pk).handbook_changed_on == dt.datetime(2026, 12, 1)
     rec = PartyDocument.objects.get(pk=doc.pk).recipient(world.commune_a.pk)
     assert (rec.sent_on, rec.received_on) == (dt.datetime(2026, 12, 1), dt.datetime(2026, 12, 1))
+
+
+def test_clock_setting_of_the_session_is_the_next_occurrence():
+    """Ensure that ``TEST_CLOCK`` without a year means its next occurrence (a test written
+    today meets that day before it passes), and a full moment is taken as written."""
+    from tests.conftest import clock_destination
+
+    now = dt.datetime(2026, 12, 7, 1, 40, tzinfo=dt.UTC)
+    assert clock_destination("11-30T20:00Z", now) == dt.datetime(2027, 11, 30, 20, 0, tzinfo=dt.UTC)
+    assert clock_destination("12-31T16:00Z", now) == dt.datetime(2026, 12, 31, 16, 0, tzinfo=dt.UTC)
+    assert clock_destination("01-01T01:00", now) == dt.datetime(2027, 1, 1, 1, 0, tzinfo=dt.UTC)
+    assert clock_destination("2030-06-01T00:00+07:00", now).astimezone(dt.UTC) == dt.datetime(
+        2030, 5, 31, 17, 0, tzinfo=dt.UTC)

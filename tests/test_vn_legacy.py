@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 
-from models import normalize, vn_legacy
+from models import normalize, platforms, vn_legacy
 from models.accounts import SocialAccount, migrate_platforms
 from tests import factories
 
@@ -93,21 +93,21 @@ def test_names_canonical_invisible_and_lookalikes() -> None:
 ])
 def test_platform_synonyms(typed, canonical) -> None:
     """Ensure that what officers type lands on the canonical platform list."""
-    assert normalize.platform(typed) == canonical
+    assert platforms.platform(typed) == canonical
 
 
 def test_unknown_platform_is_an_error_naming_the_list() -> None:
     with pytest.raises(normalize.NormalizeError, match="TikTok, YouTube"):
-        normalize.platform("Viber")
+        platforms.platform("Viber")
 
 
 def test_handles_become_profiles_only_for_a_known_platform() -> None:
     """Ensure that ``@handle`` and a Zalo phone number become addresses only on a known platform."""
-    assert normalize.profile_url("@an.nguyen", "TikTok") == "https://www.tiktok.com/@an.nguyen"
-    assert normalize.profile_url("@annguyen", "Facebook") == "https://www.facebook.com/annguyen"
-    assert normalize.profile_url("0912 345 678", "Zalo") == "https://zalo.me/0912345678"
-    assert normalize.profile_url("@an", None) is None and normalize.profile_url("@an", "Khác") is None
-    assert normalize.is_bare_host("www.facebook.com") and not normalize.is_bare_host("facebook.com/an")
+    assert platforms.profile_url("@an.nguyen", "TikTok") == "https://www.tiktok.com/@an.nguyen"
+    assert platforms.profile_url("@annguyen", "Facebook") == "https://www.facebook.com/annguyen"
+    assert platforms.profile_url("0912 345 678", "Zalo") == "https://zalo.me/0912345678"
+    assert platforms.profile_url("@an", None) is None and platforms.profile_url("@an", "Khác") is None
+    assert platforms.is_bare_host("www.facebook.com") and not platforms.is_bare_host("facebook.com/an")
 
 
 def test_platform_must_agree_with_the_address(world) -> None:

@@ -7,6 +7,7 @@ from flask import Flask
 
 from models import Member
 from models.accounts import recount_declarations
+from services import audit, records
 
 BATCH = 1000
 
@@ -21,6 +22,8 @@ def recount() -> None:
             recount_declarations(ids)
             done, ids = done + len(ids), []
     recount_declarations(ids)
+    audit.record("update", username=records.CLI, collection="members",
+                 detail=f"flask recount-declarations: {done + len(ids)} người")
     click.echo(f"Đã đếm lại cho {done + len(ids)} người.")
 
 

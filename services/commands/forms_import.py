@@ -12,6 +12,7 @@ from flask import Flask
 import imports
 from imports import people
 from models import Organisation
+from services import audit, import_runs, records
 
 from .forms import FORM_KINDS, forms
 
@@ -76,7 +77,7 @@ def run_file(path: str, org: Organisation, dry_run: bool, as_json: bool, resolve
         click.echo(f"Cảnh báo: --resolve {shlex.quote(key)}: không có người nào có thể trùng với khóa này "
                    "trong tệp; lựa chọn này không được dùng.", err=True)
     if not dry_run:
-        imports.record(summary, org, data, os.path.basename(path), source="cli")
+        import_runs.confirmed(summary, org, data, os.path.basename(path), source="cli")
     if as_json:  # the fingerprint: what --expect takes
         click.echo(json.dumps({**summary.as_json(), "fingerprint": summary.fingerprint}, ensure_ascii=False))
         return None
@@ -145,5 +146,7 @@ def migrate_platforms() -> None:
     from models.accounts import migrate_platforms as run_migration
 
     counts = run_migration()
+    audit.record("update", username=records.CLI, collection="socialaccount",
+                 detail=f"flask forms migrate-platforms: {counts}")
     click.echo(f"Đã chuẩn hóa {counts['updated']} bản ghi; {counts['conflicts']} bản ghi trùng với bản đã có "
                f"(giữ nguyên, cần xem lại); {counts['unknown']} bản ghi có tên ngoài danh mục.")

@@ -11,6 +11,7 @@ from mongoengine import ValidationError
 from mongoengine.errors import NotUniqueError
 
 from models import Organisation
+from services import records
 
 orgs = AppGroup("orgs", help="Quản lý cây tổ chức đảng.")
 
@@ -32,7 +33,7 @@ def create(code: str, name: str, parent_code: str | None, kind: str | None, plac
     org = Organisation(code=code, name=name, parent=parent, place=place,
                        kind=kind or ("committee" if parent is None else "cell"))
     try:
-        org.save()
+        records.save(org, username=records.CLI, detail=f"flask orgs create {org.code}")
     except NotUniqueError:
         raise click.ClickException(f"Mã tổ chức {org.code} đã tồn tại.") from None
     except ValidationError as exc:

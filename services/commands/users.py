@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from mongoengine.errors import NotUniqueError, ValidationError
 
 from models import Organisation, User
-from services import passwords
+from services import passwords, policy, records
 
 users = AppGroup("users", help="Quản lý tài khoản người dùng.")
 
@@ -16,7 +16,7 @@ users = AppGroup("users", help="Quản lý tài khoản người dùng.")
 @users.command("create")
 @click.argument("username")
 @click.option("--org", "org_code", required=True, help="Mã tổ chức của người dùng.")
-@click.option("--role", type=click.Choice(["admin", "officer", "viewer"]), required=True)
+@click.option("--role", type=click.Choice(policy.ALL_ROLES), required=True)
 @click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
 @click.option("--full-name", default=None)
 def create(username: str, org_code: str, role: str, password: str, full_name: str | None) -> None:
@@ -30,7 +30,7 @@ def create(username: str, org_code: str, role: str, password: str, full_name: st
     user = User(username=username, organisation=org, role=role, full_name=full_name)
     user.set_password(password)
     try:
-        user.save()
+        records.save(user, username=records.CLI, detail=f"flask users create {user.username}")
     except NotUniqueError:
         raise click.ClickException(f"Tên đăng nhập {username} đã tồn tại.") from None
     except ValidationError:
