@@ -158,6 +158,7 @@ class _MockCounting:
         Collection, Cursor = mongomock.collection.Collection, mongomock.collection.Cursor
         budget, me = self.budget, self
         self.saved = {(Cursor, "__next__"): Cursor.__next__, (Cursor, "next"): Cursor.next,
+                      (Cursor, "__getitem__"): Cursor.__getitem__,
                       (Collection, "find"): Collection.find,
                       **{(Collection, name): getattr(Collection, name) for name in _WIRE_NAMES}}
         original_next, original_find = Cursor.__next__, Collection.find
@@ -174,6 +175,20 @@ class _MockCounting:
             if cursor._budget_seen == FIRST_BATCH + 1:
                 budget.getmores += 1
             budget._docs(cursor.collection.name, 1)
+            return doc
+
+        original_getitem = Cursor.__getitem__
+
+        def cursor_item(cursor: Any, index: Any) -> Any:
+            """``cursor[i]`` (MongoEngine's ``first()``): pymongo sends a find of one document."""
+            if me.depth or not isinstance(index, int):
+                return original_getitem(cursor, index)
+            try:
+                doc = original_getitem(cursor, index)
+            except IndexError:
+                budget._trip(cursor.collection.name)
+                raise
+            budget._trip(cursor.collection.name, 1)
             return doc
 
         def find(coll: Any, filter: Any = None, projection: Any = None, *args: Any, **kwargs: Any) -> Any:
@@ -210,6 +225,7 @@ class _MockCounting:
             return run
 
         Cursor.__next__ = Cursor.next = cursor_next
+        Cursor.__getitem__ = cursor_item
         Collection.find = find
         for name in _WIRE_NAMES:
             setattr(Collection, name, wrap(name))

@@ -10,7 +10,7 @@ import logging
 
 from models import AuditEntry, Member
 from services import audit
-from tests import factories
+from tests import factories, stores
 from tests.budget import bulk_load
 from tests.conftest import csrf_token, seen_version
 
@@ -196,6 +196,12 @@ def _fill(n, scope, days_ago=0):
          "record_ids": [f"r{i}"], "changes": [], "search_keys": []} for i in range(n)])
 
 
+#: entries added for the large trail: 200,000 in all on the in-process store; on the wire store
+#: 20,000 (SecantusDB, a Python server, stores a few hundred entries a second on a shared machine,
+#: and what is compared, the commands a page sends, does not depend on the size past one page)
+BIG_TRAIL = 19_800 if stores.is_wire() else 199_800
+
+
 def test_audit_list_cost_does_not_grow_with_the_trail(officer_client, world):
     """200 entries or 200,000: the list page sends the same queries, and never counts the trail."""
     from tests.budget import Budget
@@ -206,7 +212,7 @@ def test_audit_list_cost_does_not_grow_with_the_trail(officer_client, world):
     with Budget() as budget:
         small = officer_client.get("/admin/audit/")
         at_200 = list(budget.commands)
-        _fill(199_800, scope, days_ago=1)
+        _fill(BIG_TRAIL, scope, days_ago=1)
         budget.reset()
         big = officer_client.get("/admin/audit/")
     assert small.status_code == big.status_code == 200
