@@ -65,10 +65,11 @@ _EXTRA = {Member: {"issues": _HAS_ISSUES, "silent": _SILENT}, Site: {"issues": _
 UNITS_SHOWN = 20
 
 
-def people_without_accounts(user: Any, org: ObjectId) -> Any:
+def people_without_accounts(user: Any, org: ObjectId, today: dt.date | None = None) -> Any:
     """Active people under ``org`` with no declared site or account (the list behind a figure):
-    an indexed match on the ``declared`` count kept on every write, no id list."""
-    return scope.in_subtree(Member, org, user).filter(status="active", declared=0)
+    the people the figure counts (``figures.counted``: in the register on the day), then an
+    indexed match on the ``declared`` count kept on every write, no id list."""
+    return figures.counted(Member, org, user, today or normalize.today()).filter(status="active", declared=0)
 
 
 def _counts(fig: figures.Figures) -> dict[str, int]:

@@ -116,6 +116,20 @@ def test_people_without_accounts_list(known, officer_client):
     assert officer_client.get("/admin/chua-khai-bao/?org=nonsense").status_code == 404
 
 
+def test_no_account_list_counts_whom_the_figure_counts(known, officer_client):
+    """Ensure that the list behind "no declared account" holds exactly the people its figure
+    counts: someone who enters the register tomorrow (an accepted transfer dated ahead) is in
+    neither, as the annual report would not count them either."""
+    ahead = factories.member(known.cell_a, "Trần Văn Sắp", phone="0901000009")
+    Member.objects(pk=ahead.pk).update(set__joined_on=dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time()))
+    user = factories.user("quantri_xa", known.commune_a, "officer")
+    (row,) = [u for u in dashboard.build(user, TODAY).units if u.name == "Chi bộ thôn 1"]
+    people = [p.full_name for p in dashboard.people_without_accounts(user, known.cell_a.pk, TODAY)]
+    assert people == ["Phạm Văn Dũng"] and row.counts["no_account"] == len(people)
+    html = officer_client.get(f"/admin/chua-khai-bao/?org={known.cell_a.pk}").get_data(as_text=True)
+    assert "Phạm Văn Dũng" in html and "Trần Văn Sắp" not in html
+
+
 def test_anonymous_is_sent_to_login(client, world):
     r = client.get("/admin/")
     assert r.status_code == 302 and "/login/" in r.headers["Location"]
