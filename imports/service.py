@@ -64,7 +64,16 @@ class Summary:
     def as_json(self) -> dict:
         """The JSON contract (README); the lists of choices only when there are any."""
         out = self._json()
-        return {k: v for k, v in out.items() if v or k not in ("unknown_cells", "conflicts", "new_people")}
+        return {k: v for k, v in out.items() if v or k not in ("unknown_cells", "conflicts", "new_people", "warnings")}
+
+    @property
+    def warnings(self) -> list[dict]:
+        """Unchanged rows that print a stored record's own invalid data: each invalid cell,
+        with the record (or, for the person's own cells, the member) to fix."""
+        return [{"sheet": a.sheet, "row": a.excel_row, "column": f"({col})" if col else "", "field": name,
+                 "message": message, "name": a.name, "url": str(a.values.get("url") or a.values.get("domain") or ""),
+                 "record": str(a.existing), "member": str(a.person) if name in plan.OWNER_FIELDS else None}
+                for a in self.actions if a.warnings for col, name, message in a.warnings]
 
     def _json(self) -> dict:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
@@ -77,7 +86,7 @@ class Summary:
                                "file_date": a.file_date.isoformat(), "stored_date": a.stored_date.isoformat(),
                                "changes": {k: [str(b), str(v)] for k, (b, v) in a.changes.items()}}
                               for a in self.conflicts],
-                "new_people": [dict(p) for p in self.new_people]}
+                "new_people": [dict(p) for p in self.new_people], "warnings": self.warnings}
 
 
 def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = True,
