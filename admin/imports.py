@@ -185,7 +185,9 @@ def _warnings(kind: str, action: Any) -> list[dict]:
     screen that fixes it (the person's record for the person's own cells)."""
     out = []
     for _column, name, message in getattr(action, "warnings", None) or []:
-        if name in imports.plan.OWNER_FIELDS:
+        if kind == "roster":
+            link, label = url_for("member.edit_view", id=str(action.existing)), "Sửa hồ sơ người này"
+        elif name in imports.plan.OWNER_FIELDS:
             link, label = url_for("member.edit_view", id=str(action.person)), "Sửa hồ sơ người này"
         else:
             link, label = (url_for(_EDIT[kind], id=str(action.existing)) if kind in _EDIT else ""), "Sửa bản ghi"

@@ -401,11 +401,12 @@ def _add_as_stored(plan: Plan, row: Row, person: ObjectId, stored: dict | None,
         values["link_type"] = stored["link_type"]
     same = stored is not None and not stored.get("deleted_at") and all(col in columns for col, _ in errors) \
         and not _changes(stored, {k: v for k, v in values.items() if k not in flagged}) \
-        and all(_same_text(values.get(name), stored.get(name)) for name in flagged)
+        and all(same_text(values.get(name), stored.get(name)) for name in flagged)
     if not same:
         plan.reject(row.sheet, row.excel_row, errors, row)
         return
-    warnings = sorted((numbers.get(name, 0), name, _stored_problem(form, name, kind, stored.get(name)))
+    warnings = sorted((numbers.get(name, 0), name, stored_problem(label_of(form.model, name), kind, stored.get(name),
+                                                                  name in OWNER_FIELDS))
                       for name, kind in flagged.items())
     action = Action(row.sheet, row.excel_row, "unchanged", person, values, stored["_id"], name=row.person or "",
                     warnings=warnings)
@@ -414,19 +415,20 @@ def _add_as_stored(plan: Plan, row: Row, person: ObjectId, stored: dict | None,
     plan.actions.append(action)
 
 
-def _same_text(value: object, stored: object) -> bool:
+def same_text(value: object, stored: object) -> bool:
     """A cell as the file holds it and the stored (unnormalised) value it printed."""
     if value in (None, "", []) or stored in (None, "", []):
         return value in (None, "", []) and stored in (None, "", [])
     return normalize.text(str(value)) == normalize.text(str(stored))
 
 
-def _stored_problem(form: Form, name: str, kind: str, value: object) -> str:
-    label = label_of(form.model, name)
+def stored_problem(label: str, kind: str, value: object, person: bool = False) -> str:
+    """The warning of an unchanged row that prints the stored record's invalid cell ``label``
+    (``kind``: missing | invalid; ``person``: the cell belongs to the person's own record)."""
     what = f"thiếu {label}" if kind == "missing" else f"có {label} sai định dạng (“{normalize.text(str(value))}”)"
-    where = "hồ sơ người này (cán bộ, đảng viên)" if name in OWNER_FIELDS else "bản ghi đang lưu"
+    where = "hồ sơ người này (cán bộ, đảng viên)" if person else "bản ghi đang lưu"
     return (f"Không đổi, nhưng {where} {what}: dòng giống hệt dữ liệu đã lưu nên không ghi gì; "
-            f"hãy sửa trên {'hồ sơ người này' if name in OWNER_FIELDS else 'bản ghi'}.")
+            f"hãy sửa trên {'hồ sơ người này' if person else 'bản ghi'}.")
 
 
 def _changes(stored: dict, values: dict) -> dict[str, tuple[object, object]]:

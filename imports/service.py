@@ -72,7 +72,8 @@ class Summary:
         with the record (or, for the person's own cells, the member) to fix."""
         return [{"sheet": a.sheet, "row": a.excel_row, "column": f"({col})" if col else "", "field": name,
                  "message": message, "name": a.name, "url": str(a.values.get("url") or a.values.get("domain") or ""),
-                 "record": str(a.existing), "member": str(a.person) if name in plan.OWNER_FIELDS else None}
+                 "record": str(a.existing), "member": str(a.existing) if self.kind == "roster" else (
+                     str(a.person) if name in plan.OWNER_FIELDS else None)}
                 for a in self.actions if a.warnings for col, name, message in a.warnings]
 
     def _json(self) -> dict:
