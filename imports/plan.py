@@ -156,7 +156,7 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
     -> the file's "Cập nhật đến ngày" (a row without its own date is that old)."""
     plan = Plan(form, target, records=Records(form.model), keep=keep)
     resolutions = resolutions or {}
-    _choose_cells(plan, matcher, resolutions)
+    plan.chosen_cells = choose_cells(matcher, target, resolutions)
     matched: list[tuple[Row, object]] = []
     #: rows whose only errors are their values, of a member already known: they may print a
     #: stored record's own invalid data (decided once the stored records are loaded)
@@ -215,17 +215,20 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
     return plan
 
 
-def _choose_cells(plan: Plan, matcher: Matcher, resolutions: dict[str, str]) -> None:
+def choose_cells(matcher: Matcher, target: Organisation, resolutions: dict[str, str]) -> dict[str, ObjectId]:
     """``cell:<name as the file types it>`` = a unit id of the target: the officer's answer
-    for a cell name the target does not know (kept as that unit's alias on confirm)."""
+    for a cell name the target does not know (kept as that unit's alias on confirm, see
+    :func:`imports.service.learn_aliases`). Returns the answers taken (forms 1/2, roster)."""
+    chosen: dict[str, ObjectId] = {}
     for key, value in resolutions.items():
         if key.startswith("cell:") and ObjectId.is_valid(value):
             name = key[5:]
             if not matcher.cells.get(people_cell_key(name)):
                 matcher.unknown_cells[name] = matcher.nearest_cells(name)
-                if ObjectId(value) in matcher.cell_names and ObjectId(value) != plan.target.pk:
+                if ObjectId(value) in matcher.cell_names and ObjectId(value) != target.pk:
                     matcher.choose_cell(name, ObjectId(value))
-                    plan.chosen_cells[name] = ObjectId(value)
+                    chosen[name] = ObjectId(value)
+    return chosen
 
 
 def _identities(form: Form, target: Organisation, rows: list[Row]) -> dict[str, dict]:

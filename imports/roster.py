@@ -35,9 +35,9 @@ from .errors import ImportFileError, Limits, PlanChanged
 from .header import SEARCH_ROWS, Header, numbering
 from .layouts import Column, Form, header_key
 from .lock import import_lock
-from .plan import Action, fingerprint, same_text, stored_problem
+from .plan import Action, choose_cells, fingerprint, same_text, stored_problem
 from .rows import RawRow
-from .service import Summary, owned_rows
+from .service import Summary, learn_aliases, owned_rows, unknown_cells
 from .values import FORMULA_MESSAGE, _plain
 
 _KINDS = {"date_of_birth": "date", "admission_date": "date", "official_date": "date", "org_name": "cell"}
@@ -236,8 +236,10 @@ def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
     summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
                       hidden=book.hidden, skipped=skipped)
     errors: list[tuple[str, int, int, str]] = []
-    summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates)
-    summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates)
+    cells = _Cells()
+    summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates, cells)
+    summary.unknown_cells = unknown_cells(cells.options, cells.rows, cells.chosen)
+    summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates, cells.rows, cells.options)
     if expected and summary.fingerprint != expected:
         raise PlanChanged()  # before anything is written
     summary.conversions = parser.conversions
@@ -252,6 +254,7 @@ def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
             else:
                 counter = _COUNTERS[action.kind]
                 setattr(summary, counter, getattr(summary, counter) + 1)
+        learn_aliases(cells.chosen)
     summary.people_created = summary.created  # every roster row created is a new person in the list
     order = {name: i for i, name in enumerate(summary.sheets)}
     summary.errors = [{"sheet": s, "row": r, "column": f"({c})" if c else "", "message": m}
@@ -259,14 +262,28 @@ def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
     return summary
 
 
+class _Cells:
+    """Cell names the target does not know, as forms 1/2 have them (:mod:`imports.plan`):
+    the target's units offered nearest first, the officer's picks learnt as aliases."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, list[dict]] = {}
+        self.rows: dict[str, list[tuple[str, int]]] = {}  # the rows waiting on each name
+        self.chosen: dict[str, ObjectId] = {}
+
+
 def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list[tuple[str, int, int, str]],
-          resolutions: dict[str, str] | None = None, candidates: list | None = None) -> list[Action]:
+          resolutions: dict[str, str] | None = None, candidates: list | None = None,
+          cells: _Cells | None = None) -> list[Action]:
     """Each row: an :class:`imports.plan.Action` (``person``: the cell's id; ``existing``: the
-    member's id) or an error. ``resolutions``: possible duplicate key -> member id or "new"
-    (the officer's choices); the possible duplicates met are added to ``candidates``."""
+    member's id) or an error. ``resolutions``: possible duplicate key -> member id or "new",
+    unknown cell name (``cell:<name>``) -> unit id (the officer's choices); the possible
+    duplicates met are added to ``candidates``, the unknown cell names to ``cells``."""
     resolutions = resolutions or {}
     candidates = [] if candidates is None else candidates
+    cells = _Cells() if cells is None else cells
     known, matcher = _Known(target), people.Matcher(target, set(), set())
+    cells.chosen = choose_cells(matcher, target, resolutions)
     seen: dict[object, tuple[str, int]] = {}
     targeted: dict[ObjectId, tuple[str, int]] = {}  # member id -> the row that updates it
     actions = []
@@ -284,10 +301,10 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list
             if not cell_name:
                 raise RowError(_CELL, "bắt buộc phải nhập.")
             cell_id, problem = matcher.cell(cell_name)
+            if cell_name in matcher.unknown_cells:  # waits for the officer's choice among the target's units
+                cells.rows.setdefault(cell_name, []).append((r.sheet, r.excel_row))
             if problem:
-                # the roster's preview offers no cell choice: the name is corrected in the file
-                raise RowError(_CELL, problem.split(": ", 1)[-1].replace(
-                    people.CHOOSE_CELL, "hãy sửa cho đúng tên chi bộ trong danh sách tổ chức"))
+                raise RowError(_CELL, problem.split(": ", 1)[-1])
             card = values.get("party_card_number")
             key = card or known.key(cell_id, values["full_name"], values.get("date_of_birth"))
             if key in seen:
@@ -313,6 +330,7 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list
             actions.append(action)
         except RowError as exc:
             errors.append((r.sheet, r.excel_row, exc.number, str(exc)))
+    cells.options = dict(matcher.unknown_cells)
     return actions
 
 

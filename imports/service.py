@@ -226,10 +226,7 @@ def describe(summary: Summary, built: plan.Plan) -> None:
     """What the preview shows beside the counts: unknown cells with the target's units
     (nearest first), conflicts with who changed the record when, new people with their
     nearest existing people (one audit query for the conflicts, none otherwise)."""
-    for name, options in built.unknown_cells.items():
-        chosen = built.chosen_cells.get(name)
-        summary.unknown_cells.append({"name": name, "rows": len(built.cell_rows.get(name, [])), "options": options,
-                                      "chosen": str(chosen) if chosen else None})
+    summary.unknown_cells = unknown_cells(built.unknown_cells, built.cell_rows, built.chosen_cells)
     summary.conflicts = built.conflicts
     if summary.conflicts:
         from models import AuditEntry
@@ -243,6 +240,13 @@ def describe(summary: Summary, built: plan.Plan) -> None:
     for person, at in list(built.new_people.items())[:people.NEAREST_FOR]:
         summary.new_people.append({"name": person.name, "cell": built.cell_name(person.cell_id), "rows": len(at),
                                    "nearest": built.nearest.get(person, [])})
+
+
+def unknown_cells(options: dict[str, list[dict]], rows: dict[str, list], chosen: dict) -> list[dict]:
+    """The preview's unknown cell names: rows waiting, the target's units nearest first, the
+    officer's pick (forms 1/2 and the roster)."""
+    return [{"name": name, "rows": len(rows.get(name, [])), "options": found,
+             "chosen": str(chosen[name]) if chosen.get(name) else None} for name, found in options.items()]
 
 
 def learn_aliases(chosen: dict) -> None:

@@ -310,3 +310,40 @@ def test_round_trip_with_legacy_invalid_members_is_unchanged_with_warnings(world
                                                                      (by_name["Lê Văn Thiếu"], "(12)"), (copy, "(12)")]
     assert again.created == again.updated == 0 and again.warnings == []
     assert _snapshot() == before
+
+
+def test_unknown_cell_name_offers_the_target_cells_and_is_learnt(world):
+    """Ensure that a roster naming a cell as the office types it ("Thôn 1") waits for a choice
+    among the target's units (nearest first), as forms 1/2 do, that the choice imports the rows
+    into that cell and is learnt as its alias, and that the next roster reads it alone."""
+    from models import Organisation
+
+    data = book([row(cell="Thôn 1"), row(name="Phạm Thị Hai", cell="Thôn 1", phone="")])
+    preview = roster.run(data, world.commune_a, dry_run=True)
+    (unknown,) = preview.unknown_cells
+    assert (unknown["name"], unknown["rows"], unknown["options"][0]["id"]) == ("Thôn 1", 2, str(world.cell_a.pk))
+    assert preview.created == 0 and preview.writes > 0 and all("Thôn 1" in e["message"] for e in preview.errors)
+    done = roster.run(data, world.commune_a, dry_run=False, resolutions={"cell:Thôn 1": str(world.cell_a.pk)},
+                      expected=preview.fingerprint)
+    assert (done.created, done.errors) == (2, [])
+    assert {m.organisation.pk for m in Member.objects(full_name__in=["Lê Văn Mới", "Phạm Thị Hai"])} == {world.cell_a.pk}
+    assert Organisation.objects.get(pk=world.cell_a.pk).aliases == ["Thôn 1"]
+    again = roster.run(book([row(name="Đặng Văn Ba", cell="Thôn 1", phone="")]), world.commune_a, dry_run=False)
+    assert again.created == 1 and again.unknown_cells == [] and again.errors == []
+
+
+def test_import_screen_offers_the_roster_a_cell_choice(officer_client, world, app, tmp_path):
+    """Ensure that the roster's preview shows the unknown cell name with a select of the
+    target's units and that the confirm carries the choice."""
+    app.config["IMPORT_TMP_DIR"] = str(tmp_path)
+    token = csrf_token(officer_client, "/admin/imports/")
+    page = officer_client.post("/admin/imports/preview/", content_type="multipart/form-data", data={
+        "org": str(world.commune_a.pk), "kind": "roster", "csrf_token": token,
+        "file": (io.BytesIO(book([row(cell="CB thôn 1")])), "danh-sach.xlsx")})
+    html = page.get_data(as_text=True)
+    assert 'name="resolve:cell:CB thôn 1"' in html and f'value="{world.cell_a.pk}"' in html
+    pending = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    done = officer_client.post("/admin/imports/confirm/", data={"token": pending, "csrf_token": token,
+                                                                "resolve:cell:CB thôn 1": str(world.cell_a.pk)})
+    assert done.status_code == 302
+    assert Member.objects.get(full_name="Lê Văn Mới").organisation.pk == world.cell_a.pk
