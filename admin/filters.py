@@ -141,7 +141,7 @@ class DateFromFilter(BaseMongoEngineFilter):
         return normalize.to_datetime(normalize.date(value))
 
     def apply(self, query: QuerySet, value: Any) -> QuerySet:
-        return query.filter(**{f"{self.column}__gte": value})
+        return query.filter(**normalize.on_or_after(self.column, value))
 
     def operation(self) -> str:
         return "từ ngày (dd/mm/yyyy)"

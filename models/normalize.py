@@ -22,6 +22,7 @@ from .clock import LOCAL_TZ as LOCAL_TZ
 from .clock import day_start as day_start
 from .clock import local_date as local_date
 from .clock import local_time as local_time
+from .clock import on_or_after as on_or_after
 from .clock import to_datetime as to_datetime
 from .clock import today as today
 from .clock import today_stored as today_stored

@@ -54,16 +54,16 @@ def month_entries(user: Any, year: int, month: int, today: dt.date | None = None
     def add(e: Entry) -> None:
         out.setdefault(e.day, []).append(e)
 
-    for m in _by_day(scope.visible(Meeting, user).filter(held_on__gte=start, held_on__lt=end), "held_on",
+    for m in _by_day(scope.visible(Meeting, user).filter(**normalize.on_or_after("held_on", start), held_on__lt=end), "held_on",
                      ("kind", "topic", "org_name"), out, "meeting", "meeting.index_view"):
         add(Entry(m["held_on"].date(), "meeting", f"{kinds.get(m.get('kind'), 'Sinh hoạt')}: {m.get('org_name')} — {m['topic']}",
                   "meeting.details_view", {"id": str(m["_id"])}))
-    for t in _by_day(scope.visible(Task, user).filter(due_on__gte=start, due_on__lt=end), "due_on",
+    for t in _by_day(scope.visible(Task, user).filter(**normalize.on_or_after("due_on", start), due_on__lt=end), "due_on",
                      ("title", "status", "member_name", "org_name"), out, "task", "task.index_view"):
         who = t.get("member_name") or t.get("org_name")
         add(Entry(t["due_on"].date(), "task", f"Hạn nhiệm vụ: {t['title']} ({who})", "task.details_view",
                   {"id": str(t["_id"])}, late=t.get("status") != "done" and t["due_on"].date() < today))
-    for c in _by_day(campaigns(user).filter(ends_on__gte=start, ends_on__lt=end), "ends_on", ("title",), out, "study",
+    for c in _by_day(campaigns(user).filter(**normalize.on_or_after("ends_on", start), ends_on__lt=end), "ends_on", ("title",), out, "study",
                      "studycampaign.index_view"):
         add(Entry(c["ends_on"].date(), "study", f"Kết thúc học tập: {c['title']}", "studycampaign.progress_view",
                   {"id": str(c["_id"])}))

@@ -120,7 +120,7 @@ def meeting_report(org: Organisation, user: Any, year: int, month: int, today: d
     for c in _cells(org, user):
         unit = c["scope"][depth] if len(c["scope"]) > depth and c["scope"][depth] in units else None
         rows[c["_id"]] = CellMeetings(c["_id"], c["name"], unit)
-    meetings = scope.in_subtree(Meeting, org, user).filter(held_on__gte=start, held_on__lt=end) \
+    meetings = scope.in_subtree(Meeting, org, user).filter(**normalize.on_or_after("held_on", start), held_on__lt=end) \
         .only("organisation", "kind", "held_on", "member_count", "present_count", "excused_count", "unexcused_count") \
         .order_by("held_on").as_pymongo()
     for m in meetings:
@@ -263,7 +263,7 @@ def task_report(org: Organisation, user: Any, year: int, month: int, today: dt.d
     start, end = month_bounds(year, month)
     today = today or normalize.today()
     rows = {c["_id"]: TaskRow(c["_id"], c["name"]) for c in _cells(org, user)}
-    tasks = scope.in_subtree(Task, org, user).filter(due_on__gte=start, due_on__lt=end) \
+    tasks = scope.in_subtree(Task, org, user).filter(**normalize.on_or_after("due_on", start), due_on__lt=end) \
         .only("organisation", "status", "due_on", "completed_on").as_pymongo()
     for t in tasks:
         row = rows.get(t["organisation"])

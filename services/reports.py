@@ -314,7 +314,7 @@ def transfer_moves(org: Organisation, start: dt.datetime, end: dt.datetime) -> I
     from models.transfer import TransferOrder
 
     start, end = normalize.day_start(start), normalize.day_start(end)  # a month of Vietnam's calendar
-    accepted = TransferOrder.objects(state="accepted", decided_at__gte=start, decided_at__lt=end)
+    accepted = TransferOrder.objects(state="accepted", **normalize.on_or_after("decided_at", start), decided_at__lt=end)
     for order in accepted.filter(to_cell_scope=org.pk):
         yield list(order.to_cell_scope), 6, order
     for order in accepted.filter(scope=org.pk):
@@ -352,7 +352,7 @@ def monthly_tables(org: Organisation, user: Any, year: int, month: int) -> list[
                 else scope.in_subtree(move.model, org, principal))
         since, until = (normalize.day_start(start), normalize.day_start(end)) if move.moment else (start, end)
         shown = normalize.format_day if move.moment else format_date
-        qs = base.filter(**{f"{move.date_field}__gte": since, f"{move.date_field}__lt": until})
+        qs = base.filter(**normalize.on_or_after(move.date_field, since), **{f"{move.date_field}__lt": until})
         for doc in qs.only(*_detail_fields(move.model, move.date_field)).as_pymongo():
             unit = units.of(doc["scope"])
             counts[unit][move.column] += 1

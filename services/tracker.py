@@ -142,7 +142,7 @@ def _declarations(org: Organisation, user: Any, kind: str, period: str, units: l
     start = normalize.day_start(due_date(kind, previous_period(kind, period)) + dt.timedelta(days=1))
     end = normalize.day_start(due_date(kind, period) + dt.timedelta(days=1))
     links = scope.in_subtree(DeclarationLink, org, user).filter(
-        scope__in=units, created_at__gte=start, created_at__lt=end, revoked_at=None)
+        scope__in=units, **normalize.on_or_after("created_at", start), created_at__lt=end, revoked_at=None)
     level = len(org.scope)
     groups = list(links.aggregate([{"$group": {"_id": {"u": {"$arrayElemAt": ["$scope", level]}, "r": "$round",
                                                        "s": "$state"}, "n": {"$sum": 1}}}]))

@@ -133,3 +133,19 @@ def test_url_fast_path_agrees_with_full_parse():
         else:
             assert n.url(raw) == expected, raw
     assert 1000 < fast < 20000, fast  # both paths were exercised, many times each
+
+
+def test_on_or_after_is_an_inclusive_bound_at_the_stores_precision():
+    """Ensure that the ``$gt`` form of ``field >= value`` keeps exactly the records ``$gte`` would,
+    at BSON's millisecond precision (a bound with microseconds included)."""
+    import datetime as dt
+
+    from models.clock import on_or_after
+
+    day = dt.datetime(2026, 10, 14)
+    (key, bound), = on_or_after("held_on", day).items()
+    assert key == "held_on__gt" and bound < day and bound + dt.timedelta(milliseconds=1) == day
+    odd = dt.datetime(2026, 10, 14, 8, 0, 0, 123400)  # stored values hold whole milliseconds
+    (_, bound), = on_or_after("at", odd).items()
+    stored = [dt.datetime(2026, 10, 14, 8, 0, 0, ms * 1000) for ms in range(120, 127)]
+    assert [s for s in stored if s > bound] == [s for s in stored if s >= odd]
