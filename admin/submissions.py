@@ -128,7 +128,9 @@ class SubmissionsView(PanelView):
         versions = submissions.history(Organisation.objects(pk=sub.organisation_id).first(), current_user,
                                        sub.kind, sub.period)
         diff = tracker.row_differences(sub, current_user) if sub.state == "sent" else {}
+        changes = tracker.figure_differences(sub, current_user) if sub.state == "sent" else []
         return self.render("submissions/details.html", sub=sub, kinds=KIND_NAMES, versions=versions, diff=diff,
+                           changes=changes,
                            label=submissions.period_label(sub.kind, sub.period),
                            may_reopen=sender is not None and submissions.may_send(current_user, sender), zip=zip)
 

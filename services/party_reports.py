@@ -213,8 +213,10 @@ class StudyProgress:
         return sum(r.studied for r in self.cells)
 
 
-def study_progress(campaign: StudyCampaign, user: Any) -> StudyProgress:
-    root_id = study_root(campaign, user)
+def study_progress(campaign: StudyCampaign, user: Any, root_id: ObjectId | None = None) -> StudyProgress:
+    """Progress of ``campaign`` under the user's study root, or under ``root_id`` (a unit the
+    caller has checked the user sees: the unit sending its month-end report, the tracker's)."""
+    root_id = root_id or study_root(campaign, user)
     root = Organisation.objects(pk=root_id).get()
     depth = len(root.scope)
     units = _units_below(root, user)
@@ -242,6 +244,20 @@ def study_progress(campaign: StudyCampaign, user: Any) -> StudyProgress:
             unit.expected += row.expected
             unit.studied += row.studied
     return StudyProgress(campaign, root, list(cells.values()), list(summary.values()), not_yet)
+
+
+def month_campaigns(units: list[ObjectId], year: int, month: int) -> QuerySet:
+    """The campaigns running in the month (started by its end, not ended before it) launched by
+    one of ``units`` (a unit and those above it: the campaigns its month-end report covers)."""
+    start, end = month_bounds(year, month)
+    return StudyCampaign.objects(organisation__in=units, deleted_at=None, starts_on__lt=end,
+                                 ends_on__gte=start).order_by("starts_on", "id")
+
+
+def month_study(org: Organisation, user: Any, year: int, month: int) -> list[StudyProgress]:
+    """The month-end report's study part: per campaign of the month that ``org`` takes part in
+    (launched by it or above), the progress of ``org``'s members."""
+    return [study_progress(c, user, org.pk) for c in month_campaigns(list(org.scope), year, month)]
 
 
 # --- tasks ----------------------------------------------------------------------------------
