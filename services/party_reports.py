@@ -223,11 +223,13 @@ def study_progress(campaign: StudyCampaign, user: Any, root_id: ObjectId | None 
     found = _cells(root, user)
     cells = {c["_id"]: StudyRow(c["_id"], c["name"]) for c in found}
     cell_unit = {c["_id"]: (c["scope"][depth] if len(c["scope"]) > depth else None) for c in found}
-    studied_ids = {r["member"] for r in StudyRecord.objects(campaign=campaign.pk, scope=root_id, deleted_at=None)
-                   .only("member").as_pymongo()}
     not_yet: list[Person] = []
-    people = expected_members(root_id, user).only("full_name", "org_name", "organisation", "position", "sort_key",
-                                                  "org_key").order_by("org_key", "sort_key").as_pymongo()
+    people = list(expected_members(root_id, user).only("full_name", "org_name", "organisation", "position", "sort_key",
+                                                       "org_key").order_by("org_key", "sort_key").as_pymongo())
+    # by member, not by where the record was made: a member who studied before moving here has
+    # studied (so a unit's figure is the same seen from the unit and from the level above)
+    studied_ids = {r["member"] for r in StudyRecord.objects(campaign=campaign.pk, member__in=[m["_id"] for m in people],
+                                                            deleted_at=None).only("member").as_pymongo()}
     for m in people:  # raw documents: no organisation is loaded per member
         row = cells.get(m.get("organisation"))
         if row is None:
