@@ -124,3 +124,21 @@ def test_tracker_page_and_report_page_show_the_change(district, clock, login) ->
     assert row and row.group(1) == "changed" and "đã học tập «Nghị quyết 57-NQ/TW»: 0 → 1" in row.group(2)
     details = login("huyen").get(f"{BASE}xem/{sub_id}/").get_data(as_text=True)
     assert "đã học tập «Nghị quyết 57-NQ/TW»: 0 → 1" in details
+
+
+def test_a_member_who_studied_before_moving_counts_the_same_from_the_unit_and_from_above(district, clock) -> None:
+    """Ensure that a member who studied in commune B and then moved to commune A counts as
+    studied in A's snapshot and in the district's live figures for A alike (no false change)."""
+    from services import members
+
+    nov, _ = _campaigns(district)
+    clock.move_to(at(10))
+    party_study.record_by_hand(nov, [district.member_b.pk], dt.date(2026, 11, 10), _user("canbo_b"))
+    moved = type(district.member_b).objects.get(pk=district.member_b.pk)
+    moved.organisation = district.cell_a
+    members.save(moved, audited=False)
+    clock.move_to(at(28))
+    sub = submissions.send(district.commune_a, _user("canbo_a"), "meetings", "2026-11", today=NOV)
+    assert [(s["expected"], s["studied"]) for s in sub.snapshot["figures"]["study"]] == [(2, 1)]
+    t = tracker.tracker(district.district, _user("huyen"), "meetings", "2026-11", NOV)
+    assert (t.rows[0].state, t.rows[0].differences) == ("sent", [])
