@@ -7,23 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-
 from models import normalize
 from tests.e2e.conftest import DESKTOP, new_page
-from tests.e2e.serve import DISTRICT_ADMIN, OFFICER, VIEWER
-from tests.e2e.test_submission_journey import BASE, send_with_check, sign_in, snap
+from tests.e2e.serve import DISTRICT_ADMIN, VIEWER
+from tests.e2e.test_submission_journey import BASE, commune_reports, download_as_sent, send_with_check, sign_in, snap
 
 UNIT = "tr[data-unit='Đảng bộ Xã Tân Hưng']"
 
 
 def test_commune_signs_and_sends_its_month_end_report(live_server, browser, shots: Path) -> None:
     base = live_server
-    commune = new_page(browser, DESKTOP, downloads=True)
-    sign_in(commune, base, OFFICER)
-    commune.goto(f"{base}{BASE}")
-    row = commune.locator("tr[data-kind=meetings][data-state=open]").first
-    period = row.get_attribute("data-period")
+    commune, row, period = commune_reports(browser, base, "tr[data-kind=meetings][data-state=open]")
     row.locator("a:has-text('Kiểm tra và gửi')").click()
     commune.click("[data-edit-titles]")
     commune.wait_for_selector("form.unit-titles")
@@ -37,11 +31,7 @@ def test_commune_signs_and_sends_its_month_end_report(live_server, browser, shot
     facts = commune.inner_text(".sub-facts")
     assert "Phạm Văn Ký" in facts and "chi bộ đã sinh hoạt thường kỳ" in facts and "học tập nghị quyết" in facts
     snap(commune, shots, "m03-da-gui-bao-cao-thang")
-    with commune.expect_download() as info:
-        commune.click("[data-download]")
-    path = shots / "bao-cao-sinh-hoat-da-gui.xlsx"
-    info.value.save_as(path)
-    book = openpyxl.load_workbook(path)
+    book = download_as_sent(commune, shots / "bao-cao-sinh-hoat-da-gui.xlsx")
     assert "Học tập nghị quyết" in book.sheetnames
     texts = [str(c) for r in book["Học tập nghị quyết"].iter_rows(values_only=True) for c in r if c is not None]
     assert any(t.startswith("Học tập, quán triệt") for t in texts) and "Phạm Văn Ký" in texts
