@@ -87,7 +87,7 @@ DATE_TESTS ?= tests/test_dashboard.py tests/test_handbook.py tests/test_lifecycl
 	tests/test_party_flow.py tests/test_party_work.py tests/test_reports.py tests/test_reports_web.py \
 	tests/test_role_terms.py tests/test_transfers.py tests/test_vietnam_date.py tests/test_audit.py \
 	tests/test_submissions.py tests/test_submissions_web.py tests/test_figures_properties.py \
-	tests/test_declaration.py
+	tests/test_declaration.py tests/test_month_reports.py tests/test_unit_titles_web.py
 test-clocks: setup-dev
 	@for clock in $(CLOCKS); do \
 		echo "== date-sensitive tests at TEST_CLOCK=$$clock"; \

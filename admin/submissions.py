@@ -15,11 +15,12 @@ from flask_login import current_user
 
 from exports import XLSX_MIMETYPE
 from models import Organisation, normalize
+from models.organisation import TITLE_FIELDS, title_defaults
 from models.submission import Submission, kind_phrase
-from services import audit, policy, scope, submissions, tracker
+from services import audit, policy, scope, submissions, tracker, unit_titles
 from services.submissions import KIND_NAMES, SubmissionError
 
-from .access import PanelView, not_found, org_or_404
+from .access import PanelView, deny, not_found, org_or_404
 
 SLUG = {"annual": "bao-cao-nam", "meetings": "bao-cao-sinh-hoat", "proposals": "de-nghi-tai-khoan"}
 
@@ -50,6 +51,13 @@ def _submission(sub_id: str) -> Submission:
     return sub
 
 
+def _title_links(org: Organisation) -> dict[str, bool]:
+    """Which screen edits the printed names shown: the unit's own (its officers), else the
+    level above's organisation form."""
+    return {"can_edit_titles": policy.can(current_user, policy.EDIT_TITLES, org),
+            "can_edit_unit": policy.can(current_user, policy.EDIT_UNIT, org)}
+
+
 class SubmissionsView(PanelView):
 
     @expose("/")
@@ -61,7 +69,7 @@ class SubmissionsView(PanelView):
                            may_send=submissions.may_send(current_user, org),
                            sent=list(submissions.visible(current_user).filter(sender=org.pk)
                                      .only(*submissions._LIGHT).order_by("-sent_at").limit(30)),
-                           names=org.title_names(), can_edit_unit=policy.can(current_user, policy.EDIT_UNIT, org))
+                           names=org.title_names(), **_title_links(org))
 
     @expose("/gui/", methods=("GET", "POST"))
     def send(self) -> Any:
@@ -82,8 +90,36 @@ class SubmissionsView(PanelView):
                            label=submissions.period_label(kind, period), due=submissions.due_date(kind, period),
                            check=submissions.quality(org, current_user, kind, today), names=org.title_names(),
                            before=submissions.latest(org.pk, kind, period), today=today,
-                           can_edit_unit=policy.can(current_user, policy.EDIT_UNIT, org),
-                           may_send=submissions.may_send(current_user, org))
+                           **_title_links(org), may_send=submissions.may_send(current_user, org))
+
+    @expose("/ten-in/", methods=("GET", "POST"))
+    def titles(self) -> Any:
+        """The unit's own officers edit its printed names (only those: not code, name, parent, kind)."""
+        org = _own_unit()
+        if not policy.can(current_user, policy.EDIT_TITLES, org):
+            deny(self.endpoint, "edit_titles")
+        back = {k: request.values[k] for k in ("kind", "period") if request.values.get(k)}
+        if back.get("kind") not in KIND_NAMES:
+            back = {}
+        values, seen, problems = {n: getattr(org, n) or "" for n in TITLE_FIELDS}, unit_titles.version(org), {}
+        if request.method == "POST":
+            values, seen = {n: request.form.get(n, "") for n in TITLE_FIELDS}, request.form.get("seen_version", "")
+            try:
+                changed = unit_titles.save(org, current_user, values, seen)
+            except unit_titles.TitlesError as exc:
+                flash(str(exc), "error")
+                problems = unit_titles.errors(values)
+                org.reload()
+                if isinstance(exc, unit_titles.TitlesConflict):  # saving again overwrites, knowingly
+                    seen = unit_titles.version(org)
+            else:
+                flash("Đã lưu tên in trên văn bản." if changed else "Không có thay đổi nào.", "success")
+                return redirect(url_for(".send", org=org.pk, **back) if back else url_for(".index", org=org.pk))
+        parent = Organisation.objects(pk=org.parent.pk).only("place").first() if org.parent else None
+        return self.render("submissions/titles.html", org=org, values=values, seen=seen, problems=problems,
+                           labels=unit_titles.LABELS, current=org.title_names(), back=back,
+                           defaults=title_defaults(org.kind, org.name, getattr(parent, "place", None)),
+                           limits={n: Organisation._fields[n].max_length for n in TITLE_FIELDS})
 
     @expose("/xem/<sub_id>/")
     def details(self, sub_id: str) -> str:
@@ -92,7 +128,9 @@ class SubmissionsView(PanelView):
         versions = submissions.history(Organisation.objects(pk=sub.organisation_id).first(), current_user,
                                        sub.kind, sub.period)
         diff = tracker.row_differences(sub, current_user) if sub.state == "sent" else {}
+        changes = tracker.figure_differences(sub, current_user) if sub.state == "sent" else []
         return self.render("submissions/details.html", sub=sub, kinds=KIND_NAMES, versions=versions, diff=diff,
+                           changes=changes,
                            label=submissions.period_label(sub.kind, sub.period),
                            may_reopen=sender is not None and submissions.may_send(current_user, sender), zip=zip)
 

@@ -19,6 +19,8 @@ MEETING_HEADERS = ("Chi bộ", "Đơn vị", "Sinh hoạt thường kỳ", "Ngà
 MEETING_UNIT_TITLE = "TỔNG HỢP THEO ĐẢNG BỘ TRỰC THUỘC"
 MEETING_UNIT_HEADERS = ("Đảng bộ", "Số chi bộ", "Số chi bộ đã sinh hoạt thường kỳ", "Số chi bộ chưa sinh hoạt", "Tình trạng")
 STUDY_TITLE = "BÁO CÁO KẾT QUẢ HỌC TẬP, QUÁN TRIỆT NGHỊ QUYẾT"
+MONTH_STUDY_TITLE = "KẾT QUẢ HỌC TẬP, QUÁN TRIỆT NGHỊ QUYẾT TRONG THÁNG"
+MONTH_STUDY_HEADERS = ("Đợt học tập", "Thời gian", "Số đảng viên phải học", "Số đã học tập", "Số chưa học tập", "Tỷ lệ")
 STUDY_HEADERS = ("Chi bộ", "Số đảng viên phải học", "Số đã học tập", "Số chưa học tập", "Tỷ lệ")
 STUDY_MISSING_TITLE = "DANH SÁCH ĐẢNG VIÊN CHƯA HỌC TẬP"
 STUDY_MISSING_HEADERS = ("Chi bộ", "Họ và tên", "Cấp bậc, chức vụ")
@@ -63,7 +65,9 @@ def _book(out: str | IO[bytes]) -> tuple[Any, dict]:
     return book, formats
 
 
-def write_meeting_report(out: str | IO[bytes], block: TitleBlock, report: Any) -> None:
+def write_meeting_report(out: str | IO[bytes], block: TitleBlock, report: Any, study: Sequence[Any] | None = None) -> None:
+    """The meeting report; with ``study`` (progress per campaign of the month), the month-end
+    report's sheet of resolution study too."""
     subtitle = f"Tháng {report.month:02d} năm {report.year}"
     book, formats = _book(out)
     try:
@@ -95,8 +99,23 @@ def write_meeting_report(out: str | IO[bytes], block: TitleBlock, report: Any) -
             rows = [([u.name, u.cells, u.held, u.missing, report.unit_state(u)], bool(u.missing)) for u in report.units]
             row = _rows(sheet, row, rows, None)
             sheet.signature(row, block)
+        if study is not None:
+            _month_study(book, formats, block, subtitle, study)
     finally:
         book.close()
+
+
+def _month_study(book: Any, formats: dict, block: TitleBlock, subtitle: str, study: Sequence[Any]) -> None:
+    sheet, row = _sheet(book, formats, "Học tập nghị quyết", (40, 22, 13, 12, 12, 10), block, MONTH_STUDY_TITLE,
+                        subtitle, MONTH_STUDY_HEADERS)
+    rows = [([p.campaign.title, f"{normalize.format_date(p.campaign.starts_on)} – {normalize.format_date(p.campaign.ends_on)}",
+              p.expected, p.studied, p.expected - p.studied, rate_text(p.studied / p.expected if p.expected else None)],
+             p.studied < p.expected) for p in study]
+    row = _rows(sheet, row, rows, None)
+    if not rows:
+        sheet.merged(row, 0, len(MONTH_STUDY_HEADERS), "Không có đợt học tập nghị quyết nào trong tháng.", "cell")
+        row += 1
+    sheet.signature(row, block)
 
 
 def write_study_report(out: str | IO[bytes], block: TitleBlock, progress: Any) -> None:

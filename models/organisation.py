@@ -90,6 +90,8 @@ class OrganisationNotEmpty(Exception):
 
 
 class Organisation(me.Document):
+    #: the field an edit's ``expected_version`` is checked against (``services.records``)
+    VERSION_FIELD = "titles_modified_at"
     meta = {
         "collection": "organisations",
         # ("scope", "kind", "tree_key"): the committees of a subtree in tree order (the
@@ -112,6 +114,8 @@ class Organisation(me.Document):
     signer_for = me.StringField(max_length=100)  # "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ"
     signer_title = me.StringField(max_length=100)  # "BÍ THƯ", "PHÓ BÍ THƯ"
     signer_name = me.StringField(max_length=100)
+    #: when the printed names last changed: the version the names' own form checks
+    titles_modified_at = me.DateTimeField()
     #: ancestors root-first, then the organisation itself
     scope = me.ListField(me.ObjectIdField())
     path_names = me.ListField(me.StringField())
@@ -146,6 +150,8 @@ class Organisation(me.Document):
         for name in TITLE_FIELDS:
             setattr(self, name, normalize.text(getattr(self, name)))
         self.aliases = sorted({normalize.text(a) for a in self.aliases or [] if normalize.text(a)})
+        if self.pk is None or set(getattr(self, "_changed_fields", None) or []) & set(TITLE_FIELDS):
+            self.titles_modified_at = utcnow()
         if self.pk is None:
             parent_place = getattr(self.parent, "place", None) if self.parent is not None else None
             for name, value in title_defaults(self.kind, self.name, parent_place).items():

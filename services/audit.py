@@ -36,7 +36,7 @@ SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "new_pa
 DERIVED_FIELDS = frozenset({"scope", "search_keys", "sort_key", "member_sort_key", "modified_at",
                             "name_key", "tree_key", "path_names", "depth", "quality_issues", "org_key",
                             "org_name", "member_name", "domain_key", "url_key", "created_at",
-                            "declared"})
+                            "declared", "titles_modified_at"})
 MAX_VALUE = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 

@@ -213,19 +213,23 @@ class StudyProgress:
         return sum(r.studied for r in self.cells)
 
 
-def study_progress(campaign: StudyCampaign, user: Any) -> StudyProgress:
-    root_id = study_root(campaign, user)
+def study_progress(campaign: StudyCampaign, user: Any, root_id: ObjectId | None = None) -> StudyProgress:
+    """Progress of ``campaign`` under the user's study root, or under ``root_id`` (a unit the
+    caller has checked the user sees: the unit sending its month-end report, the tracker's)."""
+    root_id = root_id or study_root(campaign, user)
     root = Organisation.objects(pk=root_id).get()
     depth = len(root.scope)
     units = _units_below(root, user)
     found = _cells(root, user)
     cells = {c["_id"]: StudyRow(c["_id"], c["name"]) for c in found}
     cell_unit = {c["_id"]: (c["scope"][depth] if len(c["scope"]) > depth else None) for c in found}
-    studied_ids = {r["member"] for r in StudyRecord.objects(campaign=campaign.pk, scope=root_id, deleted_at=None)
-                   .only("member").as_pymongo()}
     not_yet: list[Person] = []
-    people = expected_members(root_id, user).only("full_name", "org_name", "organisation", "position", "sort_key",
-                                                  "org_key").order_by("org_key", "sort_key").as_pymongo()
+    people = list(expected_members(root_id, user).only("full_name", "org_name", "organisation", "position", "sort_key",
+                                                       "org_key").order_by("org_key", "sort_key").as_pymongo())
+    # by member, not by where the record was made: a member who studied before moving here has
+    # studied (so a unit's figure is the same seen from the unit and from the level above)
+    studied_ids = {r["member"] for r in StudyRecord.objects(campaign=campaign.pk, member__in=[m["_id"] for m in people],
+                                                            deleted_at=None).only("member").as_pymongo()}
     for m in people:  # raw documents: no organisation is loaded per member
         row = cells.get(m.get("organisation"))
         if row is None:
@@ -242,6 +246,20 @@ def study_progress(campaign: StudyCampaign, user: Any) -> StudyProgress:
             unit.expected += row.expected
             unit.studied += row.studied
     return StudyProgress(campaign, root, list(cells.values()), list(summary.values()), not_yet)
+
+
+def month_campaigns(units: list[ObjectId], year: int, month: int) -> QuerySet:
+    """The campaigns running in the month (started by its end, not ended before it) launched by
+    one of ``units`` (a unit and those above it: the campaigns its month-end report covers)."""
+    start, end = month_bounds(year, month)
+    return StudyCampaign.objects(organisation__in=units, deleted_at=None, starts_on__lt=end,
+                                 ends_on__gte=start).order_by("starts_on", "id")
+
+
+def month_study(org: Organisation, user: Any, year: int, month: int) -> list[StudyProgress]:
+    """The month-end report's study part: per campaign of the month that ``org`` takes part in
+    (launched by it or above), the progress of ``org``'s members."""
+    return [study_progress(c, user, org.pk) for c in month_campaigns(list(org.scope), year, month)]
 
 
 # --- tasks ----------------------------------------------------------------------------------

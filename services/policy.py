@@ -23,6 +23,8 @@ CHANGE = "change"  # add, edit, delete records in scope
 WORK = "work"  # the officers' screens: imports, transfers, bin, audit trail, user accounts, classified documents
 ADMINISTER = "administer"  # the whole tree: restructure, top-level units, purge, raw audit entries, (un)lock accounts
 EDIT_UNIT = "edit_unit"  # obj: an organisation; nobody but an administrator edits their own unit
+#: obj: an organisation; its printed names (title and signature blocks): its own officers sign its reports
+EDIT_TITLES = "edit_titles"
 MANAGE_USER = "manage_user"  # obj: a user account
 GRANT_ROLE = "grant_role"  # obj: the role name granted
 
@@ -64,6 +66,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return False
     if action == EDIT_UNIT:  # "you cannot edit your own unit": officers manage units strictly below
         return held == ADMIN or obj is None or getattr(obj, "pk", obj) != _unit(user)
+    if action == EDIT_TITLES:  # the unit's own business; the level above uses EDIT_UNIT's form
+        return held == ADMIN or (obj is not None and getattr(obj, "pk", obj) == _unit(user))
     if action == GRANT_ROLE:
         return held == ADMIN or obj in OFFICER_GRANTS
     if action == MANAGE_USER:

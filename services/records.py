@@ -24,7 +24,7 @@ def save(doc: Document, *, by: Any = None, detail: str | None = None, before: di
 
     ``before`` is the record's :func:`audit.snapshot` as stored (taken by the caller before
     changing it; for an update without it, the changes are not listed). ``expected_version``
-    makes the write conditional on the stored ``modified_at`` (an edit conflict raises
+    makes the write conditional on the stored ``modified_at`` (or the model's ``VERSION_FIELD``: an edit conflict raises
     ``SaveConditionError``); ``strict=False`` keeps legacy values (demo, old rows);
     ``changes`` words the change instead (a roll call: ``3/4`` present before and after)."""
     created = doc.pk is None or bool(getattr(doc, "_created", False))
@@ -41,7 +41,7 @@ def write(doc: Document, *, expected_version: Any = None, strict: bool = True) -
     """The write alone (no audit): for the bulk writers that audit their run once."""
     kwargs: dict[str, Any] = {}
     if expected_version is not None and doc.pk is not None:
-        kwargs["save_condition"] = {"modified_at": expected_version}
+        kwargs["save_condition"] = {getattr(doc, "VERSION_FIELD", "modified_at"): expected_version}
     if hasattr(doc, "save_legacy") and not strict:
         return doc.save_legacy(**kwargs)
     return doc.save(**kwargs)

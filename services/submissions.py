@@ -32,7 +32,7 @@ from exports.xlsx import Sheet, open_workbook
 from models import Member, Organisation, Site, SocialAccount, normalize
 from models.base import utcnow
 from models.submission import KINDS, Submission, kind_phrase
-from services import audit, figures, scope
+from services import audit, figures, month_figures, scope
 from services import reports as reports_service
 
 KIND_NAMES = dict(KINDS)
@@ -256,16 +256,14 @@ def _annual(org: Organisation, user: Any, today: dt.date, version: int) -> tuple
 
 
 def _meetings(org: Organisation, user: Any, today: dt.date, period: str) -> tuple[bytes, dict[str, Any], int]:
+    """The month's cell meetings and the resolution study of the month's campaigns."""
     from exports.party_reports import write_meeting_report
-    from services import party_reports
 
-    year, month = int(period[:4]), int(period[5:7])
-    report = party_reports.meeting_report(org, user, year, month, today)
+    report, study, figures_ = month_figures.meetings(org, user, period, today)
     block = reports_service.title_block(org, min(report.deadline, today), today)
     out = io.BytesIO()
-    write_meeting_report(out, block, report)
-    held = sum(1 for c in report.cells if c.held)
-    return out.getvalue(), {"figures": {"cells": len(report.cells), "held": held}, "block": block.as_dict()}, 0
+    write_meeting_report(out, block, report, study=study)
+    return out.getvalue(), {"figures": figures_, "block": block.as_dict()}, 0
 
 
 def _proposals(org: Organisation, user: Any, today: dt.date, period: str) -> tuple[bytes, dict[str, Any], int]:
@@ -278,7 +276,7 @@ def _proposals(org: Organisation, user: Any, today: dt.date, period: str) -> tup
     block = reports_service.title_block(org, today, today)
     out = io.BytesIO()
     write_proposals(out, block, period, data)
-    return out.getvalue(), {"figures": {"proposals": len(data)}, "block": block.as_dict()}, 0
+    return out.getvalue(), {"figures": month_figures.proposals(org, user, period), "block": block.as_dict()}, 0
 
 
 def may_send(user: Any, org: Organisation) -> bool:

@@ -29,7 +29,7 @@ from models import Member, Organisation, Site, SocialAccount, normalize
 from models.accounts import PLATFORMS
 from models.declaration import DeclarationLink, DeclarationRound
 from models.submission import Submission, kind_phrase
-from services import audit, figures, scope
+from services import audit, figures, month_figures, scope
 from services import reports as reports_service
 from services.submissions import _LIGHT, due_date, period_label, previous_period
 
@@ -37,7 +37,6 @@ PAGE = 50
 STATES = {"sent": "Đã gửi", "late_sent": "Đã gửi muộn", "open": "Chưa gửi", "overdue": "Quá hạn, chưa gửi",
           "changed": "Đã gửi, dữ liệu thay đổi sau khi gửi", "reopened": "Đã mở lại, chưa gửi lại",
           "merged": "Đã sáp nhập"}
-_FIGS = (("people", "người"), ("sites", "trang web"), ("accounts", "tài khoản"))
 
 
 @dataclass
@@ -46,7 +45,8 @@ class Row:
     submissions: list[Submission] = field(default_factory=list)  # held by the unit, newest first
     state: str = "open"
     overdue_days: int = 0
-    live: figures.Figures | None = None
+    live: figures.Figures | None = None  # the annual figures now
+    compared: dict | None = None  # the figures now, as the report's snapshot holds them (every kind)
     changed_at: dt.datetime | None = None
     note: str = ""
     declarations: Counter = field(default_factory=Counter)  # link states of the unit's subtree
@@ -60,11 +60,9 @@ class Row:
     def differences(self) -> list[str]:
         """``tài khoản: 12 → 13`` for each figure that differs from the snapshot."""
         sub = self.latest
-        if sub is None or self.live is None or sub.kind != "annual":
+        if sub is None:
             return []
-        sent = (sub.snapshot or {}).get("figures", {})
-        return [f"{label}: {sent.get(key, 0)} → {getattr(self.live, key)}" for key, label in _FIGS
-                if sent.get(key, 0) != getattr(self.live, key)]
+        return month_figures.differences(sub.kind, (sub.snapshot or {}).get("figures", {}), self.compared)
 
 
 @dataclass(frozen=True)
@@ -172,11 +170,17 @@ def tracker(org: Organisation, user: Any, kind: str, period: str, today: dt.date
     if kind == "annual":
         live = figures.tally(org, user, today, ids)
         changes = _last_changes(org, user, ids)
+        compared = {pk: fig.as_dict() for pk, fig in live.items()}
+    elif any(r.latest is not None and r.latest.state == "sent" for r in rows.values()):  # nothing to compare else
+        compared = month_figures.below(kind, org, user, period, today, ids)
+    else:
+        compared = {}
     names = {u["_id"]: u["name"] for u in below}
     for pk, counts in _declarations(org, user, kind, period, ids).items():
         if pk in rows:
             rows[pk].declarations = counts
     for pk, row in rows.items():
+        row.compared = compared.get(pk)
         _settle(row, today, due, live.get(pk), changes.get(pk), names)
     return Tracker(org, kind, period, due, today, list(rows.values()), page, more)
 
@@ -320,6 +324,21 @@ def export_consolidated(out: str | IO[bytes], t: Tracker, user: Any, live: bool 
 
 # --- what changed since a report was sent ---------------------------------------------------
 
+def figure_differences(sub: Submission, user: Any, today: dt.date | None = None) -> list[str]:
+    """The sending unit's figures now against its snapshot's (the report's page)."""
+    today = today or normalize.today()
+    org = Organisation.objects(pk=sub.sender_id).first()
+    if org is None:
+        return []
+    if sub.kind == "annual":
+        live = figures.tally(org, user, today)[figures.TOTAL].as_dict()
+    elif sub.kind == "meetings":
+        live = month_figures.meetings(org, user, sub.period, today)[2]
+    else:
+        live = month_figures.proposals(org, user, sub.period)
+    return month_figures.differences(sub.kind, (sub.snapshot or {}).get("figures", {}), live)
+
+
 @dataclass
 class RowDiff:
     added: list[list[str]] = field(default_factory=list)
@@ -350,4 +369,4 @@ def row_differences(sub: Submission, user: Any, today: dt.date | None = None) ->
 
 
 __all__ = ["COLUMNS", "STATES", "Column", "Row", "Tracker", "consolidated_tables", "export_consolidated",
-           "reminders", "row_differences", "tracker"]
+           "figure_differences", "reminders", "row_differences", "tracker"]

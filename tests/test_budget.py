@@ -217,7 +217,21 @@ def _measure_tree(scale: int) -> dict[tuple[str, str], tuple[int, int, int]]:
 
 @pytest.fixture(scope="module")
 def tree_measured():
-    return {scale: _measure_tree(scale) for scale in (1, 10)}
+    figures = {scale: _measure_tree(scale) for scale in (1, 10)}
+    _write_tree_figures(figures)
+    return figures
+
+
+def _write_tree_figures(figures: dict) -> None:
+    """The tree pages' figures for the record: test-output/budget-tree-<store>.md."""
+    out = Path(__file__).resolve().parents[1] / "test-output" / f"budget-tree-{stores.current().name}.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["| who | page | docs ×1 | trips ×1 | shown ×1 | docs ×10 | trips ×10 | shown ×10 | bound |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for (who, label), (docs, trips, shown) in sorted(figures[1].items()):
+        big = figures[10][(who, label)]
+        lines.append(f"| {who} | {label} | {docs} | {trips} | {shown} | {big[0]} | {big[1]} | {big[2]} | {TREE_BOUNDS[label]} |")
+    out.write_text("\n".join(lines) + "\n")
 
 
 def test_tree_pages_show_something(tree_measured):

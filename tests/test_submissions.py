@@ -237,7 +237,7 @@ def test_meetings_and_proposals_can_be_sent(district, clock) -> None:
     clock.move_to(at(28))
     officer = _user("canbo_a")
     meet = submissions.send(district.commune_a, officer, "meetings", "2026-11", today=dt.date(2026, 11, 28))
-    assert meet.snapshot["figures"] == {"cells": 1, "held": 0} and meet.file
+    assert meet.snapshot["figures"] == {"cells": 1, "held": 0, "study": []} and meet.file
     prop = submissions.send(district.commune_a, officer, "proposals", "2026-11", today=dt.date(2026, 11, 28))
     assert "proposals" in prop.snapshot["figures"]
     from services import handbook

@@ -36,24 +36,33 @@ def send_with_check(page, shots: Path, name: str) -> None:
     page.wait_for_selector(".sub-facts")
 
 
-def test_commune_sends_district_follows_commune_sends_again(live_server, browser, shots):
-    base = live_server
+def download_as_sent(page, path: Path) -> openpyxl.Workbook:
+    """The report's file exactly as sent, saved under ``path`` and read back."""
+    with page.expect_download() as info:
+        page.click("[data-download]")
+    info.value.save_as(path)
+    return openpyxl.load_workbook(path)
+
+
+def commune_reports(browser, base: str, rows: str) -> tuple:
+    """The commune officer's reports page: (the page, the first row matching ``rows``, its period)."""
     commune = new_page(browser, DESKTOP, downloads=True)
     sign_in(commune, base, OFFICER)
     commune.goto(f"{base}{BASE}")
-    row = commune.locator("tr[data-kind=annual]").first
-    period = row.get_attribute("data-period")
+    row = commune.locator(rows).first
+    return commune, row, row.get_attribute("data-period")
+
+
+def test_commune_sends_district_follows_commune_sends_again(live_server, browser, shots):
+    base = live_server
+    commune, row, period = commune_reports(browser, base, "tr[data-kind=annual]")
     snap(commune, shots, "s01-bao-cao-phai-gui")
     row.locator("a:has-text('Kiểm tra và gửi')").click()
     send_with_check(commune, shots, "s02-kiem-tra-truoc-khi-gui")
     facts = commune.inner_text(".sub-facts")
     assert "Đã gửi" in facts and OFFICER in facts and "người" in facts
     snap(commune, shots, "s03-da-gui-lan-1")
-    with commune.expect_download() as info:
-        commune.click("[data-download]")
-    path = shots / "bao-cao-nam-da-gui.xlsx"
-    info.value.save_as(path)
-    book = openpyxl.load_workbook(path)
+    book = download_as_sent(commune, shots / "bao-cao-nam-da-gui.xlsx")
     assert book.sheetnames == ["Tổng hợp", "Biểu mẫu 1", "Biểu mẫu 2"]
     assert book["Biểu mẫu 2"]["A2"].value == "ĐẢNG ỦY XÃ TÂN HƯNG"
 
