@@ -372,9 +372,7 @@ def _changes(stored: dict, values: dict) -> dict[str, tuple[object, object]]:
 
 
 def _numbers(form: Form) -> dict[str, int]:
-    out = {c.field: c.number for c in form.columns if c.field}
-    out.update({"url": 7, "admin_role": 7, "link_type": 7})
-    return out
+    return form.numbers()
 
 
 def messages(exc: ValidationError, model: type, numbers: dict[str, int]) -> list[tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""Import of the member roster (the layout :data:`exports.lists.ROSTER` writes), through
+"""Import of the member roster (the layout :data:`models.layouts.ROSTER`, as exported), through
 the same pipeline stages as forms 1 and 2 (:mod:`imports.service`): package checks
 (:mod:`imports.package`), the reader in a child process under a memory ceiling
 (:mod:`imports.workbook`), every visible sheet with a roster header, the data rows of
@@ -25,28 +25,23 @@ from typing import Any
 from bson import ObjectId
 from mongoengine import ValidationError
 
-from exports.lists import ROSTER
 from models import Member, Organisation, normalize, vn_legacy
+from models.layouts import ROSTER
 from models.member import GENDERS, LEFT_STATUSES, STATUSES
 from services import members
 
 from . import layouts, package, people, workbook
 from .errors import ImportFileError, Limits, PlanChanged
 from .header import SEARCH_ROWS, Header, numbering
-from .layouts import Column, Form, header_key
+from .layouts import header_key
 from .lock import import_lock
 from .plan import Action, fingerprint
 from .rows import RawRow
 from .service import Summary, owned_rows
 from .values import FORMULA_MESSAGE, _plain
 
-_KINDS = {"date_of_birth": "date", "admission_date": "date", "official_date": "date", "org_name": "cell"}
-FORM = Form("roster", ROSTER.title, Member, tuple(
-    Column(n, c.header, c.field, _KINDS.get(c.field or "", "text"), required=n > 1)
-    for n, c in enumerate(ROSTER.columns, start=1)
-), key_column=2)
-layouts.register(FORM)
-NAME = "Danh sách cán bộ, đảng viên"
+FORM = ROSTER
+NAME = ROSTER.name
 _BY_FIELD = {c.field: c.number for c in FORM.columns if c.field}
 _FIELDS = ("full_name", "date_of_birth", "gender", "position", "admission_date", "official_date",
            "party_card_number", "status", "is_party_member", "phone", "email")
