@@ -24,6 +24,7 @@ from .base import SecuredModelView, escape_link
 from .filters import BoolFilter, ChoiceFilter, CountedFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
 from .labels import checked_column, domain_text, issue_reasons, marked
 
+_H1, _H2 = FORMS["sites"].headers(), FORMS["social"].headers()  # the official texts, for the filters
 _OWNER_LABELS = {"member": "Họ và tên (người khai)", "quality_issues": "Lỗi dữ liệu", "modified_at": "Sửa lần cuối"}
 def _owner_filters() -> tuple:
     return (ChoiceFilter("owner_status", "Chủ tài khoản", OWNER_STATUSES),
@@ -146,14 +147,14 @@ class SiteView(FormExportMixin, SecuredModelView):
     column_default_sort = [("org_key", False), ("member_sort_key", False)]
     column_filters = [
         OrgSubtreeFilter(),
-        ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
+        ChoiceFilter("purpose", _H1["purpose"], [(p, p) for p in PURPOSES]),
         QualityFilter(Site),
         CountedFilter(Site),
         *_owner_filters(),
-        *date_range("established_on", "Thời gian thiết lập"),
-        *date_range("expires_on", "Thời hạn hết hạn"),
+        *date_range("established_on", _H1["established_on"]),
+        *date_range("expires_on", _H1["expires_on"]),
         *date_range("updated_on", "Thời gian cập nhật"),
-        EmptyFilter("registration_phone", "Số điện thoại đăng ký"),
+        EmptyFilter("registration_phone", _H1["registration_phone"]),
     ]
     form_columns = ["member", "site_name", "domain", "server_location", "registration_phone",
                     "registration_email", "established_on", "expires_on", "updated_on", "purpose"]
@@ -175,16 +176,16 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
     column_default_sort = [("org_key", False), ("member_sort_key", False)]
     column_filters = [
         OrgSubtreeFilter(),
-        ChoiceFilter("platform", "Loại mạng xã hội", [(p, p) for p in PLATFORMS]),
+        ChoiceFilter("platform", _H2["platform"], [(p, p) for p in PLATFORMS]),
         ChoiceFilter("link_type", "Loại đường dẫn", LINK_TYPES),
         ChoiceFilter("admin_role", "Vai trò (Trang/Hội nhóm)", [(r, r) for r in ADMIN_ROLES]),
-        ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
+        ChoiceFilter("purpose", _H2["purpose"], [(p, p) for p in PURPOSES]),
         QualityFilter(SocialAccount),
         CountedFilter(SocialAccount),
         *_owner_filters(),
-        *date_range("established_on", "Thời gian thiết lập"),
+        *date_range("established_on", _H2["established_on"]),
         *date_range("updated_on", "Thời gian cập nhật"),
-        EmptyFilter("registration_phone", "Số điện thoại đăng ký"),
+        EmptyFilter("registration_phone", _H2["registration_phone"]),
     ]
     form_columns = ["member", "platform", "account_name", "url", "link_type", "admin_role",
                     "registration_phone", "registration_email", "established_on", "updated_on", "purpose"]

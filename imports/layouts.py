@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 from models import normalize, vn_legacy
-from models.layouts import FORM1, FORM2, Column
+from models.layouts import FORM1 as SITES
+from models.layouts import FORM2 as SOCIAL
+from models.layouts import FORMS, Column
 from models.layouts import FormLayout as Form
 
-SITES, SOCIAL = FORM1, FORM2
-FORMS = {"sites": SITES, "social": SOCIAL}
 FORM_NAMES = {kind: form.name for kind, form in FORMS.items()}
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]")

@@ -257,7 +257,7 @@ def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str,
             matched[index] = (row, chosen)
         else:
             names = "; ".join(f"{m['name']} ({m['why']})" for m in chosen.members)
-            plan.reject(row.sheet, row.excel_row, [(3, f"(3) Họ và tên: “{p.name}” có thể trùng với "
+            plan.reject(row.sheet, row.excel_row, [(3, f"{plan.form.label('member_name')}: “{p.name}” có thể trùng với "
                                                       f"{names}; {CHOOSE}.")], row)
             matched[index] = (row, None)
     matched[:] = [(r, p) for r, p in matched if p is not None]
