@@ -38,11 +38,8 @@ KINDS = {**FORM_NAMES, ROSTER.key: ROSTER.name}
 
 def _run(data: bytes, kind: str | None, org: Organisation, dry_run: bool,
          resolutions: dict | None = None, expected: str | None = None) -> imports.Summary:
-    if kind == "roster":
-        from imports import roster
-
-        return roster.run(data, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions, expected=expected)
-    return imports.run(data, kind, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions, expected=expected)
+    return imports.importer(kind).run(data, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions,
+                                      expected=expected)
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

@@ -30,15 +30,14 @@ from models.layouts import ROSTER
 from models.member import GENDERS, LEFT_STATUSES, STATUSES
 from services import members
 
-from . import layouts, package, people, workbook
+from . import layouts, people, workbook
 from .errors import ImportFileError, Limits, PlanChanged
 from .header import SEARCH_ROWS, Header, numbering
 from .layouts import header_key
-from .lock import import_lock
 from .plan import Action, fingerprint
 from .rows import RawRow
-from .service import Summary, owned_rows
-from .values import FORMULA_MESSAGE, _plain
+from .service import Importer, Summary, owned_rows
+from .values import FORMULA_MESSAGE, plain
 
 FORM = ROSTER
 NAME = ROSTER.name
@@ -81,14 +80,14 @@ def find_header(sheet: workbook.Sheet) -> Header | None:
 
 
 def _text(value: Any) -> str | None:
-    return normalize.text(_plain(value))  # a card number typed as a number has no ".0"
+    return normalize.text(plain(value))  # a card number typed as a number has no ".0"
 
 
 def _value(name: str, raw: Any) -> Any:
     if name in ("date_of_birth", "admission_date", "official_date"):
         return normalize.to_datetime(normalize.date(raw))
     if name == "phone":
-        return normalize.phone(_plain(raw))
+        return normalize.phone(plain(raw))
     if name == "email":
         return normalize.email(raw)
     if name in ("gender", "status", "is_party_member"):
@@ -187,66 +186,54 @@ def _brief(doc: dict, why: str) -> dict:
     return {"id": str(doc["_id"]), "name": doc["full_name"], "cell": doc.get("org_name", ""), "why": why}
 
 
+class RosterImporter(Importer):
+    """The roster through the one import run (:class:`imports.service.Importer`): its header,
+    and its rows -> members (the natural key, the cell, possible duplicates)."""
+
+    not_found = ("Tệp không phải danh sách cán bộ, đảng viên: không tìm thấy dòng tiêu đề "
+                 "(STT, Họ và tên, Ngày sinh, Giới tính, Chi bộ, …) ở trang nào")
+
+    def find_header(self, sheet: workbook.Sheet) -> Header | None:
+        return find_header(sheet)
+
+    def import_tables(self, book: workbook.Workbook, tables: list, skipped: list[str], target: Organisation,
+                      limits: Limits, resolutions: dict[str, str] | None, *, dry_run: bool,
+                      expected: str | None = None) -> Summary:
+        raw, encoding = owned_rows(tables, target, limits)
+        parser = _Parser(tables, encoding)
+        summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
+                          hidden=book.hidden, skipped=skipped)
+        errors: list[tuple[str, int, int, str]] = []
+        summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates)
+        summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates)
+        if expected and summary.fingerprint != expected:
+            raise PlanChanged()  # before anything is written
+        summary.conversions = parser.conversions
+        if dry_run:
+            for action in summary.actions:
+                counter = _COUNTERS[action.kind]
+                setattr(summary, counter, getattr(summary, counter) + 1)
+        else:
+            for action, problem in _write(summary.actions):
+                if problem:
+                    errors.append((action.sheet, action.excel_row, 0, problem))
+                else:
+                    counter = _COUNTERS[action.kind]
+                    setattr(summary, counter, getattr(summary, counter) + 1)
+        summary.people_created = summary.created  # every roster row created is a new person in the list
+        summary.errors = self.errors(errors, summary.sheets)
+        return summary
+
+
+IMPORTER = RosterImporter()
+
+
 def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None,
         resolutions: dict[str, str] | None = None, expected: str | None = None) -> Summary:
     """Read, check and plan the roster; unless ``dry_run``, write it (under the import lock).
     ``resolutions``: possible duplicate key -> member id or "new"; ``expected``: the
-    preview's fingerprint (see :func:`imports.service.run`)."""
-    limits = limits or Limits()
-    try:
-        if dry_run:
-            return _run(data, target, limits, True, resolutions)
-        with import_lock():
-            return _run(data, target, limits, False, resolutions, expected)
-    finally:
-        normalize.clear_caches()  # the memos served this file; a worker keeps none of it
-
-
-def _tables(book: workbook.Workbook) -> tuple[list[tuple[workbook.Sheet, Header]], list[str]]:
-    tables, skipped = [], []
-    for sheet in book.sheets:
-        found = find_header(sheet)
-        if found is None:
-            skipped.append(sheet.name)
-        else:
-            tables.append((sheet, found))
-    if not tables:
-        hidden = f" (các trang ẩn không được đọc: {', '.join(book.hidden)})" if book.hidden else ""
-        raise ImportFileError("Tệp không phải danh sách cán bộ, đảng viên: không tìm thấy dòng tiêu đề "
-                              f"(STT, Họ và tên, Ngày sinh, Giới tính, Chi bộ, …) ở trang nào{hidden}.")
-    return tables, skipped
-
-
-def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
-         resolutions: dict[str, str] | None = None, expected: str | None = None) -> Summary:
-    book = workbook.read(data, package.check(data, limits), limits)
-    tables, skipped = _tables(book)
-    raw, encoding = owned_rows(tables, target, limits)
-    parser = _Parser(tables, encoding)
-    summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
-                      hidden=book.hidden, skipped=skipped)
-    errors: list[tuple[str, int, int, str]] = []
-    summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates)
-    summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates)
-    if expected and summary.fingerprint != expected:
-        raise PlanChanged()  # before anything is written
-    summary.conversions = parser.conversions
-    if dry_run:
-        for action in summary.actions:
-            counter = _COUNTERS[action.kind]
-            setattr(summary, counter, getattr(summary, counter) + 1)
-    else:
-        for action, problem in _write(summary.actions):
-            if problem:
-                errors.append((action.sheet, action.excel_row, 0, problem))
-            else:
-                counter = _COUNTERS[action.kind]
-                setattr(summary, counter, getattr(summary, counter) + 1)
-    summary.people_created = summary.created  # every roster row created is a new person in the list
-    order = {name: i for i, name in enumerate(summary.sheets)}
-    summary.errors = [{"sheet": s, "row": r, "column": f"({c})" if c else "", "message": m}
-                      for s, r, c, m in sorted(errors, key=lambda e: (order.get(e[0], 0), e[1], e[2]))]
-    return summary
+    preview's fingerprint (see :meth:`imports.service.Importer.run`)."""
+    return IMPORTER.run(data, target, dry_run=dry_run, limits=limits, resolutions=resolutions, expected=expected)
 
 
 def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list[tuple[str, int, int, str]],

@@ -199,7 +199,7 @@ def split_link(raw: object, platform: str | None = None) -> dict[str, object]:
     return {"url": url, "admin_role": _ROLES.get(normalize.fold(role), role), "link_type": kind}
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
     """Reader values as a person typed them: whole numbers without ``.0``."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
