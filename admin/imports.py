@@ -158,7 +158,8 @@ def _preview_rows(summary: imports.Summary) -> list[dict]:
                                                                         "giữ dữ liệu đã có") if a.conflict else _ACTIONS[a.kind],
             "kind": "conflict" if a.conflict else a.kind,
             "person": a.name, "key": a.values.get("url") or a.values.get("domain") or a.values.get("party_card_number"),
-            "changes": {k: (_shown(b), _shown(v)) for k, (b, v) in a.changes.items()}} for a in summary.actions]
+            "changes": {k: (_shown(b), _shown(v)) for k, (b, v) in a.changes.items()},
+            "warnings": _warnings(summary.kind, a)} for a in summary.actions]
     rejected: dict[tuple, dict] = {}
     for e in summary.errors:
         entry = rejected.setdefault((e["sheet"], e["row"]), {"sheet": e["sheet"], "row": e["row"], "action": "Bị từ chối",
@@ -171,6 +172,25 @@ def _preview_rows(summary: imports.Summary) -> list[dict]:
             entry["columns"].append(int(number))
     order = {name: i for i, name in enumerate(summary.sheets)}
     return sorted(out + list(rejected.values()), key=lambda r: (order.get(r["sheet"], 0), r["row"]))
+
+
+#: the screen that edits a form's record (a warning links to it)
+_EDIT = {"sites": "site.edit_view", "social": "socialaccount.edit_view"}
+
+
+def _warnings(kind: str, action: Any) -> list[dict]:
+    """An unchanged row's warnings: the stored record's own invalid cells, each with the
+    screen that fixes it (the person's record for the person's own cells)."""
+    out = []
+    for _column, name, message in getattr(action, "warnings", None) or []:
+        if kind == "roster":
+            link, label = url_for("member.edit_view", id=str(action.existing)), "Sửa hồ sơ người này"
+        elif name in imports.plan.OWNER_FIELDS:
+            link, label = url_for("member.edit_view", id=str(action.person)), "Sửa hồ sơ người này"
+        else:
+            link, label = (url_for(_EDIT[kind], id=str(action.existing)) if kind in _EDIT else ""), "Sửa bản ghi"
+        out.append({"message": message, "link": link, "label": label})
+    return out
 
 
 def _conflicts(summary: imports.Summary, labels: dict[str, str]) -> list[dict]:

@@ -21,12 +21,13 @@ from bson import ObjectId
 from mongoengine import ValidationError
 
 from models import Member, Organisation, normalize
+from models.base import label_of
 
 from .layouts import Form
 from .people import CHOOSE, FILE, NEW, Candidate, Matcher, NewPerson
 from .people import _cell_key as people_cell_key
 from .records import Records
-from .values import Row
+from .values import FORMULA_MESSAGE, Row
 
 #: fields that come from the person, not the record (copied from ``Member`` on save)
 OWNER_FIELDS = {"position"}
@@ -55,6 +56,9 @@ class Action:
     conflict: bool = False
     file_date: dt.date | None = None
     stored_date: dt.date | None = None
+    #: an unchanged row that prints the stored record's own invalid data (legacy records):
+    #: (column, field, Vietnamese message); the record is to be fixed, the row writes nothing
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)
 
     def record(self) -> dict:
         """The validated record, as it is written."""
@@ -117,6 +121,8 @@ def fingerprint(actions: list[Action], errors: list[tuple[str, int, int, str]], 
                    str(a.existing or ""), sorted((name, repr(change)) for name, change in a.changes.items())))
              for a in actions if (a.sheet, a.excel_row) not in chosen]
     lines += [repr(("error", *e)) for e in errors if (e[0], e[1]) not in chosen]
+    lines += [repr(("warning", a.sheet, a.excel_row, *w)) for a in actions if a.warnings
+              and (a.sheet, a.excel_row) not in chosen for w in a.warnings]
     lines += [repr(("maybe", c.key, sorted(m["id"] for m in c.members))) for c in shown]
     lines += [repr(("cell", name, [o["id"] for o in found])) for name, found in (options or {}).items()]
     return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
@@ -150,8 +156,11 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
     -> the file's "Cập nhật đến ngày" (a row without its own date is that old)."""
     plan = Plan(form, target, records=Records(form.model), keep=keep)
     resolutions = resolutions or {}
-    _choose_cells(plan, matcher, resolutions)
+    plan.chosen_cells = choose_cells(matcher, target, resolutions)
     matched: list[tuple[Row, object]] = []
+    #: rows whose only errors are their values, of a member already known: they may print a
+    #: stored record's own invalid data (decided once the stored records are loaded)
+    as_stored: dict[tuple[str, int], list[tuple[int, str]]] = {}
     identities = _identities(form, target, rows)
     for row in rows:
         plan.rows += 1
@@ -171,7 +180,11 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
                 person, error = (found, None) if found is not None else (person, error)
             if error:
                 errors.append((2 if cell_id is None else 3, error))
-        if errors:
+        if errors and isinstance(person, ObjectId) and len(errors) == len(row.errors) \
+                and all(col not in (2, 3) and FORMULA_MESSAGE not in msg for col, msg in errors):
+            as_stored[(row.sheet, row.excel_row)] = sorted(errors)
+            matched.append((row, person))
+        elif errors:
             plan.reject(row.sheet, row.excel_row, sorted(errors), row)
         else:
             matched.append((row, person))
@@ -187,28 +200,35 @@ def build(form: Form, target: Organisation, rows: list[Row], matcher: Matcher,
         if isinstance(person, NewPerson) and person not in plan.people:
             continue  # rejected with its new person
         key = natural_key(form, person, row.values)
+        pending = as_stored.get((row.sheet, row.excel_row))
         if key in seen:
             column = form.key_column
             sheet, at = seen[key]
-            plan.reject(row.sheet, row.excel_row, [(column, f"({column}) Trùng với dòng {at} (trang “{sheet}”) trong tệp.")],
-                        row)
+            plan.reject(row.sheet, row.excel_row, [(column, f"({column}) Trùng với dòng {at} (trang “{sheet}”) trong tệp."),
+                                                   *(pending or [])], row)
             continue
         seen[key] = (row.sheet, row.excel_row)
+        if pending is not None:
+            _add_as_stored(plan, row, person, existing.get(key), pending)
+            continue
         _add(plan, row, person, existing.get(key), (as_of or {}).get(row.sheet), resolutions)
     return plan
 
 
-def _choose_cells(plan: Plan, matcher: Matcher, resolutions: dict[str, str]) -> None:
+def choose_cells(matcher: Matcher, target: Organisation, resolutions: dict[str, str]) -> dict[str, ObjectId]:
     """``cell:<name as the file types it>`` = a unit id of the target: the officer's answer
-    for a cell name the target does not know (kept as that unit's alias on confirm)."""
+    for a cell name the target does not know (kept as that unit's alias on confirm, see
+    :func:`imports.service.learn_aliases`). Returns the answers taken (forms 1/2, roster)."""
+    chosen: dict[str, ObjectId] = {}
     for key, value in resolutions.items():
         if key.startswith("cell:") and ObjectId.is_valid(value):
             name = key[5:]
             if not matcher.cells.get(people_cell_key(name)):
                 matcher.unknown_cells[name] = matcher.nearest_cells(name)
-                if ObjectId(value) in matcher.cell_names and ObjectId(value) != plan.target.pk:
+                if ObjectId(value) in matcher.cell_names and ObjectId(value) != target.pk:
                     matcher.choose_cell(name, ObjectId(value))
-                    plan.chosen_cells[name] = ObjectId(value)
+                    chosen[name] = ObjectId(value)
+    return chosen
 
 
 def _identities(form: Form, target: Organisation, rows: list[Row]) -> dict[str, dict]:
@@ -364,6 +384,54 @@ def _add(plan: Plan, row: Row, person: object, stored: dict | None, as_of: dt.da
     if plan.keep and not action.conflict:  # the confirm writes the record and reports counts: the row's values can go
         row.values = action.values = {k: values[k] for k in _SHOWN if k in values}
     plan.actions.append(action)
+
+
+def _add_as_stored(plan: Plan, row: Row, person: ObjectId, stored: dict | None,
+                   errors: list[tuple[int, str]]) -> None:
+    """A row refused by the rules is **unchanged** when it prints exactly the stored record,
+    whose own data is invalid (legacy records kept with ``quality_issues``): every refused
+    cell is one the record itself flags, and every cell equals the record's. It writes
+    nothing and is shown with a warning naming the record's invalid cells (to be fixed on
+    the record). Anything else (a new record, a change, another refused cell) is rejected
+    with the row's errors, as any invalid row."""
+    form, values = plan.form, row.values
+    flagged = {name: kind for kind, _, name in (c.partition(":") for c in (stored or {}).get("quality_issues") or [])}
+    numbers = _numbers(form)
+    columns = {numbers.get(name) for name in flagged}
+    values.pop(TIME_FIELD, None)  # the register's time is never read from the file
+    values.pop("_link", None)
+    if stored and stored.get("link_type") in ("page", "group") and values.get("link_type") in ("page", "group"):
+        values["link_type"] = stored["link_type"]
+    same = stored is not None and not stored.get("deleted_at") and all(col in columns for col, _ in errors) \
+        and not _changes(stored, {k: v for k, v in values.items() if k not in flagged}) \
+        and all(same_text(values.get(name), stored.get(name)) for name in flagged)
+    if not same:
+        plan.reject(row.sheet, row.excel_row, errors, row)
+        return
+    warnings = sorted((numbers.get(name, 0), name, stored_problem(label_of(form.model, name), kind, stored.get(name),
+                                                                  name in OWNER_FIELDS))
+                      for name, kind in flagged.items())
+    action = Action(row.sheet, row.excel_row, "unchanged", person, values, stored["_id"], name=row.person or "",
+                    warnings=warnings)
+    if plan.keep:
+        row.values = action.values = {k: values[k] for k in _SHOWN if k in values}
+    plan.actions.append(action)
+
+
+def same_text(value: object, stored: object) -> bool:
+    """A cell as the file holds it and the stored (unnormalised) value it printed."""
+    if value in (None, "", []) or stored in (None, "", []):
+        return value in (None, "", []) and stored in (None, "", [])
+    return normalize.text(str(value)) == normalize.text(str(stored))
+
+
+def stored_problem(label: str, kind: str, value: object, person: bool = False) -> str:
+    """The warning of an unchanged row that prints the stored record's invalid cell ``label``
+    (``kind``: missing | invalid; ``person``: the cell belongs to the person's own record)."""
+    what = f"thiếu {label}" if kind == "missing" else f"có {label} sai định dạng (“{normalize.text(str(value))}”)"
+    where = "hồ sơ người này (cán bộ, đảng viên)" if person else "bản ghi đang lưu"
+    return (f"Không đổi, nhưng {where} {what}: dòng giống hệt dữ liệu đã lưu nên không ghi gì; "
+            f"hãy sửa trên {'hồ sơ người này' if person else 'bản ghi'}.")
 
 
 def _changes(stored: dict, values: dict) -> dict[str, tuple[object, object]]:

@@ -79,9 +79,7 @@ class Records:
         model = self.model
         for name in self.dates:
             data[name] = normalize.to_datetime(data.get(name))
-        errors = model.check_before(data)
-        if errors:
-            return ValidationError(errors=errors)
+        before = model.check_before(data) or {}  # reported with the later problems, as the model does
         owner = self._owners.get(member.pk)
         if owner is None:
             owner = self._owners[member.pk] = model.owner_values(member)
@@ -90,11 +88,11 @@ class Records:
         data.update(changed)
         data["quality_issues"] = issues
         if errors:
-            return ValidationError("Dữ liệu không hợp lệ", errors=errors)
+            return ValidationError("Dữ liệu không hợp lệ", errors={**before, **errors} if before else errors)
         data["modified_at"] = utcnow()
         data.update(model.keys_of(data))
         data.update(model.stamp(data, member.pk, explicit_update))
-        errors = model.check_after(data)
+        errors = {**before, **(model.check_after(data) or {})}
         return ValidationError(errors=errors) if errors else None
 
     def _validate(self, data: dict) -> dict[str, object]:

@@ -34,9 +34,9 @@ from . import layouts, people, workbook
 from .errors import ImportFileError, Limits, PlanChanged
 from .header import SEARCH_ROWS, Header, numbering
 from .layouts import header_key
-from .plan import Action, fingerprint
+from .plan import Action, choose_cells, fingerprint, same_text, stored_problem
 from .rows import RawRow
-from .service import Importer, Summary, owned_rows
+from .service import Importer, Summary, learn_aliases, owned_rows, unknown_cells
 from .values import FORMULA_MESSAGE, plain
 
 FORM = ROSTER
@@ -124,10 +124,13 @@ class _Parser:
             out[number] = value
         return out
 
-    def parse(self, raw: RawRow) -> tuple[dict[str, Any], str | None]:
-        """Values by field name (only the cells that hold something) and the cell's name."""
+    def parse(self, raw: RawRow) -> tuple[dict[str, Any], str | None, dict[str, tuple[int, str, Any]]]:
+        """Values by field name (only the cells that hold something), the cell's name, and the
+        cells the member's rules refuse (field -> (column, message, the cell as read)): they
+        may print the stored member's own invalid data, which the plan decides on its record."""
         cells = self.cells(raw)
         out: dict[str, Any] = {}
+        invalid: dict[str, tuple[int, str, Any]] = {}
         for name in _FIELDS:
             number = _BY_FIELD.get(name) or _BY_FIELD["party"]
             value = cells.get(number)
@@ -136,7 +139,9 @@ class _Parser:
             try:
                 out[name] = _value(name, value)
             except normalize.NormalizeError as exc:
-                raise RowError(number, str(exc)) from None
+                if name not in Member.RULES:
+                    raise RowError(number, str(exc)) from None
+                invalid[name] = (number, str(exc), plain(value))
         if not out.get("full_name"):
             raise RowError(2, "bắt buộc phải nhập.")
         problems = Member.date_problems(out)  # the member form's rule
@@ -144,7 +149,7 @@ class _Parser:
             name = next(n for n, _ in Member.DATES if n in problems)
             raise RowError(_BY_FIELD[name], " ".join(m.split(": ", 1)[-1] if n == name else m
                                                      for n, m in problems.items()))
-        return out, _text(cells.get(_CELL))
+        return out, _text(cells.get(_CELL)), invalid
 
 
 class _Known:
@@ -156,7 +161,7 @@ class _Known:
         self.by_id: dict[ObjectId, dict] = {}
         self.loose: dict[tuple, list[dict]] = {}
         self.phones: dict[str, list[dict]] = {}
-        fields = ("organisation", "org_name", "full_name", *_FIELDS)
+        fields = ("organisation", "org_name", "full_name", "quality_issues", *_FIELDS)
         for doc in Member.objects(scope=target.pk, deleted_at=None).only(*fields).as_pymongo():
             if doc.get("party_card_number"):
                 self.by_card[doc["party_card_number"]] = doc
@@ -204,8 +209,10 @@ class RosterImporter(Importer):
         summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
                           hidden=book.hidden, skipped=skipped)
         errors: list[tuple[str, int, int, str]] = []
-        summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates)
-        summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates)
+        cells = _Cells()
+        summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates, cells)
+        summary.unknown_cells = unknown_cells(cells.options, cells.rows, cells.chosen)
+        summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates, cells.rows, cells.options)
         if expected and summary.fingerprint != expected:
             raise PlanChanged()  # before anything is written
         summary.conversions = parser.conversions
@@ -220,6 +227,7 @@ class RosterImporter(Importer):
                 else:
                     counter = _COUNTERS[action.kind]
                     setattr(summary, counter, getattr(summary, counter) + 1)
+            learn_aliases(cells.chosen)
         summary.people_created = summary.created  # every roster row created is a new person in the list
         summary.errors = self.errors(errors, summary.sheets)
         return summary
@@ -236,14 +244,28 @@ def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limi
     return IMPORTER.run(data, target, dry_run=dry_run, limits=limits, resolutions=resolutions, expected=expected)
 
 
+class _Cells:
+    """Cell names the target does not know, as forms 1/2 have them (:mod:`imports.plan`):
+    the target's units offered nearest first, the officer's picks learnt as aliases."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, list[dict]] = {}
+        self.rows: dict[str, list[tuple[str, int]]] = {}  # the rows waiting on each name
+        self.chosen: dict[str, ObjectId] = {}
+
+
 def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list[tuple[str, int, int, str]],
-          resolutions: dict[str, str] | None = None, candidates: list | None = None) -> list[Action]:
+          resolutions: dict[str, str] | None = None, candidates: list | None = None,
+          cells: _Cells | None = None) -> list[Action]:
     """Each row: an :class:`imports.plan.Action` (``person``: the cell's id; ``existing``: the
-    member's id) or an error. ``resolutions``: possible duplicate key -> member id or "new"
-    (the officer's choices); the possible duplicates met are added to ``candidates``."""
+    member's id) or an error. ``resolutions``: possible duplicate key -> member id or "new",
+    unknown cell name (``cell:<name>``) -> unit id (the officer's choices); the possible
+    duplicates met are added to ``candidates``, the unknown cell names to ``cells``."""
     resolutions = resolutions or {}
     candidates = [] if candidates is None else candidates
+    cells = _Cells() if cells is None else cells
     known, matcher = _Known(target), people.Matcher(target, set(), set())
+    cells.chosen = choose_cells(matcher, target, resolutions)
     seen: dict[object, tuple[str, int]] = {}
     targeted: dict[ObjectId, tuple[str, int]] = {}  # member id -> the row that updates it
     actions = []
@@ -254,17 +276,17 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list
         except RowError as exc:
             errors.append((r.sheet, r.excel_row, exc.number, str(exc)))
     # cards not held in the target's subtree: who else holds them, in one query for the file
-    cards = {v["party_card_number"] for _, v, _ in read if v.get("party_card_number")} - known.by_card.keys()
+    cards = {v["party_card_number"] for _, v, _, _ in read if v.get("party_card_number")} - known.by_card.keys()
     elsewhere = set(Member.objects(party_card_number__in=list(cards)).distinct("party_card_number")) if cards else set()
-    for r, values, cell_name in read:
+    for r, values, cell_name, invalid in read:
         try:
             if not cell_name:
                 raise RowError(_CELL, "bắt buộc phải nhập.")
             cell_id, problem = matcher.cell(cell_name)
+            if cell_name in matcher.unknown_cells:  # waits for the officer's choice among the target's units
+                cells.rows.setdefault(cell_name, []).append((r.sheet, r.excel_row))
             if problem:
-                # the roster's preview offers no cell choice: the name is corrected in the file
-                raise RowError(_CELL, problem.split(": ", 1)[-1].replace(
-                    people.CHOOSE_CELL, "hãy sửa cho đúng tên chi bộ trong danh sách tổ chức"))
+                raise RowError(_CELL, problem.split(": ", 1)[-1])
             card = values.get("party_card_number")
             key = card or known.key(cell_id, values["full_name"], values.get("date_of_birth"))
             if key in seen:
@@ -284,9 +306,13 @@ def _plan(raw: list[RawRow], parser: _Parser, target: Organisation, errors: list
                 raise RowError(2, f"cùng một người với dòng {at} (trang “{sheet}”) trong tệp.")
             if stored is not None:
                 targeted[stored["_id"]] = (r.sheet, r.excel_row)
-            actions.append(_action(r, stored, values, cell_id, cell_name))
+            action = _action(r, stored, values, cell_id, cell_name)
+            if invalid or action.kind == "unchanged":
+                _as_stored(action, stored, invalid)
+            actions.append(action)
         except RowError as exc:
             errors.append((r.sheet, r.excel_row, exc.number, str(exc)))
+    cells.options = dict(matcher.unknown_cells)
     return actions
 
 
@@ -319,6 +345,23 @@ def _action(r: RawRow, stored: dict | None, values: dict[str, Any], cell: Object
         changes["org_name"] = (stored.get("org_name"), cell_name)
     return Action(r.sheet, r.excel_row, "update" if changes else "unchanged", cell, values, stored["_id"],
                   changes, name=name)
+
+
+def _as_stored(action: Action, stored: dict | None, invalid: dict[str, tuple[int, str, Any]]) -> None:
+    """Cells the rules refuse are accepted only as the stored member's own invalid data
+    (legacy records, ``quality_issues``) printed back unchanged: the row is then unchanged,
+    with a warning per invalid cell of the member (to be fixed on the person's record).
+    Anything else (someone new, a change, another refused cell) raises the cell's error."""
+    flagged = {name: kind for kind, _, name in (c.partition(":") for c in (stored or {}).get("quality_issues") or [])}
+    for name, (number, message, value) in invalid.items():
+        if action.kind != "unchanged" or name not in flagged or not same_text(value, stored.get(name)):
+            raise RowError(number, message)
+    for name, kind in flagged.items():
+        if name in _BY_FIELD and same_text(invalid.get(name, (0, "", None))[2], stored.get(name)):
+            number = _BY_FIELD[name]
+            label = f"({number}) {FORM.columns[number - 1].header}"
+            action.warnings.append((number, name, stored_problem(label, kind, stored.get(name), person=True)))
+    action.warnings.sort()
 
 
 def _changed(field: str, before: Any, after: Any) -> bool:

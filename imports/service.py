@@ -64,7 +64,17 @@ class Summary:
     def as_json(self) -> dict:
         """The JSON contract (README); the lists of choices only when there are any."""
         out = self._json()
-        return {k: v for k, v in out.items() if v or k not in ("unknown_cells", "conflicts", "new_people")}
+        return {k: v for k, v in out.items() if v or k not in ("unknown_cells", "conflicts", "new_people", "warnings")}
+
+    @property
+    def warnings(self) -> list[dict]:
+        """Unchanged rows that print a stored record's own invalid data: each invalid cell,
+        with the record (or, for the person's own cells, the member) to fix."""
+        return [{"sheet": a.sheet, "row": a.excel_row, "column": f"({col})" if col else "", "field": name,
+                 "message": message, "name": a.name, "url": str(a.values.get("url") or a.values.get("domain") or ""),
+                 "record": str(a.existing), "member": str(a.existing) if self.kind == "roster" else (
+                     str(a.person) if name in plan.OWNER_FIELDS else None)}
+                for a in self.actions if a.warnings for col, name, message in a.warnings]
 
     def _json(self) -> dict:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
@@ -77,7 +87,7 @@ class Summary:
                                "file_date": a.file_date.isoformat(), "stored_date": a.stored_date.isoformat(),
                                "changes": {k: [str(b), str(v)] for k, (b, v) in a.changes.items()}}
                               for a in self.conflicts],
-                "new_people": [dict(p) for p in self.new_people]}
+                "new_people": [dict(p) for p in self.new_people], "warnings": self.warnings}
 
 
 class Importer:
@@ -288,10 +298,7 @@ def describe(summary: Summary, built: plan.Plan) -> None:
     """What the preview shows beside the counts: unknown cells with the target's units
     (nearest first), conflicts with who changed the record when, new people with their
     nearest existing people (one audit query for the conflicts, none otherwise)."""
-    for name, options in built.unknown_cells.items():
-        chosen = built.chosen_cells.get(name)
-        summary.unknown_cells.append({"name": name, "rows": len(built.cell_rows.get(name, [])), "options": options,
-                                      "chosen": str(chosen) if chosen else None})
+    summary.unknown_cells = unknown_cells(built.unknown_cells, built.cell_rows, built.chosen_cells)
     summary.conflicts = built.conflicts
     if summary.conflicts:
         from models import AuditEntry
@@ -305,6 +312,13 @@ def describe(summary: Summary, built: plan.Plan) -> None:
     for person, at in list(built.new_people.items())[:people.NEAREST_FOR]:
         summary.new_people.append({"name": person.name, "cell": built.cell_name(person.cell_id), "rows": len(at),
                                    "nearest": built.nearest.get(person, [])})
+
+
+def unknown_cells(options: dict[str, list[dict]], rows: dict[str, list], chosen: dict) -> list[dict]:
+    """The preview's unknown cell names: rows waiting, the target's units nearest first, the
+    officer's pick (forms 1/2 and the roster)."""
+    return [{"name": name, "rows": len(rows.get(name, [])), "options": found,
+             "chosen": str(chosen[name]) if chosen.get(name) else None} for name, found in options.items()]
 
 
 def learn_aliases(chosen: dict) -> None:

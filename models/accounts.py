@@ -47,17 +47,22 @@ class _Owned(ScopedDocument):
         for name in ("established_on", "updated_on", "expires_on"):
             if name in self._fields:
                 setattr(self, name, normalize.to_datetime(getattr(self, name)))
-        errors = self.check_before(self._data)
-        if errors:
-            raise me.ValidationError(errors=errors)
-        super().clean()
+        # every problem at once, each on its field: a refused date does not hide the rules'
+        # or the cross-field problems (imports.records runs the same steps on plain values)
+        before = self.check_before(self._data) or {}
+        try:
+            super().clean()
+        except me.ValidationError as exc:
+            if not before:
+                raise
+            raise me.ValidationError(exc.message, errors={**before, **(exc.errors or {})}) from None
         # the update date ("Thời gian cập nhật cơ sở dữ liệu") follows every real change of
         # the printed row, whoever makes it (screen, import, transfer, owner's edit); a date
         # given explicitly (an imported column) is kept as given
         for name, value in self.stamp(self._data, getattr(self.member, "pk", None),
                                       "updated_on" in (getattr(self, "_changed_fields", None) or ())).items():
             setattr(self, name, value)
-        errors = self.check_after(self._data)
+        errors = {**before, **(self.check_after(self._data) or {})}
         if errors:
             raise me.ValidationError(errors=errors)
 
@@ -66,7 +71,8 @@ class _Owned(ScopedDocument):
 
     @classmethod
     def check_before(cls, data: dict) -> dict[str, str] | None:
-        """What is refused before the rules run (dates already ``datetime``)."""
+        """What is refused before the rules run (dates already ``datetime``); reported with
+        the rules' or the cross-field problems, never instead of them."""
         start = data.get("established_on")
         if start and start.date() > normalize.today():
             return {"established_on": f"{cls.LAYOUT.label('established_on')}: không được sau ngày hôm nay."}

@@ -249,8 +249,6 @@ def refresh_subtree(root: Organisation, old_scope: list[ObjectId] | None = None,
             nodes[org.pk] = org
             queue.append(org)
     out.organisations = len(nodes)
-    from . import transfer  # noqa: F401  (declares its unit paths; imports this module)
-
     for org in nodes.values():
         for model, ref, path in UNIT_PATHS:  # records of two units follow either of them
             model.objects(**{ref: org.pk}).update(**{f"set__{path}": list(org.scope)})

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from imports import roster
-from models import Member, SocialAccount, normalize, platforms
+from models import Member, Site, SocialAccount, normalize, platforms
 from tests import factories
 from tests.conftest import csrf_token
 from tests.test_exports_web import filter_arg
@@ -84,6 +84,29 @@ def test_account_form_shows_every_cross_field_error_on_its_field(officer_client,
     ok = post(officer_client, "/admin/socialaccount/new/", {**data, "link_type": "group", "admin_role": "Quản trị viên"})
     assert ok.status_code == 302
     assert SocialAccount.objects(account_name="Nhóm thôn 1").get().admin_role == "Quản trị viên"
+
+
+def test_account_form_shows_a_future_establishment_date_with_the_other_cross_field_errors(officer_client,
+                                                                                        world) -> None:
+    """Ensure that an establishment date after today does not hide the later cross-field
+    errors: the date, the missing role and the link type are all shown at once, each on its
+    field, and nothing is saved (form 2); on form 1 the date and an expiry before it."""
+    later = normalize.today() + dt.timedelta(days=30)
+    data = {"member": str(world.member_a.pk), "platform": "Facebook", "account_name": "Nhóm tương lai",
+            "url": "https://www.facebook.com/groups/tuonglai", "link_type": "page", "purpose": "Tuyên truyền",
+            "established_on": later.strftime("%Y-%m-%d")}
+    errors = refused(officer_client, "/admin/socialaccount/new/", data)
+    assert not SocialAccount.objects(account_name="Nhóm tương lai").count()
+    assert any("không được sau ngày hôm nay" in m for m in errors.get("established_on", []))
+    assert any("bắt buộc với Trang/Hội nhóm" in m for m in errors.get("admin_role", []))
+    assert any("địa chỉ của một hội nhóm" in m for m in errors.get("link_type", []))
+    site = {"member": str(world.member_a.pk), "site_name": "Blog tương lai", "domain": "tuonglai.vn",
+            "purpose": "Tuyên truyền", "established_on": later.strftime("%Y-%m-%d"),
+            "expires_on": (later - dt.timedelta(days=10)).strftime("%Y-%m-%d")}
+    errors = refused(officer_client, "/admin/site/new/", site)
+    assert not Site.objects(site_name="Blog tương lai").count()
+    assert any("không được sau ngày hôm nay" in m for m in errors.get("established_on", []))
+    assert any("không được trước thời gian thiết lập" in m for m in errors.get("expires_on", []))
 
 
 @pytest.mark.parametrize(("url", "link_type", "ok"), [

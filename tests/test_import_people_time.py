@@ -220,3 +220,93 @@ def test_rejected_row_corrected_in_place(world) -> None:
     assert fixed.errors == [] and fixed.created == 1
     run(data, world, resolutions=fixes, expected=fixed.fingerprint)
     assert SocialAccount.objects(url_key="facebook.com/sua").get().registration_phone == "0912345678"
+
+
+# --- legacy records with invalid data (issues 24 and 25) --------------------------------------
+
+def _legacy_records(world) -> dict[str, object]:
+    """Records kept as old data was found (``save_legacy``): an account and a site with an
+    invalid phone and e-mail, an account without its mandatory purpose, and a person without
+    a position (column (4), on the person's record) with an account."""
+    binh = factories.member(world.cell_a, "Trần Văn Bình")
+    kept = {"phone": SocialAccount(member=binh, url="https://www.facebook.com/binh.cu", platform="Facebook",
+                                   account_name="Bình", purpose="Tuyên truyền", registration_phone="12345",
+                                   registration_email="binh@@cu"),
+            "purpose": SocialAccount(member=binh, url="https://www.facebook.com/binh.hai", platform="Facebook",
+                                     account_name="Bình 2"),
+            "site": Site(member=binh, domain="binhcu.blogspot.com", site_name="Blog cũ", purpose="Tuyên truyền",
+                         registration_phone="999")}
+    cuong = Member(full_name="Lê Văn Cường", organisation=world.cell_a)
+    cuong.save_legacy()
+    kept["position"] = SocialAccount(member=cuong, url="https://www.facebook.com/cuong.cu", platform="Facebook",
+                                     account_name="Cường", purpose="Tuyên truyền")
+    for record in kept.values():
+        record.save_legacy()
+    kept["cuong"] = cuong
+    return kept
+
+
+@pytest.mark.parametrize("kind", ["social", "sites"])
+def test_unchanged_export_with_legacy_invalid_rows_imports_back_unchanged_with_warnings(world, kind) -> None:
+    """Ensure that the panel's export of a register holding legacy records with invalid data,
+    saved again by LibreOffice, imports back with 0 created, updated, rejected: the legacy
+    rows are unchanged, each shown with a warning naming the record's invalid cell and the
+    record to fix (the person's, for column (4)), and nothing is written."""
+    kept = _legacy_records(world)
+    out = io.BytesIO()
+    exported = reports.export_form(kind, out, world.commune_a)
+    model = SocialAccount if kind == "social" else Site
+    before = [d.to_mongo().to_dict() for d in model.objects.order_by("id")]
+    data = saved_by_libreoffice(out.getvalue())
+    preview = imports.run(data, kind, world.commune_a, dry_run=True)
+    back = imports.run(data, kind, world.commune_a, dry_run=False, expected=preview.fingerprint)
+    for summary in (preview, back):
+        assert (summary.rows, summary.created, summary.updated, summary.rejected, summary.people_created) \
+            == (exported, 0, 0, 0, 0)
+        assert summary.unchanged == exported and summary.writes == 0
+    found = {(w["column"], w["record"], w["member"]) for w in back.as_json()["warnings"]}
+    if kind == "social":
+        assert found == {("(8)", str(kept["phone"].pk), None), ("(9)", str(kept["phone"].pk), None),
+                         ("(12)", str(kept["purpose"].pk), None),
+                         ("(4)", str(kept["position"].pk), str(kept["cuong"].pk))}
+    else:
+        assert found == {("(8)", str(kept["site"].pk), None)}
+    messages = {w["column"]: w["message"] for w in back.warnings}
+    assert "(8) Số điện thoại đăng ký sai định dạng (“" in messages["(8)"] and "hãy sửa trên bản ghi" in messages["(8)"]
+    if kind == "social":
+        assert "thiếu (12) Mục đích sử dụng" in messages["(12)"]
+        assert "thiếu (4) Cấp bậc, chức vụ" in messages["(4)"] and "hồ sơ người này" in messages["(4)"]
+    assert [d.to_mongo().to_dict() for d in model.objects.order_by("id")] == before
+
+
+def test_legacy_row_changed_or_created_with_invalid_data_is_still_rejected(world) -> None:
+    """Ensure that only a row equal to its stored record is spared: the export edited in an
+    office (the legacy row's purpose changed, another invalid phone typed over a legacy
+    record, a valid record given an invalid phone, a copied legacy row as a new account) is
+    rejected row by row with the rules' messages, and nothing is written."""
+    import openpyxl
+
+    kept = _legacy_records(world)
+    out = io.BytesIO()
+    reports.export_form("social", out, world.commune_a)
+    book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    sheet = book.active
+    by_url = {sheet.cell(row=r, column=7).value: r for r in range(1, sheet.max_row + 1)}
+    sheet.cell(row=by_url["https://www.facebook.com/binh.cu"], column=12).value = "Đấu tranh phản bác"
+    sheet.cell(row=by_url["https://www.facebook.com/binh.hai"], column=8).value = "777"
+    sheet.cell(row=by_url["https://www.facebook.com/nguyenvanan"], column=8).value = "888"
+    source = by_url["https://www.facebook.com/binh.cu"]
+    copy = sheet.max_row + 1
+    for column in range(1, 13):
+        sheet.cell(row=copy, column=column).value = sheet.cell(row=source, column=column).value
+    sheet.cell(row=copy, column=7).value = "https://www.facebook.com/binh.moi"
+    edited = io.BytesIO()
+    book.save(edited)
+    before = [d.to_mongo().to_dict() for d in SocialAccount.objects.order_by("id")]
+    back = imports.run(saved_by_libreoffice(edited.getvalue()), "social", world.commune_a, dry_run=False)
+    rejected = {e["url"]: e["column"] for e in back.errors if e["column"] == "(8)"}
+    assert rejected == {"https://www.facebook.com/binh.cu": "(8)", "https://www.facebook.com/binh.hai": "(8)",
+                        "https://www.facebook.com/nguyenvanan": "(8)", "https://www.facebook.com/binh.moi": "(8)"}
+    assert back.rejected == 4 and back.created == 0 and back.updated == 0
+    assert {w["record"] for w in back.warnings} == {str(kept["position"].pk)}  # the one row left as exported
+    assert [d.to_mongo().to_dict() for d in SocialAccount.objects.order_by("id")] == before

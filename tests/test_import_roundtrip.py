@@ -58,3 +58,19 @@ def test_district_export_with_repeated_names_imports_back_unchanged(world, kind)
     identity = sheet.cell(row=7, column=width + 1)
     assert identity.value == "Mã bản ghi (không in)"
     assert sheet.column_dimensions[identity.column_letter].hidden
+
+
+def test_cli_import_of_an_export_with_a_legacy_invalid_row_is_unchanged_and_says_why(world, runner, tmp_path) -> None:
+    """Ensure that ``flask forms import`` of the panel's export, where a legacy account keeps an
+    invalid phone, rejects nothing and prints the warning with the record to fix."""
+    legacy = SocialAccount(member=world.member_a, url="https://www.facebook.com/an.cu", platform="Facebook",
+                           account_name="An cũ", purpose="Tuyên truyền", registration_phone="12345")
+    legacy.save_legacy()
+    path = tmp_path / "bieu-mau-2.xlsx"
+    with open(path, "wb") as handle:
+        exported = reports.export_form("social", handle, world.commune_a)
+    result = runner.invoke(args=["forms", "import", "social", str(path), "--org", "xa"])
+    assert result.exit_code == 0, result.output
+    assert f"không đổi {exported}, bị từ chối 0" in result.output
+    assert "(8): Không đổi, nhưng bản ghi đang lưu có (8) Số điện thoại đăng ký sai định dạng (“12345”)" in result.output
+    assert f"(mã hồ sơ {legacy.pk})" in result.output

@@ -233,3 +233,28 @@ def test_preview_with_nothing_to_write_says_so(officer_client, world) -> None:
                                           c8="", c9="", c10="01/05/2020")])
     html = upload(officer_client, world.commune_a, data, csrf_token(officer_client, URL)).get_data(as_text=True)
     assert 'id="import-nothing"' in html and "xác nhận sẽ không ghi gì" in html
+
+
+def test_preview_of_an_export_with_legacy_invalid_rows_warns_and_links_the_records(officer_client, world) -> None:
+    """Ensure that the panel's own export, where legacy records hold an invalid phone or a person
+    lacks a position, previews with no row rejected: those rows are "Không đổi" with a warning
+    naming the record's cell and a link to the record (or person) to fix it, nothing to write."""
+    from models import Member
+    from services import reports
+
+    legacy = SocialAccount(member=world.member_a, url="https://www.facebook.com/an.cu", platform="Facebook",
+                           account_name="An cũ", purpose="Tuyên truyền", registration_phone="12345")
+    legacy.save_legacy()
+    cuong = Member(full_name="Lê Văn Cường", organisation=world.cell_a)
+    cuong.save_legacy()
+    SocialAccount(member=cuong, url="https://www.facebook.com/cuong.cu", platform="Facebook", account_name="Cường",
+                  purpose="Tuyên truyền").save_legacy()
+    out = io.BytesIO()
+    exported = reports.export_form("social", out, world.commune_a)
+    html = upload(officer_client, world.commune_a, out.getvalue(), csrf_token(officer_client, URL)).get_data(as_text=True)
+    assert re.search(r"Bị từ chối</th><td>0<", html) and re.search(rf"Không thay đổi</th><td>{exported}<", html)
+    assert re.search(r'id="import-warned">2<', html)
+    assert "(8) Số điện thoại đăng ký sai định dạng (“12345”)" in html
+    assert f'href="/admin/socialaccount/edit/?id={legacy.pk}"' in html
+    assert "thiếu (4) Cấp bậc, chức vụ" in html and f'href="/admin/member/edit/?id={cuong.pk}"' in html
+    assert 'id="import-nothing"' in html

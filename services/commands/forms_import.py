@@ -107,6 +107,9 @@ def print_rows(summary: imports.Summary) -> None:
     arguments that settle them, ready to copy."""
     for error in summary.errors:
         click.echo(f"  Dòng {error['row']} {error['column']}: {error['message']}")
+    for warning in summary.warnings:  # unchanged, but the stored record itself is to be fixed
+        click.echo(f"  Dòng {warning['row']} {warning['column']}: {warning['message']} "
+                   f"(mã hồ sơ {warning['member'] or warning['record']})")
     if summary.dry_run:
         click.echo(f"Mã bản kiểm tra: {summary.fingerprint} — chạy thật kèm --expect {summary.fingerprint} "
                    "để chỉ ghi khi kết quả vẫn đúng như trên.")

@@ -119,3 +119,35 @@ def test_cell_alias_homonym_and_conflict_settled_on_the_page(live_server, browse
     second = _preview(browser, live_server, again)
     assert second.locator("#import-cells").count() == 0
     assert "Thêm mới" in second.inner_text("#import-rows tr.import-create")
+
+
+def test_export_with_legacy_invalid_rows_previews_unchanged_with_warnings(live_server, browser, shots: Path,
+                                                                          tmp_path: Path) -> None:
+    """Ensure that the officer's own form 2 export of the demo register (which keeps legacy
+    accounts with a short phone, an invalid e-mail or no purpose), saved again by LibreOffice,
+    previews with no row rejected and nothing to write, the legacy rows warned with a link to
+    the record, which opens its edit form."""
+    page = new_page(browser, DESKTOP, downloads=True)
+    log_in(page, live_server)
+    page.goto(f"{live_server}/admin/socialaccount/")
+    with page.expect_download() as info:
+        page.click("a[data-export=xlsx]")
+    exported = tmp_path / "mau-2-xuat.xlsx"
+    info.value.save_as(str(exported))
+    path = tmp_path / "mau-2-luu-lai.xlsx"
+    path.write_bytes(saved_by_libreoffice(exported.read_bytes()))
+    page.goto(f"{live_server}/admin/imports/")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button:has-text('Kiểm tra và xem trước')")
+    page.wait_for_selector("#import-rows")
+    snap(page, shots, "35-nhap-lai-ban-xuat-co-du-lieu-cu-sai")
+    counts = page.inner_text("#import-counts")
+    assert "Bị từ chối\t0" in counts and "Sẽ thêm mới\t0" in counts and "Sẽ cập nhật\t0" in counts, counts
+    assert int(page.inner_text("#import-warned")) > 0
+    assert page.locator("#import-rows tr.import-rejected").count() == 0
+    assert page.locator("#import-nothing").count() == 1
+    warning = page.locator(".import-warning").first
+    assert "Không đổi, nhưng" in warning.inner_text()
+    warning.locator("a").click()
+    page.wait_for_selector("form.admin-form")
+    assert "/edit/" in page.url
