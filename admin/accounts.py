@@ -15,6 +15,7 @@ from exports import XLSX_MIMETYPE, ExportError
 from exports.forms import invalid_note
 from models import Organisation, Site, SocialAccount, normalize
 from models.accounts import ADMIN_ROLES, LINK_TYPES, PLATFORMS, PURPOSES
+from models.layouts import FORMS
 from models.member import OWNER_STATUSES
 from services import reports, scope
 
@@ -23,8 +24,8 @@ from .base import SecuredModelView, escape_link
 from .filters import BoolFilter, ChoiceFilter, CountedFilter, EmptyFilter, OrgSubtreeFilter, QualityFilter, date_range
 from .labels import checked_column, domain_text, issue_reasons, marked
 
-_OWNER_LABELS = {"org_name": "Chi bộ", "member_name": "Họ và tên", "position": "Cấp bậc, chức vụ",
-                 "member": "Họ và tên (người khai)", "quality_issues": "Lỗi dữ liệu"}
+_H1, _H2 = FORMS["sites"].headers(), FORMS["social"].headers()  # the official texts, for the filters
+_OWNER_LABELS = {"member": "Họ và tên (người khai)", "quality_issues": "Lỗi dữ liệu", "modified_at": "Sửa lần cuối"}
 def _owner_filters() -> tuple:
     return (ChoiceFilter("owner_status", "Chủ tài khoản", OWNER_STATUSES),
             BoolFilter("owner_party", "Chủ tài khoản là đảng viên"))
@@ -57,6 +58,14 @@ class FormExportMixin:
 
     export_kind = ""
     list_template = "reports/list_export.html"
+    #: labels of the screen's own columns; the form's columns are labelled by their official
+    #: header (:mod:`models.layouts`), read when the view is made
+    extra_labels: dict[str, str] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.export_kind in FORMS:
+            self.column_labels = {**FORMS[self.export_kind].headers(), **self.extra_labels}
+        super().__init__(*args, **kwargs)
 
     def render(self, template: str, **kwargs: Any) -> Any:
         if template == self.list_template:
@@ -132,25 +141,20 @@ class SiteView(FormExportMixin, SecuredModelView):
                    "registration_phone", "registration_email", "established_on", "expires_on",
                    "updated_on", "purpose"]
     column_details_list = [*column_list, "quality_issues", "modified_at"]
-    column_labels = {**_OWNER_LABELS,
-                     "site_name": "Tên trang web/blog", "domain": "Tên miền",
-                     "server_location": "IP máy chủ/vị trí địa lý", "registration_phone": "Số điện thoại đăng ký",
-                     "registration_email": "Email đăng ký", "established_on": "Thời gian thiết lập",
-                     "expires_on": "Thời hạn hết hạn", "updated_on": "Thời gian cập nhật cơ sở dữ liệu",
-                     "purpose": "Mục đích sử dụng", "modified_at": "Sửa lần cuối"}
+    extra_labels = _OWNER_LABELS
     column_formatters = {"domain": lambda v, c, m, n: _domain(m), **{f: checked_column for f in _CHECKED}}
     column_sortable_list = [("org_name", "org_key"), ("member_name", "member_sort_key"), "established_on", "expires_on", "updated_on"]
     column_default_sort = [("org_key", False), ("member_sort_key", False)]
     column_filters = [
         OrgSubtreeFilter(),
-        ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
+        ChoiceFilter("purpose", _H1["purpose"], [(p, p) for p in PURPOSES]),
         QualityFilter(Site),
         CountedFilter(Site),
         *_owner_filters(),
-        *date_range("established_on", "Thời gian thiết lập"),
-        *date_range("expires_on", "Thời hạn hết hạn"),
+        *date_range("established_on", _H1["established_on"]),
+        *date_range("expires_on", _H1["expires_on"]),
         *date_range("updated_on", "Thời gian cập nhật"),
-        EmptyFilter("registration_phone", "Số điện thoại đăng ký"),
+        EmptyFilter("registration_phone", _H1["registration_phone"]),
     ]
     form_columns = ["member", "site_name", "domain", "server_location", "registration_phone",
                     "registration_email", "established_on", "expires_on", "updated_on", "purpose"]
@@ -165,29 +169,23 @@ class SocialAccountView(FormExportMixin, SecuredModelView):
     column_list = ["org_name", "member_name", "position", "platform", "account_name", "url", "admin_role",
                    "registration_phone", "registration_email", "established_on", "updated_on", "purpose"]
     column_details_list = [*column_list, "link_type", "quality_issues", "modified_at"]
-    column_labels = {**_OWNER_LABELS,
-                     "platform": "Loại mạng xã hội", "account_name": "Tên tài khoản",
-                     "url": "Đường dẫn (Cá nhân/Trang/Hội nhóm...)", "link_type": "Loại đường dẫn",
-                     "admin_role": "Vai trò (Trang/Hội nhóm)", "registration_phone": "Số điện thoại đăng ký",
-                     "registration_email": "Email đăng ký", "established_on": "Thời gian thiết lập",
-                     "updated_on": "Thời gian cập nhật cơ sở dữ liệu", "purpose": "Mục đích sử dụng",
-                     "modified_at": "Sửa lần cuối"}
+    extra_labels = {**_OWNER_LABELS, "link_type": "Loại đường dẫn", "admin_role": "Vai trò (Trang/Hội nhóm)"}
     column_formatters = {"url": lambda v, c, m, n: _flagged(m, "url", escape_link(m.url, domain_text(m.link_text))),
                          **{f: checked_column for f in _CHECKED}}
     column_sortable_list = [("org_name", "org_key"), ("member_name", "member_sort_key"), "platform", "established_on", "updated_on"]
     column_default_sort = [("org_key", False), ("member_sort_key", False)]
     column_filters = [
         OrgSubtreeFilter(),
-        ChoiceFilter("platform", "Loại mạng xã hội", [(p, p) for p in PLATFORMS]),
+        ChoiceFilter("platform", _H2["platform"], [(p, p) for p in PLATFORMS]),
         ChoiceFilter("link_type", "Loại đường dẫn", LINK_TYPES),
         ChoiceFilter("admin_role", "Vai trò (Trang/Hội nhóm)", [(r, r) for r in ADMIN_ROLES]),
-        ChoiceFilter("purpose", "Mục đích sử dụng", [(p, p) for p in PURPOSES]),
+        ChoiceFilter("purpose", _H2["purpose"], [(p, p) for p in PURPOSES]),
         QualityFilter(SocialAccount),
         CountedFilter(SocialAccount),
         *_owner_filters(),
-        *date_range("established_on", "Thời gian thiết lập"),
+        *date_range("established_on", _H2["established_on"]),
         *date_range("updated_on", "Thời gian cập nhật"),
-        EmptyFilter("registration_phone", "Số điện thoại đăng ký"),
+        EmptyFilter("registration_phone", _H2["registration_phone"]),
     ]
     form_columns = ["member", "platform", "account_name", "url", "link_type", "admin_role",
                     "registration_phone", "registration_email", "established_on", "updated_on", "purpose"]

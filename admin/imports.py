@@ -26,22 +26,20 @@ import imports
 from imports import people
 from imports.layouts import FORM_NAMES
 from models import ImportLog, Organisation, normalize
+from models.layouts import FORMS, ROSTER
 from services import import_runs, policy, scope
 
 from .access import PanelView
 from .filters import picked_unit
 
 #: what the screen imports: forms 1 and 2, and the member roster (issue 13, :mod:`imports.roster`)
-KINDS = {**FORM_NAMES, "roster": "Danh sách cán bộ, đảng viên"}
+KINDS = {**FORM_NAMES, ROSTER.key: ROSTER.name}
 
 
 def _run(data: bytes, kind: str | None, org: Organisation, dry_run: bool,
          resolutions: dict | None = None, expected: str | None = None) -> imports.Summary:
-    if kind == "roster":
-        from imports import roster
-
-        return roster.run(data, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions, expected=expected)
-    return imports.run(data, kind, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions, expected=expected)
+    return imports.importer(kind).run(data, org, dry_run=dry_run, limits=_limits(), resolutions=resolutions,
+                                      expected=expected)
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -217,15 +215,11 @@ def _shown(value: Any) -> str:
 
 
 def _labels(kind: str) -> dict[str, str]:
-    from imports import roster
-    from imports.layouts import FORMS
-
-    form = FORMS.get(kind) or roster.FORM
-    labels = {c.field: f"({c.number}) {c.header}" for c in form.columns if c.field}
-    if form is roster.FORM:
+    """Field -> "(n) name" of the form's declaration (the roster's party column holds ``is_party_member``)."""
+    if kind == ROSTER.key:
+        labels = ROSTER.labels()
         return labels | {"is_party_member": labels["party"]}
-    labels.update({"url": "(7) Đường dẫn", "admin_role": "(7) Vai trò quản trị", "link_type": "(7) Loại liên kết"})
-    return labels
+    return FORMS[kind].labels()
 
 
 def _resolutions(form: Any) -> dict[str, str]:

@@ -1,11 +1,13 @@
 """Pure xlsx writers for the official layouts and the reports: rows in, a workbook out.
 
 No Flask and no database here: :mod:`services.reports` runs the scoped queries and
-hands the rows over; :mod:`exports.layouts` holds the official texts as data.
+hands the rows over; the tables of the official forms are declared in :mod:`models.layouts`.
 """
 
+from models.layouts import FORM1, FORM2, FORMS, FormLayout
+
 from .forms import form_cells, write_form
-from .layouts import FORM1, FORM2, FORMS, FormLayout, TitleBlock
+from .layouts import TitleBlock
 from .reports import Table, write_report
 from .xlsx import XLSX_MIMETYPE, ExportError
 

@@ -10,20 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
+from models.layouts import FormLayout, printed
 from models.normalize import format_date
 
-from .layouts import IDENTITY_HEADER, FormLayout, TitleBlock, total_line
+from .layouts import IDENTITY_HEADER, TitleBlock, total_line
 from .xlsx import LINE_HEIGHT, Sheet, line_capacity, open_workbook, too_long
 
 
 def form_cells(layout: FormLayout, rows: Iterable[Mapping[str, Any]]) -> Iterator[list[str]]:
-    """The printed texts of columns (2)…(n) of each row: dates as dd/mm/yyyy, the rest as stored
-    (phones are text, so a leading zero stays)."""
-    columns = [(c.field, c.kind == "date") for c in layout.columns if c.field]
+    """The printed texts of columns (2)…(n) of each row: dates as dd/mm/yyyy, form 2's (7) with
+    the role on a page/group, the rest as stored (phones are text, so a leading zero stays)."""
+    columns = [(c.field, printed(c), c.kind == "date") for c in layout.columns if c.field]
     for row in rows:
         cells = []
-        for field, is_date in columns:
-            value = row.get(field)
+        for field, value_of, is_date in columns:
+            value = row.get(field) if value_of is None else value_of(row)
             if value is None:
                 cells.append("")
             elif is_date and hasattr(value, "strftime"):

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import IO, Any
 
-from .layouts import Column, TitleBlock
+from models.layouts import Column
+
+from .layouts import TitleBlock
 from .xlsx import Sheet, open_workbook
 
 TITLE = "DANH SÁCH ĐỀ NGHỊ TẠO, XÓA TÀI KHOẢN NỀN TẢNG SỐ “SỔ TAY ĐẢNG VIÊN ĐIỆN TỬ”"

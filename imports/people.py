@@ -24,8 +24,11 @@ from bson import ObjectId
 from mongoengine.queryset.visitor import Q
 
 from models import Member, Organisation, normalize
+from models.layouts import FORM1
 
 from .errors import ImportFileError
+
+_CELL_LABEL = FORM1.label("org_name")  # "(2) Chi bộ": columns (2)–(4) are alike on forms 1 and 2
 
 
 def _cell_key(name: object) -> str:
@@ -232,10 +235,10 @@ class Matcher:
         if len(found) == 1:
             return found[0], None
         if found:
-            return None, (f"(2) Chi bộ: có {len(found)} tổ chức cùng tên “{name}” trong "
+            return None, (f"{_CELL_LABEL}: có {len(found)} tổ chức cùng tên “{name}” trong "
                           f"{self.target.name}; hãy nhập từ cấp tổ chức trực tiếp quản lý chi bộ này.")
         self.unknown_cells[name] = self.nearest_cells(name)
-        return None, (f"(2) Chi bộ: chưa có tổ chức nào tên “{name}” trong {self.target.name}; "
+        return None, (f"{_CELL_LABEL}: chưa có tổ chức nào tên “{name}” trong {self.target.name}; "
                       f"{CHOOSE_CELL}.")
 
     def nearest_cells(self, name: str) -> list[dict]:

@@ -277,7 +277,7 @@ def _resolve(plan: Plan, matcher: Matcher, matched: list, resolutions: dict[str,
             matched[index] = (row, chosen)
         else:
             names = "; ".join(f"{m['name']} ({m['why']})" for m in chosen.members)
-            plan.reject(row.sheet, row.excel_row, [(3, f"(3) Họ và tên: “{p.name}” có thể trùng với "
+            plan.reject(row.sheet, row.excel_row, [(3, f"{plan.form.label('member_name')}: “{p.name}” có thể trùng với "
                                                       f"{names}; {CHOOSE}.")], row)
             matched[index] = (row, None)
     matched[:] = [(r, p) for r, p in matched if p is not None]
@@ -440,9 +440,7 @@ def _changes(stored: dict, values: dict) -> dict[str, tuple[object, object]]:
 
 
 def _numbers(form: Form) -> dict[str, int]:
-    out = {c.field: c.number for c in form.columns if c.field}
-    out.update({"url": 7, "admin_role": 7, "link_type": 7})
-    return out
+    return form.numbers()
 
 
 def messages(exc: ValidationError, model: type, numbers: dict[str, int]) -> list[tuple[int, str]]:

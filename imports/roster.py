@@ -1,4 +1,4 @@
-"""Import of the member roster (the layout :data:`exports.lists.ROSTER` writes), through
+"""Import of the member roster (the layout :data:`models.layouts.ROSTER`, as exported), through
 the same pipeline stages as forms 1 and 2 (:mod:`imports.service`): package checks
 (:mod:`imports.package`), the reader in a child process under a memory ceiling
 (:mod:`imports.workbook`), every visible sheet with a roster header, the data rows of
@@ -25,28 +25,22 @@ from typing import Any
 from bson import ObjectId
 from mongoengine import ValidationError
 
-from exports.lists import ROSTER
 from models import Member, Organisation, normalize, vn_legacy
+from models.layouts import ROSTER
 from models.member import GENDERS, LEFT_STATUSES, STATUSES
 from services import members
 
-from . import layouts, package, people, workbook
+from . import layouts, people, workbook
 from .errors import ImportFileError, Limits, PlanChanged
 from .header import SEARCH_ROWS, Header, numbering
-from .layouts import Column, Form, header_key
-from .lock import import_lock
+from .layouts import header_key
 from .plan import Action, choose_cells, fingerprint, same_text, stored_problem
 from .rows import RawRow
-from .service import Summary, learn_aliases, owned_rows, unknown_cells
-from .values import FORMULA_MESSAGE, _plain
+from .service import Importer, Summary, learn_aliases, owned_rows, unknown_cells
+from .values import FORMULA_MESSAGE, plain
 
-_KINDS = {"date_of_birth": "date", "admission_date": "date", "official_date": "date", "org_name": "cell"}
-FORM = Form("roster", ROSTER.title, Member, tuple(
-    Column(n, c.header, c.field, _KINDS.get(c.field or "", "text"), required=n > 1)
-    for n, c in enumerate(ROSTER.columns, start=1)
-), key_column=2)
-layouts.register(FORM)
-NAME = "Danh sách cán bộ, đảng viên"
+FORM = ROSTER
+NAME = ROSTER.name
 _BY_FIELD = {c.field: c.number for c in FORM.columns if c.field}
 _FIELDS = ("full_name", "date_of_birth", "gender", "position", "admission_date", "official_date",
            "party_card_number", "status", "is_party_member", "phone", "email")
@@ -86,14 +80,14 @@ def find_header(sheet: workbook.Sheet) -> Header | None:
 
 
 def _text(value: Any) -> str | None:
-    return normalize.text(_plain(value))  # a card number typed as a number has no ".0"
+    return normalize.text(plain(value))  # a card number typed as a number has no ".0"
 
 
 def _value(name: str, raw: Any) -> Any:
     if name in ("date_of_birth", "admission_date", "official_date"):
         return normalize.to_datetime(normalize.date(raw))
     if name == "phone":
-        return normalize.phone(_plain(raw))
+        return normalize.phone(plain(raw))
     if name == "email":
         return normalize.email(raw)
     if name in ("gender", "status", "is_party_member"):
@@ -147,7 +141,7 @@ class _Parser:
             except normalize.NormalizeError as exc:
                 if name not in Member.RULES:
                     raise RowError(number, str(exc)) from None
-                invalid[name] = (number, str(exc), _plain(value))
+                invalid[name] = (number, str(exc), plain(value))
         if not out.get("full_name"):
             raise RowError(2, "bắt buộc phải nhập.")
         problems = Member.date_problems(out)  # the member form's rule
@@ -197,69 +191,57 @@ def _brief(doc: dict, why: str) -> dict:
     return {"id": str(doc["_id"]), "name": doc["full_name"], "cell": doc.get("org_name", ""), "why": why}
 
 
+class RosterImporter(Importer):
+    """The roster through the one import run (:class:`imports.service.Importer`): its header,
+    and its rows -> members (the natural key, the cell, possible duplicates)."""
+
+    not_found = ("Tệp không phải danh sách cán bộ, đảng viên: không tìm thấy dòng tiêu đề "
+                 "(STT, Họ và tên, Ngày sinh, Giới tính, Chi bộ, …) ở trang nào")
+
+    def find_header(self, sheet: workbook.Sheet) -> Header | None:
+        return find_header(sheet)
+
+    def import_tables(self, book: workbook.Workbook, tables: list, skipped: list[str], target: Organisation,
+                      limits: Limits, resolutions: dict[str, str] | None, *, dry_run: bool,
+                      expected: str | None = None) -> Summary:
+        raw, encoding = owned_rows(tables, target, limits)
+        parser = _Parser(tables, encoding)
+        summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
+                          hidden=book.hidden, skipped=skipped)
+        errors: list[tuple[str, int, int, str]] = []
+        cells = _Cells()
+        summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates, cells)
+        summary.unknown_cells = unknown_cells(cells.options, cells.rows, cells.chosen)
+        summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates, cells.rows, cells.options)
+        if expected and summary.fingerprint != expected:
+            raise PlanChanged()  # before anything is written
+        summary.conversions = parser.conversions
+        if dry_run:
+            for action in summary.actions:
+                counter = _COUNTERS[action.kind]
+                setattr(summary, counter, getattr(summary, counter) + 1)
+        else:
+            for action, problem in _write(summary.actions):
+                if problem:
+                    errors.append((action.sheet, action.excel_row, 0, problem))
+                else:
+                    counter = _COUNTERS[action.kind]
+                    setattr(summary, counter, getattr(summary, counter) + 1)
+            learn_aliases(cells.chosen)
+        summary.people_created = summary.created  # every roster row created is a new person in the list
+        summary.errors = self.errors(errors, summary.sheets)
+        return summary
+
+
+IMPORTER = RosterImporter()
+
+
 def run(data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None,
         resolutions: dict[str, str] | None = None, expected: str | None = None) -> Summary:
     """Read, check and plan the roster; unless ``dry_run``, write it (under the import lock).
     ``resolutions``: possible duplicate key -> member id or "new"; ``expected``: the
-    preview's fingerprint (see :func:`imports.service.run`)."""
-    limits = limits or Limits()
-    try:
-        if dry_run:
-            return _run(data, target, limits, True, resolutions)
-        with import_lock():
-            return _run(data, target, limits, False, resolutions, expected)
-    finally:
-        normalize.clear_caches()  # the memos served this file; a worker keeps none of it
-
-
-def _tables(book: workbook.Workbook) -> tuple[list[tuple[workbook.Sheet, Header]], list[str]]:
-    tables, skipped = [], []
-    for sheet in book.sheets:
-        found = find_header(sheet)
-        if found is None:
-            skipped.append(sheet.name)
-        else:
-            tables.append((sheet, found))
-    if not tables:
-        hidden = f" (các trang ẩn không được đọc: {', '.join(book.hidden)})" if book.hidden else ""
-        raise ImportFileError("Tệp không phải danh sách cán bộ, đảng viên: không tìm thấy dòng tiêu đề "
-                              f"(STT, Họ và tên, Ngày sinh, Giới tính, Chi bộ, …) ở trang nào{hidden}.")
-    return tables, skipped
-
-
-def _run(data: bytes, target: Organisation, limits: Limits, dry_run: bool,
-         resolutions: dict[str, str] | None = None, expected: str | None = None) -> Summary:
-    book = workbook.read(data, package.check(data, limits), limits)
-    tables, skipped = _tables(book)
-    raw, encoding = owned_rows(tables, target, limits)
-    parser = _Parser(tables, encoding)
-    summary = Summary("roster", rows=len(raw), dry_run=dry_run, sheets=[s.name for s, _ in tables],
-                      hidden=book.hidden, skipped=skipped)
-    errors: list[tuple[str, int, int, str]] = []
-    cells = _Cells()
-    summary.actions = _plan(raw, parser, target, errors, resolutions, summary.candidates, cells)
-    summary.unknown_cells = unknown_cells(cells.options, cells.rows, cells.chosen)
-    summary.fingerprint = fingerprint(summary.actions, errors, summary.candidates, cells.rows, cells.options)
-    if expected and summary.fingerprint != expected:
-        raise PlanChanged()  # before anything is written
-    summary.conversions = parser.conversions
-    if dry_run:
-        for action in summary.actions:
-            counter = _COUNTERS[action.kind]
-            setattr(summary, counter, getattr(summary, counter) + 1)
-    else:
-        for action, problem in _write(summary.actions):
-            if problem:
-                errors.append((action.sheet, action.excel_row, 0, problem))
-            else:
-                counter = _COUNTERS[action.kind]
-                setattr(summary, counter, getattr(summary, counter) + 1)
-        learn_aliases(cells.chosen)
-    summary.people_created = summary.created  # every roster row created is a new person in the list
-    order = {name: i for i, name in enumerate(summary.sheets)}
-    summary.errors = [{"sheet": s, "row": r, "column": f"({c})" if c else "", "message": m}
-                      for s, r, c, m in sorted(errors, key=lambda e: (order.get(e[0], 0), e[1], e[2]))]
-    return summary
+    preview's fingerprint (see :meth:`imports.service.Importer.run`)."""
+    return IMPORTER.run(data, target, dry_run=dry_run, limits=limits, resolutions=resolutions, expected=expected)
 
 
 class _Cells:

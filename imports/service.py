@@ -90,30 +90,111 @@ class Summary:
                 "new_people": [dict(p) for p in self.new_people], "warnings": self.warnings}
 
 
+class Importer:
+    """One kind of workbook (a layout of :mod:`models.layouts`) imported into one organisation.
+
+    The same for every kind: the run (the import lock around a write, the memos cleared and
+    the cyclic collector paused), the package checks and the reader, the sheets that carry
+    the layout's header (the others skipped by name), the rejected rows in file order.
+    The hooks are what differs: ``find_header`` (which rows of a sheet are the layout's
+    header) and ``import_tables`` (rows -> records: the row's mapping to the record, its key,
+    the people it names; then the plan, the fingerprint and, unless a dry run, the write)."""
+
+    not_found = ""  # why a file without any header is refused (Vietnamese)
+
+    def run(self, data: bytes, target: Organisation, *, dry_run: bool = True, limits: Limits | None = None,
+            resolutions: dict[str, str] | None = None, expected: str | None = None) -> Summary:
+        """Read, check and plan ``data`` (.xlsx, .xls or .ods bytes); unless ``dry_run``, write it.
+        ``resolutions``: the officer's choices and corrections; ``expected``: the preview's
+        ``Summary.fingerprint`` (the confirm writes nothing and raises :class:`PlanChanged` if the
+        plan is no longer what the preview showed).
+
+        Raises :class:`ImportFileError` when the file cannot be used at all."""
+        limits = limits or Limits()
+        # The pipeline allocates a few objects per cell and frees them by reference counting;
+        # the cyclic collector would walk them all again and again (a third of the CPU of a
+        # large file). It is paused for the import and resumes (and catches up) afterwards.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            if dry_run:
+                return self._read(data, target, limits, resolutions, dry_run=True)
+            with import_lock():
+                return self._read(data, target, limits, resolutions, dry_run=False, expected=expected)
+        finally:
+            normalize.clear_caches()  # the memos served this file; a worker keeps none of it
+            if collecting:
+                gc.enable()
+
+    def _read(self, data: bytes, target: Organisation, limits: Limits, resolutions: dict[str, str] | None, *,
+              dry_run: bool, expected: str | None = None) -> Summary:
+        book = workbook.read(data, package.check(data, limits), limits)
+        tables, skipped = self.tables(book)
+        return self.import_tables(book, tables, skipped, target, limits, resolutions, dry_run=dry_run,
+                                  expected=expected)
+
+    def tables(self, book: workbook.Workbook) -> tuple[list, list[str]]:
+        """Every visible sheet with the layout's header (all of one layout); the others by name."""
+        tables, skipped = [], []
+        for sheet in book.sheets:
+            found = self.find_header(sheet)
+            if found is None or (tables and found.form is not tables[0][1].form):
+                skipped.append(sheet.name)
+                continue
+            tables.append((sheet, found))
+        if not tables:
+            hidden = f" (các trang ẩn không được đọc: {', '.join(book.hidden)})" if book.hidden else ""
+            raise ImportFileError(f"{self.not_found}{hidden}.")
+        return tables, skipped
+
+    def find_header(self, sheet: workbook.Sheet) -> header.Header | None:
+        raise NotImplementedError
+
+    def import_tables(self, book: workbook.Workbook, tables: list, skipped: list[str], target: Organisation,
+                      limits: Limits, resolutions: dict[str, str] | None, *, dry_run: bool,
+                      expected: str | None = None) -> Summary:
+        raise NotImplementedError
+
+    @staticmethod
+    def errors(found: list[tuple[str, int, int, str]], sheets: list[str],
+               who: dict[tuple[str, int], tuple[str, str]] | None = None) -> list[dict]:
+        """The rejected rows' reasons, in file order (sheet, row, column); with ``who``, each with
+        the row's name and key (URL / domain)."""
+        order = {name: i for i, name in enumerate(sheets)}
+        out = []
+        for sheet, row, col, msg in sorted(found, key=lambda e: (order.get(e[0], 0), e[1], e[2])):
+            entry = {"sheet": sheet, "row": row, "column": f"({col})" if col else "", "message": msg}
+            if who is not None:
+                name, key = who.get((sheet, row), ("", ""))
+                entry |= {"name": name, "url": key}
+            out.append(entry)
+        return out
+
+
+class FormImporter(Importer):
+    """Forms 1 and 2 (``kind`` "sites", "social", or None: whichever the header is)."""
+
+    not_found = ("Tệp không phải Biểu mẫu 1 hoặc Biểu mẫu 2: không tìm thấy dòng tiêu đề "
+                 "(STT, Chi bộ, Họ và tên, …) theo mẫu của Hướng dẫn 1150-CV/HU ở trang nào")
+
+    def __init__(self, kind: str | None = None) -> None:
+        self.kind = kind
+
+    def find_header(self, sheet: workbook.Sheet) -> header.Header | None:
+        return header.find(sheet, self.kind)
+
+    def import_tables(self, book: workbook.Workbook, tables: list, skipped: list[str], target: Organisation,
+                      limits: Limits, resolutions: dict[str, str] | None, *, dry_run: bool,
+                      expected: str | None = None) -> Summary:
+        return _run(book, tables, skipped, target, limits, resolutions, dry_run=dry_run, expected=expected)
+
+
 def run(data: bytes, kind: str | None, target: Organisation, *, dry_run: bool = True,
         limits: Limits | None = None, resolutions: dict[str, str] | None = None,
         expected: str | None = None) -> Summary:
-    """Import ``data`` (.xlsx, .xls or .ods bytes) as form ``kind`` ("sites", "social",
-    None = detect). ``resolutions``: possible duplicate key -> member id or "new";
-    ``expected``: the preview's ``Summary.fingerprint`` (the confirm writes nothing and
-    raises :class:`PlanChanged` if the plan is no longer what the preview showed).
-
-    Raises :class:`ImportFileError` when the file cannot be used at all."""
-    limits = limits or Limits()
-    # The pipeline allocates a few objects per cell and frees them by reference counting;
-    # the cyclic collector would walk them all again and again (a third of the CPU of a
-    # large file). It is paused for the import and resumes (and catches up) afterwards.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        if dry_run:
-            return _run(data, kind, target, limits, resolutions, dry_run=True)
-        with import_lock():
-            return _run(data, kind, target, limits, resolutions, dry_run=False, expected=expected)
-    finally:
-        normalize.clear_caches()  # the memos served this file; a worker keeps none of it
-        if collecting:
-            gc.enable()
+    """Import ``data`` as form ``kind`` ("sites", "social", None = detect): see :meth:`Importer.run`."""
+    return FormImporter(kind).run(data, target, dry_run=dry_run, limits=limits, resolutions=resolutions,
+                                  expected=expected)
 
 
 def owned_rows(tables: list, target: Organisation, limits: Limits) -> tuple[list, vn_legacy.FileEncoding]:
@@ -140,11 +221,8 @@ def data_rows(tables: list, limits: Limits, release: bool = False):
     return (r for sheet, found in tables for r in rows.data_rows(sheet, found, limits, release))
 
 
-def _run(data: bytes, kind: str | None, target: Organisation, limits: Limits,
+def _run(book: workbook.Workbook, tables: list, skipped: list[str], target: Organisation, limits: Limits,
          resolutions: dict[str, str] | None, *, dry_run: bool, expected: str | None = None) -> Summary:
-    checked = package.check(data, limits)
-    book = workbook.read(data, checked, limits)
-    tables, skipped = _tables(book, kind)
     form = tables[0][1].form
     encoding = owned_encoding(tables, target, limits)
     parser = values.ValueParser(form, {s.name: s.formulas for s, _ in tables},
@@ -213,13 +291,7 @@ def _corrected(raw: rows.RawRow, fixes: dict, parser: values.ValueParser) -> row
 
 def errors_of(built: plan.Plan, sheets: list[str]) -> list[dict]:
     """The rejected rows' reasons, in file order, each with the row's name and URL."""
-    order = {name: i for i, name in enumerate(sheets)}
-    out = []
-    for sheet, row, col, msg in sorted(built.errors, key=lambda e: (order.get(e[0], 0), e[1], e[2])):
-        name, key = built.who.get((sheet, row), ("", ""))
-        out.append({"sheet": sheet, "row": row, "column": f"({col})" if col else "", "message": msg,
-                    "name": name, "url": key})
-    return out
+    return Importer.errors(built.errors, sheets, built.who)
 
 
 def describe(summary: Summary, built: plan.Plan) -> None:
@@ -258,22 +330,6 @@ def learn_aliases(chosen: dict) -> None:
             Organisation.objects(pk=cell_id).update_one(add_to_set__aliases=alias)
 
 
-def _tables(book: workbook.Workbook, kind: str | None) -> tuple[list, list[str]]:
-    """Every visible sheet with a form header (all of one form); the others by name."""
-    tables, skipped = [], []
-    for sheet in book.sheets:
-        found = header.find(sheet, kind)
-        if found is None or (tables and found.form is not tables[0][1].form):
-            skipped.append(sheet.name)
-            continue
-        tables.append((sheet, found))
-    if not tables:
-        hidden = f" (các trang ẩn không được đọc: {', '.join(book.hidden)})" if book.hidden else ""
-        raise ImportFileError("Tệp không phải Biểu mẫu 1 hoặc Biểu mẫu 2: không tìm thấy dòng tiêu đề "
-                              f"(STT, Chi bộ, Họ và tên, …) theo mẫu của Hướng dẫn 1150-CV/HU ở trang nào{hidden}.")
-    return tables, skipped
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -290,4 +346,4 @@ def record(summary: Summary, target: Organisation, data: bytes, filename: str, *
     return log
 
 
-__all__ = ["FORM_NAMES", "Summary", "record", "run", "sha256"]
+__all__ = ["FORM_NAMES", "FormImporter", "Importer", "Summary", "record", "run", "sha256"]

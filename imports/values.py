@@ -141,14 +141,15 @@ class ValueParser:
         try:
             row.values.update(split_link(row.values.pop("_link", None), platform))
         except normalize.NormalizeError as exc:
-            row.errors.append((7, f"(7) Đường dẫn: {exc}"))
+            row.errors.append((7, f"{self.form.label('url')}: {exc}"))
 
     def _cross_checks(self, row: Row) -> None:
         start, end = row.values.get("established_on"), row.values.get("expires_on")
+        model = self.form.model  # the model's own messages, on their official columns
         if start and end and end < start:
-            row.errors.append((11, "(11) Thời hạn hết hạn không được trước thời gian thiết lập."))
+            row.errors.append((self.numbers["expires_on"], model.check_after({"established_on": start, "expires_on": end})["expires_on"]))
         if start and start.date() > self.today:
-            row.errors.append((10, "(10) Thời gian thiết lập: không được sau ngày hôm nay."))
+            row.errors.append((self.numbers["established_on"], model.check_before({"established_on": start})["established_on"]))
 
 
 def _date(raw: object) -> dt.date | None:
@@ -198,7 +199,7 @@ def split_link(raw: object, platform: str | None = None) -> dict[str, object]:
     return {"url": url, "admin_role": _ROLES.get(normalize.fold(role), role), "link_type": kind}
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
     """Reader values as a person typed them: whole numbers without ``.0``."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)

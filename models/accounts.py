@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 import mongoengine as me
 
-from . import normalize, platforms, search
-from .base import Rule, ScopedDocument, owned, utcnow
+from . import layouts, normalize, platforms, search
+from .base import ScopedDocument, owned, utcnow
 from .member import OWNER_STATUSES, Member
 from .organisation import Organisation
 
@@ -24,6 +24,8 @@ class _Owned(ScopedDocument):
 
     meta = {"abstract": True}
     NAME_IN_SEARCH_KEYS = True
+    #: the official layout of the form (columns, their "(n)" labels, the ``RULES``)
+    LAYOUT: layouts.FormLayout
 
     member = me.ReferenceField(Member, required=True, reverse_delete_rule=me.DENY)
     organisation = me.ReferenceField(Organisation, reverse_delete_rule=me.DENY)
@@ -73,7 +75,7 @@ class _Owned(ScopedDocument):
         the rules' or the cross-field problems, never instead of them."""
         start = data.get("established_on")
         if start and start.date() > normalize.today():
-            return {"established_on": "(10) Thời gian thiết lập: không được sau ngày hôm nay."}
+            return {"established_on": f"{cls.LAYOUT.label('established_on')}: không được sau ngày hôm nay."}
         return None
 
     @classmethod
@@ -198,15 +200,8 @@ class Site(_Owned):
     server_location = me.StringField(max_length=200)  # (7) IP/place
     expires_on = me.DateTimeField()  # (11)
 
-    RULES = {
-        "position": Rule("(4) Cấp bậc, chức vụ", normalize.text, required=True),
-        "site_name": Rule("(5) Tên trang web/blog", normalize.text, required=True),
-        "domain": Rule("(6) Tên miền", normalize.domain, required=True),
-        "server_location": Rule("(7) IP máy chủ/vị trí địa lý", normalize.ip_place),
-        "registration_phone": Rule("(8) Số điện thoại đăng ký", normalize.phone),
-        "registration_email": Rule("(9) Email đăng ký", normalize.email),
-        "purpose": Rule("(13) Mục đích sử dụng", normalize.text, required=True),
-    }
+    LAYOUT = layouts.FORM1
+    RULES = LAYOUT.rules()
 
     def __str__(self) -> str:
         return f"{self.site_name} ({self.domain})"
@@ -215,7 +210,7 @@ class Site(_Owned):
     def check_after(cls, data: dict) -> dict[str, str] | None:
         end, start = data.get("expires_on"), data.get("established_on")
         if end and start and end < start:
-            return {"expires_on": "(11) Thời hạn hết hạn không được trước thời gian thiết lập."}
+            return {"expires_on": f"{cls.LAYOUT.label('expires_on')} không được trước thời gian thiết lập."}
         return None
 
     @classmethod
@@ -253,16 +248,8 @@ class SocialAccount(_Owned):
     link_type = me.StringField(choices=LINK_TYPES, default="personal")
     admin_role = me.StringField(max_length=100)  # (7) role on a page/group
 
-    RULES = {
-        "position": Rule("(4) Cấp bậc, chức vụ", normalize.text, required=True),
-        "platform": Rule("(5) Loại mạng xã hội", platforms.platform, required=True),
-        "account_name": Rule("(6) Tên tài khoản", normalize.text, required=True),
-        "url": Rule("(7) Đường dẫn", normalize.url, required=True),
-        "admin_role": Rule("(7) Vai trò quản trị", normalize.text),
-        "registration_phone": Rule("(8) Số điện thoại đăng ký", normalize.phone),
-        "registration_email": Rule("(9) Email đăng ký", normalize.email),
-        "purpose": Rule("(12) Mục đích sử dụng", normalize.text, required=True),
-    }
+    LAYOUT = layouts.FORM2
+    RULES = LAYOUT.rules()
 
     def __str__(self) -> str:
         return f"{self.platform}: {self.account_name}"
@@ -270,9 +257,7 @@ class SocialAccount(_Owned):
     @property
     def link_text(self) -> str:
         """Column (7) as printed: the URL, and for pages/groups the role in brackets."""
-        if self.link_type in ("page", "group") and self.admin_role:
-            return f"{self.url} ({self.admin_role})"
-        return self.url or ""
+        return layouts.link_text(self.url, self.link_type, self.admin_role)
 
     #: what each link type is called on the form
     _LINK_NAMES = dict(LINK_TYPES)
@@ -281,16 +266,17 @@ class SocialAccount(_Owned):
     def check_after(cls, data: dict) -> dict[str, str] | None:
         """Every cross-field problem at once, each on its field (the form shows them there)."""
         platform, url, link_type = data.get("platform"), data.get("url"), data.get("link_type")
+        label = cls.LAYOUT.label
         out: dict[str, str] = {}
         if link_type in ("page", "group") and not data.get("admin_role"):
-            out["admin_role"] = "(7) Vai trò quản trị: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."
+            out["admin_role"] = f"{label('admin_role')}: bắt buộc với Trang/Hội nhóm (Quản trị viên, Người kiểm duyệt…)."
         if platforms.is_bare_host(url):
-            out["url"] = "(7) Đường dẫn: chỉ có tên miền của mạng xã hội, thiếu địa chỉ trang cá nhân/trang/nhóm."
+            out["url"] = f"{label('url')}: chỉ có tên miền của mạng xã hội, thiếu địa chỉ trang cá nhân/trang/nhóm."
         host_platform = platforms.platform_of_host(url)
         if platform and host_platform and platform not in (host_platform, "Khác"):
-            out["platform"] = f"(5) Loại mạng xã hội: “{platform}” không khớp với đường dẫn (của {host_platform})."
+            out["platform"] = f"{label('platform')}: “{platform}” không khớp với đường dẫn (của {host_platform})."
         elif platform and platform != "Khác" and url and host_platform is None:
-            out["platform"] = f"(5) Loại mạng xã hội: đường dẫn không phải của {platform}."
+            out["platform"] = f"{label('platform')}: đường dẫn không phải của {platform}."
         shape = platforms.link_shape(url)
         if shape and link_type and shape != link_type and "url" not in out:
             out["link_type"] = (f"Loại đường dẫn: “{cls._LINK_NAMES.get(link_type, link_type)}” không khớp với đường dẫn, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -23,6 +23,7 @@ from exports.layouts import as_of_line, vn_date
 from models import Member, Organisation, Site, SocialAccount, normalize
 from models.accounts import PLATFORMS
 from models.base import label_of
+from models.layouts import link_text
 from models.member import STATUSES
 from models.normalize import format_date
 from models.organisation import TITLE_FIELDS
@@ -31,9 +32,6 @@ from services import audit, figures, policy, scope
 FORM_MODELS = {"sites": Site, "social": SocialAccount}
 REPORT_KINDS = {"annual": "Tổng hợp số lượng hằng năm", "monthly": "Biến động trong tháng",
                 "quality": "Chất lượng dữ liệu"}
-_FORM_FIELDS = {"sites": [c.field for c in FORMS["sites"].columns if c.field] + ["quality_issues"],
-                "social": [c.field for c in FORMS["social"].columns if c.field and c.field != "link_text"]
-                + ["url", "link_type", "admin_role", "quality_issues"]}
 _STATUS_LABELS = dict(STATUSES)
 
 
@@ -102,36 +100,17 @@ def owner_note(people: str = "all", include_departed: bool = False) -> str | Non
 
 # --- forms 1 and 2 ---------------------------------------------------------------------------
 
-class _LinkParts:
-    """Just enough of a SocialAccount for its ``link_text`` property: one definition of column (7)."""
-
-    __slots__ = ("url", "link_type", "admin_role")
-
-    def __init__(self, doc: dict) -> None:
-        self.url, self.link_type, self.admin_role = doc.get("url"), doc.get("link_type"), doc.get("admin_role")
-
-
-_link_text: Callable[[Any], str] = SocialAccount.link_text.fget  # type: ignore[attr-defined]
-
-
 def form_cursor(kind: str, qs: Any) -> Any:
-    """One cursor of raw documents, grouped by cell (in tree order, so that same-named cells of
-    different communes stay apart) and in Vietnamese name order: the ``org_key, member_sort_key`` index."""
-    return scope.stable(qs.only(*_FORM_FIELDS[kind]).order_by("org_key", "member_sort_key")).as_pymongo()
-
-
-def form_records(kind: str, docs: Iterable[dict]) -> Iterator[dict]:
-    """The rows of a form from raw documents, streamed; form 2 gains column (7) as printed."""
-    if kind != "social":
-        yield from docs
-        return
-    for doc in docs:
-        doc["link_text"] = _link_text(_LinkParts(doc))
-        yield doc
+    """One cursor of raw documents (what the layout prints, and the data-quality flags), grouped
+    by cell (in tree order, so that same-named cells of different communes stay apart) and in
+    Vietnamese name order: the ``org_key, member_sort_key`` index."""
+    fields = FORMS[kind].fields()
+    return scope.stable(qs.only(*fields, "quality_issues").order_by("org_key", "member_sort_key")).as_pymongo()
 
 
 def form_rows(kind: str, qs: Any) -> Iterator[dict]:
-    return form_records(kind, form_cursor(kind, qs))
+    """The rows of a form, streamed from the cursor (form 2's (7) is printed by the layout)."""
+    return form_cursor(kind, qs)
 
 
 class InvalidCounter:
@@ -332,7 +311,7 @@ def _detail_fields(model: type, *extra: str) -> list[str]:
 def _describe(doc: dict) -> str:
     """What the record is, as printed in detail lists."""
     if "url" in doc or "platform" in doc:
-        return f"{doc.get('platform') or ''}: {_link_text(_LinkParts(doc))}"
+        return f"{doc.get('platform') or ''}: {link_text(doc.get('url'), doc.get('link_type'), doc.get('admin_role'))}"
     return doc.get("domain") or doc.get("site_name") or ""
 
 

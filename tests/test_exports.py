@@ -32,7 +32,7 @@ HEADER_ROW = 7
 
 def social_row(**kw: object) -> dict:
     row = {"org_name": "Chi bộ thôn 1", "member_name": "Nguyễn Văn An", "position": "Đảng viên",
-           "platform": "Facebook", "account_name": "An Nguyễn", "link_text": "https://www.facebook.com/nguyenvanan",
+           "platform": "Facebook", "account_name": "An Nguyễn", "url": "https://www.facebook.com/nguyenvanan",
            "registration_phone": "0912345678", "registration_email": "an@example.com",
            "established_on": dt.datetime(2020, 5, 1), "updated_on": dt.datetime(2026, 11, 2), "purpose": "Tuyên truyền"}
     row.update(kw)
@@ -122,7 +122,7 @@ def test_print_settings_font_wrap_and_borders(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-@pytest.mark.parametrize("field", ["member_name", "account_name", "link_text", "registration_phone", "purpose"])
+@pytest.mark.parametrize("field", ["member_name", "account_name", "url", "registration_phone", "purpose"])
 def test_hostile_values_stay_text(tmp_path: Path, field: str, value: str) -> None:
     """Ensure a value shaped like a formula or a link is written as plain text."""
     path = tmp_path / "evil.xlsx"
@@ -130,7 +130,7 @@ def test_hostile_values_stay_text(tmp_path: Path, field: str, value: str) -> Non
     assert_no_formula_or_link(path)
     ws = openpyxl.load_workbook(path).active
     col = FORM2_HEADERS.index({"member_name": "Họ và tên", "account_name": "Tên tài khoản",
-                               "link_text": "Đường dẫn (Cá nhân/Trang/Hội nhóm...)",
+                               "url": "Đường dẫn (Cá nhân/Trang/Hội nhóm...)",
                                "registration_phone": "Số điện thoại đăng ký", "purpose": "Mục đích sử dụng"}[field])
     cell = ws.cell(HEADER_ROW + 2, col + 1)
     assert cell.value == value and cell.data_type == "s"

@@ -197,7 +197,7 @@ def test_a_confirm_keeps_each_record_as_the_bson_it_writes(world):
     data = workbook("social", [social_row(c7="facebook.com/an.bson")])
     limits = Limits()
     book = service.workbook.read(data, service.package.check(data, limits), limits)
-    tables, _ = service._tables(book, "social")
+    tables, _ = service.FormImporter("social").tables(book)
     encoding = service.owned_encoding(tables, world.commune_a, limits)
     parser = ValueParser(tables[0][1].form, {s.name: s.formulas for s, _ in tables},
                          {s.name: h.columns for s, h in tables}, encoding)
