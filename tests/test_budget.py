@@ -106,21 +106,28 @@ def _measure(scale: int) -> dict[tuple[str, str], tuple[int, int, int]]:
 
 @pytest.fixture(scope="module")
 def measured():
-    figures = {scale: _measure(scale) for scale in (1, 10)}
-    _write_figures(figures)
+    return _at_both_sizes(_measure, _write_figures)
+
+
+def _at_both_sizes(measure: Any, write: Any) -> dict:
+    """The figures at ×1 and ×10, written down for the record."""
+    figures = {scale: measure(scale) for scale in (1, 10)}
+    write(figures)
     return figures
 
 
-def _write_figures(figures: dict) -> None:
-    """The figures per page and store, for the record: test-output/budget-<store>.md."""
-    out = Path(__file__).resolve().parents[1] / "test-output" / f"budget-{stores.current().name}.md"
+def _write_table(name: str, header: str, rows: list[str]) -> None:
+    """Figures per page and store, for the record: test-output/<name>-<store>.md."""
+    out = Path(__file__).resolve().parents[1] / "test-output" / f"{name}-{stores.current().name}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["| who | page | docs ×1 | trips ×1 | getMores ×1 | docs ×10 | trips ×10 | getMores ×10 | rows ×10 |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for (who, url), (docs, trips, more, _rows) in sorted(figures[1].items()):
-        big = figures[10][(who, url)]
-        lines.append(f"| {who} | {url} | {docs} | {trips} | {more} | {big[0]} | {big[1]} | {big[2]} | {big[3]} |")
-    out.write_text("\n".join(lines) + "\n")
+    out.write_text("\n".join([header, "|---" * header.count(" | ") + "|---|", *rows]) + "\n")
+
+
+def _write_figures(figures: dict) -> None:
+    rows = [f"| {who} | {url} | {docs} | {trips} | {more} | {big[0]} | {big[1]} | {big[2]} | {big[3]} |"
+            for (who, url), (docs, trips, more, _rows) in sorted(figures[1].items()) for big in [figures[10][(who, url)]]]
+    _write_table("budget", "| who | page | docs ×1 | trips ×1 | getMores ×1 | docs ×10 | trips ×10 | getMores ×10 "
+                 "| rows ×10 |", rows)
 
 
 def test_menu_pages_are_all_measured(measured):
@@ -217,21 +224,14 @@ def _measure_tree(scale: int) -> dict[tuple[str, str], tuple[int, int, int]]:
 
 @pytest.fixture(scope="module")
 def tree_measured():
-    figures = {scale: _measure_tree(scale) for scale in (1, 10)}
-    _write_tree_figures(figures)
-    return figures
+    return _at_both_sizes(_measure_tree, _write_tree_figures)
 
 
 def _write_tree_figures(figures: dict) -> None:
-    """The tree pages' figures for the record: test-output/budget-tree-<store>.md."""
-    out = Path(__file__).resolve().parents[1] / "test-output" / f"budget-tree-{stores.current().name}.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["| who | page | docs ×1 | trips ×1 | shown ×1 | docs ×10 | trips ×10 | shown ×10 | bound |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for (who, label), (docs, trips, shown) in sorted(figures[1].items()):
-        big = figures[10][(who, label)]
-        lines.append(f"| {who} | {label} | {docs} | {trips} | {shown} | {big[0]} | {big[1]} | {big[2]} | {TREE_BOUNDS[label]} |")
-    out.write_text("\n".join(lines) + "\n")
+    rows = [f"| {who} | {label} | {docs} | {trips} | {shown} | {big[0]} | {big[1]} | {big[2]} | {TREE_BOUNDS[label]} |"
+            for (who, label), (docs, trips, shown) in sorted(figures[1].items()) for big in [figures[10][(who, label)]]]
+    _write_table("budget-tree", "| who | page | docs ×1 | trips ×1 | shown ×1 | docs ×10 | trips ×10 | shown ×10 "
+                 "| bound |", rows)
 
 
 def test_tree_pages_show_something(tree_measured):
