@@ -208,12 +208,24 @@ class Organisation(me.Document):
         counts = {model: model.objects(organisation=self.pk).count() for model in OWNED}
         return {model: n for model, n in counts.items() if n}
 
+    def references(self) -> dict[type, int]:
+        """Records of every kind that name this organisation in a field that forbids its
+        deletion (``reverse_delete_rule=DENY``): its own records (:meth:`holdings`) and the
+        others, e.g. tasks it assigned, reports it sent. Units below are :meth:`subtree`'s."""
+        counts: dict[type, int] = {}
+        for (model, ref), rule in (self._meta.get("delete_rules") or {}).items():
+            if rule == me.DENY and model is not Organisation and not model._meta.get("abstract"):
+                if n := model.objects(**{ref: self.pk}).count():
+                    counts[model] = counts.get(model, 0) + n
+        return counts
+
     def delete(self, *args, **kwargs):  # type: ignore[override]
         if Organisation.objects(parent=self).count():
             raise OrganisationNotEmpty(f"Không thể giải thể “{self.name}”: còn tổ chức trực thuộc.")
-        for model in self.holdings():
+        for model in self.references():  # a refusal in Vietnamese, never MongoEngine's OperationError
+            what = getattr(model, "VERBOSE_NAME", "bản ghi").lower()
             raise OrganisationNotEmpty(
-                f"Không thể giải thể “{self.name}”: còn {model.VERBOSE_NAME.lower()} thuộc tổ chức này. "
+                f"Không thể giải thể “{self.name}”: còn {what} thuộc hoặc do tổ chức này lập. "
                 "Hãy chuyển sang tổ chức khác hoặc sáp nhập tổ chức (giữ lại lịch sử) thay vì giải thể."
             )
         return super().delete(*args, **kwargs)

@@ -64,6 +64,22 @@ def test_empty_organisation_can_be_dissolved(world):
     assert Organisation.objects(code="XA-9").count() == 0
 
 
+def test_dissolving_a_unit_that_assigned_a_task_is_refused_in_vietnamese(world):
+    """Ensure that a unit named only by another unit's record (a task it assigned to a cell
+    below) is refused like a unit with records of its own, not with MongoEngine's error."""
+    from models import Task
+
+    unit = factories.org("XA-8", "Đảng bộ bộ phận 8", world.commune_a, "committee")
+    cell = factories.org("XA-8-1", "Chi bộ 8", unit)
+    Task(title="Tuyên truyền", due_on=dt.datetime(2026, 12, 20), organisation=cell, assigned_by=unit).save()
+    cell.parent = world.commune_a  # the cell moves away; the task keeps the unit that assigned it
+    cell.save()
+    assert not unit.holdings() and unit.references() == {Task: 1}
+    with pytest.raises(OrganisationNotEmpty, match="Không thể giải thể “Đảng bộ bộ phận 8”: còn nhiệm vụ"):
+        unit.delete()
+    assert Organisation.objects(pk=unit.pk).count() == 1
+
+
 def test_party_card_unique_only_when_present(world):
     factories.member(world.cell_a, "Người Một", party_card_number="")
     factories.member(world.cell_a, "Người Hai", party_card_number=None)

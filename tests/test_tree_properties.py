@@ -95,7 +95,7 @@ class TreeMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def dissolve_unit(self, data) -> None:
         empty = [o for o in Organisation.objects(parent__ne=None)
-                 if not Organisation.objects(parent=o).count() and not o.holdings()]
+                 if not Organisation.objects(parent=o).count() and not o.references()]
         if empty:
             data.draw(st.sampled_from(empty)).delete()
 
