@@ -13,7 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from models import normalize
-from services import dashboard, handbook, party_reports, scope
+from services import dashboard, handbook, party_reports, scope, submissions
 
 from .access import PanelIndexView
 from .filters import ChoiceFilter, CountedFilter, DateFromFilter, DateToFilter, OrgSubtreeFilter, QualityFilter
@@ -125,7 +125,8 @@ class DashboardView(PanelIndexView):
                            platform_chart=bar_chart(platforms, "Tài khoản mạng xã hội theo loại"),
                            unit_chart=bar_chart(units, "Tài khoản mạng xã hội theo đơn vị") if units else None,
                            expiry_url=expiry_url, deadline_url=deadline_url, timedelta=dt.timedelta,
-                           proposals=handbook.dashboard_status(current_user, board.root.id, board.today),
+                           proposals=handbook.dashboard_status(current_user, board.root.id,
+                                                               submissions.current_period("proposals", board.today)),
                            overdue=party_overdue(board.today))
 
     @expose("/don-vi-truc-thuoc/")

@@ -176,10 +176,10 @@ def export(out: str | IO[bytes], org: Organisation, month: str, user: Any, today
     return len(data)
 
 
-def dashboard_status(user: Any, unit: Any, today: dt.date) -> dict[str, Any]:
-    """What the dashboard shows beside the 27th–29th deadline: this month's list sent or not,
-    and the committees below that have not sent theirs."""
-    month = month_key(today)
+def dashboard_status(user: Any, unit: Any, month: str) -> dict[str, Any]:
+    """What the dashboard shows beside the 27th–29th deadline of ``month`` (the period the
+    deadline is for: after the 29th, next month's): that list sent or not, and the committees
+    below that have not sent theirs."""
     org = scope.organisations(user).filter(pk=unit).first()
     if org is None:
         return {"sent": None, "not_sent": []}
